@@ -1,0 +1,1 @@
+"""The Scrapy project of pantau: outlet registry, spiders, settings and the item pipeline into the store."""

@@ -1,0 +1,47 @@
+"""NLP stages of the process step, as spaCy components (see models/nlp.py for their assembly).
+
+Every component reads and writes Doc extensions: `doc._.dateline` (input: the place of reporting
+from the cleaning stage) and `doc._.places`, `doc._.organizations`, `doc._.people`, `doc._.quotes`,
+`doc._.statistics` (outputs: lists of dicts in the shape of the `pantau analyze` contract). Spans go
+to `doc.spans["places"|"organizations"|"people"]` with labels LOC/ORG/PER for the NER evaluation.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+TAG_KEYS = ("places", "organizations", "people", "quotes", "statistics")
+
+for _name in ("dateline", *TAG_KEYS):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+def tags_from_doc(doc: Doc) -> dict[str, list[dict[str, Any]]]:
+    """The five tag lists of the contract from an annotated Doc (missing stages give [])."""
+    return {key: list(getattr(doc._, key) or []) for key in TAG_KEYS}
+
+
+def annotate_many(nlp: Language, items: Iterable[tuple[str, str | None]], batch_size: int = 64) -> Iterator[dict[str, list[dict[str, Any]]]]:
+    """Tags for each (text, dateline) pair, in order, running every stage batch by batch."""
+    docs: Iterable[Doc] = (_make_doc(nlp, text, dateline) for text, dateline in items)
+    for _name, component in nlp.pipeline:
+        if hasattr(component, "pipe"):
+            docs = component.pipe(docs, batch_size=batch_size)
+        else:
+            docs = map(component, docs)
+    for doc in docs:
+        yield tags_from_doc(doc)
+
+
+def annotate(nlp: Language, text: str, dateline: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    return next(annotate_many(nlp, [(text, dateline)]))
+
+
+def _make_doc(nlp: Language, text: str, dateline: str | None) -> Doc:
+    doc = nlp.make_doc(text or "")
+    doc._.dateline = dateline
+    return doc

@@ -17,6 +17,7 @@ db_app = typer.Typer(help="Create and migrate the store.", no_args_is_help=True)
 config_app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True)
 replay_app = typer.Typer(help="Serve the bundled offline demo corpus as a set of news sites.", no_args_is_help=True)
 campaigns_app = typer.Typer(help="List, add and test campaign definitions.", no_args_is_help=True)
+models_app = typer.Typer(help="Prepare and check the NLP resources and embedding models (offline).", no_args_is_help=True)
 
 GROUPS = {
     "eval": eval_app,
@@ -24,6 +25,7 @@ GROUPS = {
     "config": config_app,
     "replay": replay_app,
     "campaigns": campaigns_app,
+    "models": models_app,
 }
 
 

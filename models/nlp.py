@@ -15,6 +15,9 @@ import spacy
 from spacy.language import Language
 from spacy.symbols import ORTH
 
+# Bump when a change to any NLP stage or resource changes its output (articles are then re-processed).
+NLP_VERSION = "1"
+
 STAGES: tuple[str, ...] = (
     "pantau_organizations",
     "pantau_people",

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -78,6 +78,8 @@ class Settings(BaseSettings):
         default="",
         validation_alias=AliasChoices("DATABASE_URL", "PANTAU_DATABASE_URL", "database_url"),
     )
+    # Prepared models (embeddings); default <data_dir>/models. Separate so tests can keep one copy.
+    models_dir: Path | None = None
     campaigns_file: Path = Path("campaigns.toml")
     timezone: str = "Asia/Jakarta"
     log_level: str = "INFO"
@@ -92,13 +94,14 @@ class Settings(BaseSettings):
     def _absolute_data_dir(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
+    @model_validator(mode="after")
+    def _default_models_dir(self) -> "Settings":
+        self.models_dir = (self.models_dir or self.data_dir / "models").expanduser().resolve()
+        return self
+
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'pantau.db'}"
-
-    @property
-    def models_dir(self) -> Path:
-        return self.data_dir / "models"
 
     @classmethod
     def settings_customise_sources(

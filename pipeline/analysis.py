@@ -1,0 +1,167 @@
+"""From extracted articles to the `pantau analyze` contract: NLP tags and campaign decisions.
+
+The process stage and `pantau analyze` share this module: extraction happens before (one page or a
+pool of pages), then `Analyzer.analyze` runs the NLP pipeline over a batch with `nlp.pipe`-style
+batching and the campaign matcher over each article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Sequence
+
+from pipeline.errors import InputError
+from pipeline.urls import normalize_url
+
+log = logging.getLogger(__name__)
+
+CONTRACT_KEYS = (
+    "url", "outlet", "title", "published_at", "authors", "language", "text",
+    "places", "organizations", "people", "quotes", "statistics", "campaigns",
+)
+
+
+@dataclass
+class ArticleAnalysis:
+    extracted: Any  # pipeline.extract.ExtractedArticle
+    tags: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Every campaign's decision, matched or not (pipeline.campaigns.CampaignDecision).
+    decisions: list[Any] = field(default_factory=list)
+
+    @property
+    def url(self) -> str | None:
+        return self.extracted.url or self.extracted.canonical_url
+
+    @property
+    def url_key(self) -> str | None:
+        try:
+            return normalize_url(self.url) if self.url else None
+        except InputError:
+            return None
+
+    def contract(self) -> dict[str, Any]:
+        """The JSON object printed by `pantau analyze` (every key of DESIGN.md, in order)."""
+        extracted = self.extracted
+        return {
+            "url": self.url,
+            "outlet": extracted.outlet,
+            "title": extracted.title,
+            "published_at": iso(extracted.published_at),
+            "authors": list(extracted.authors),
+            "language": extracted.language,
+            "text": extracted.text,
+            "places": self.tags.get("places", []),
+            "organizations": self.tags.get("organizations", []),
+            "people": self.tags.get("people", []),
+            "quotes": self.tags.get("quotes", []),
+            "statistics": self.tags.get("statistics", []),
+            "campaigns": [
+                {"id": d.campaign_id, "name": d.name, "score": round(float(d.score), 4), "reasons": list(d.reasons)}
+                for d in self.decisions
+                if d.matched
+            ],
+            # Beyond the contract: fields a user of the JSON usually wants next.
+            "dateline": extracted.dateline,
+            "updated_at": iso(extracted.updated_at),
+            "section": extracted.section,
+            "tags": list(extracted.tags),
+            "canonical_url": extracted.canonical_url,
+            "image_url": extracted.image_url,
+            "word_count": extracted.word_count,
+            "is_article": extracted.is_article,
+            "is_paywalled": extracted.is_paywalled,
+        }
+
+    def article_fields(self, pipeline_version: str, page_id: int | None = None) -> dict[str, Any]:
+        """Columns of the Article row for the store (requires a URL)."""
+        extracted = self.extracted
+        url_key = self.url_key
+        if url_key is None:
+            raise InputError("cannot store an article without its web address: pass --url URL")
+        return {
+            "url_key": url_key,
+            "url": self.url,
+            "page_id": page_id,
+            "outlet_id": extracted.outlet_id,
+            "outlet_name": extracted.outlet,
+            "title": extracted.title,
+            "text": extracted.text,
+            "dateline": extracted.dateline,
+            "published_at": extracted.published_at,
+            "published_at_local": iso(extracted.published_at),
+            "updated_at": extracted.updated_at,
+            "authors": list(extracted.authors),
+            "language": extracted.language,
+            "section": extracted.section,
+            "tags": list(extracted.tags),
+            "canonical_url": extracted.canonical_url,
+            "image_url": extracted.image_url,
+            "word_count": extracted.word_count,
+            "is_article": extracted.is_article,
+            "is_paywalled": extracted.is_paywalled,
+            "text_hash": text_hash(extracted.text),
+            "pipeline_version": pipeline_version,
+        }
+
+    def campaign_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"campaign_id": d.campaign_id, "score": float(d.score), "matched": bool(d.matched), "reasons": list(d.reasons)}
+            for d in self.decisions
+        ]
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def text_hash(text: str | None) -> str:
+    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+
+
+class Analyzer:
+    """The NLP pipeline and the campaign matcher, loaded once and applied to batches of articles."""
+
+    def __init__(self, match_campaigns: bool = True, embedder: Any = None):
+        from models.nlp import load_nlp
+
+        self.nlp = load_nlp()
+        self.matcher = None
+        self.embedder = embedder
+        if match_campaigns:
+            from pipeline.campaigns import CampaignMatcher, load_campaigns
+            from pipeline.embeddings import load_embedder
+
+            self.embedder = self.embedder or load_embedder()
+            self.matcher = CampaignMatcher(load_campaigns(), self.embedder)
+
+    def analyze(self, articles: Sequence[Any], paragraph_vectors: Sequence[Any] | None = None) -> list[ArticleAnalysis]:
+        """Tags and campaign decisions for extracted articles; non-articles get neither."""
+        from pipeline.nlp import annotate_many
+
+        results = [ArticleAnalysis(extracted=article) for article in articles]
+        wanted = [r for r in results if r.extracted.is_article and r.extracted.text]
+        wanted_ids = {id(r) for r in wanted}
+        for result, tags in zip(wanted, annotate_many(self.nlp, ((r.extracted.text, r.extracted.dateline) for r in wanted))):
+            result.tags = tags
+        if self.matcher is not None:
+            vectors = list(paragraph_vectors) if paragraph_vectors is not None else [None] * len(results)
+            for result, vector in zip(results, vectors):
+                if id(result) in wanted_ids:
+                    result.decisions = self.matcher.match(matching_input(result, vector))
+        return results
+
+
+def matching_input(result: ArticleAnalysis, paragraph_vectors: Any = None) -> Any:
+    from pipeline.campaigns import ArticleForMatching
+
+    return ArticleForMatching(
+        title=result.extracted.title or "",
+        text=result.extracted.text or "",
+        published_at=result.extracted.published_at,
+        organizations=[org["name"] for org in result.tags.get("organizations", [])],
+        people=[person["name"] for person in result.tags.get("people", [])],
+        paragraph_vectors=paragraph_vectors,
+    )

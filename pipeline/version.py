@@ -1,0 +1,16 @@
+"""The pipeline version recorded on every article: it changes when any stage's output would change,
+so the process stage knows which articles to re-make from their stored raw HTML."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pipeline import __version__
+
+
+@lru_cache(maxsize=1)
+def pipeline_version() -> str:
+    from models.nlp import NLP_VERSION
+    from pipeline.extract import EXTRACTOR_VERSION
+
+    return f"{__version__}+x{EXTRACTOR_VERSION}.n{NLP_VERSION}"

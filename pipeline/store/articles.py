@@ -24,7 +24,7 @@ _ARTICLE_FIELDS = {column.key for column in Article.__table__.columns} - {"id"}
 def upsert_article(
     session: Session,
     fields: Mapping[str, Any],
-    tags: Mapping[str, Iterable[Mapping[str, Any]]],
+    tags: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
     campaign_matches: Iterable[Mapping[str, Any]] = (),
 ) -> Article:
     """Insert or update the article keyed by `fields["url_key"]` and replace all of its tags.
@@ -33,6 +33,7 @@ def upsert_article(
     quotes, statistics); `campaign_matches` are dicts with campaign_id, score, matched, reasons.
     Story and duplicate links are kept: they belong to the clustering step, not to extraction.
     """
+    tags = tags or {}
     unknown = set(fields) - _ARTICLE_FIELDS
     if unknown:
         raise ValueError(f"not Article columns: {sorted(unknown)}")

@@ -22,9 +22,9 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 class Store:
     """One database: an engine, a session factory and the migration state."""
 
-    def __init__(self, url: str, echo: bool = False):
+    def __init__(self, url: str, echo: bool = False, sqlite_busy_timeout_s: float = 15.0):
         self.url = url
-        self.engine = _create_engine(url, echo=echo)
+        self.engine = _create_engine(url, echo=echo, busy_timeout_s=sqlite_busy_timeout_s)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -100,14 +100,14 @@ def open_store(url: str | None = None, migrate: bool = True) -> Store:
     return store
 
 
-def _create_engine(url: str, echo: bool) -> Engine:
+def _create_engine(url: str, echo: bool, busy_timeout_s: float) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as error:
         raise StoreError(f"DATABASE_URL {url!r} is not a database URL; use e.g. sqlite:///data/pantau.db or postgresql+psycopg://user@host/db") from error
     try:
         if parsed.get_backend_name() == "sqlite":
-            return _create_sqlite_engine(parsed, echo)
+            return _create_sqlite_engine(parsed, echo, busy_timeout_s)
         return create_engine(parsed, echo=echo, pool_pre_ping=True, future=True)
     except NoSuchModuleError as error:
         raise StoreError(f"DATABASE_URL uses an unsupported database driver ({parsed.drivername}); use sqlite:/// or postgresql+psycopg://") from error
@@ -115,7 +115,7 @@ def _create_engine(url: str, echo: bool) -> Engine:
         raise StoreError(f"the database driver for {parsed.drivername} is not installed ({error.name}); install the 'postgres' extra: pip install -e '.[postgres]'") from error
 
 
-def _create_sqlite_engine(parsed, echo: bool) -> Engine:  # noqa: ANN001
+def _create_sqlite_engine(parsed, echo: bool, busy_timeout_s: float) -> Engine:  # noqa: ANN001
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         path = Path(database)
@@ -123,7 +123,8 @@ def _create_sqlite_engine(parsed, echo: bool) -> Engine:  # noqa: ANN001
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise StoreError(f"cannot create the folder for the SQLite file {path}: {error.strerror}; set PANTAU_DATA_DIR or DATABASE_URL to a writable place") from error
-    engine = create_engine(parsed, echo=echo, future=True, connect_args={"timeout": 15})
+    # A writer waits this long for another process's lock before giving up with a clear error.
+    engine = create_engine(parsed, echo=echo, future=True, connect_args={"timeout": busy_timeout_s})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):  # noqa: ANN001
@@ -132,7 +133,6 @@ def _create_sqlite_engine(parsed, echo: bool) -> Engine:  # noqa: ANN001
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
 
     return engine

@@ -1,0 +1,186 @@
+"""The process stage: stored pages -> articles with tags, campaign matches, duplicates and stories.
+
+Pages are taken in batches; each batch is extracted (process pool), tagged, matched and written in
+one transaction, so a crash loses at most the batch in flight and a re-run resumes with the pages
+that have no article for the current pipeline version. Nothing is ever fetched here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator, Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from pipeline.store.db import Store
+from pipeline.store.models import Article, Page
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ProcessReport:
+    pipeline_version: str
+    pages: int = 0
+    articles: int = 0
+    not_articles: int = 0
+    failed: Counter = field(default_factory=Counter)
+    matched: Counter = field(default_factory=Counter)
+    duplicates: int = 0
+    stories: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "pipeline_version": self.pipeline_version,
+            "pages": self.pages,
+            "articles": self.articles,
+            "not_articles": self.not_articles,
+            "failed": dict(self.failed),
+            "matched": dict(self.matched),
+            "duplicates": self.duplicates,
+            "stories": self.stories,
+        }
+
+
+def pages_to_process(session: Session, version: str, reprocess: bool = False, limit: int | None = None) -> list[int]:
+    """Ids of pages with no article, or (with `reprocess`) an article from another pipeline version."""
+    query = select(Page.id).outerjoin(Article, Article.url_key == Page.url_key)
+    if not reprocess:
+        query = query.where(or_(Article.id.is_(None), Article.pipeline_version != version))
+    query = query.order_by(Page.id)
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def process_pages(
+    store: Store,
+    *,
+    batch_size: int | None = None,
+    workers: int | None = None,
+    limit: int | None = None,
+    reprocess: bool = False,
+    analyzer: Any = None,
+    progress: Progress | None = None,
+) -> ProcessReport:
+    """Make (or re-make) the articles of the stored pages that need it; returns what was done."""
+    from pipeline.config import get_settings
+    from pipeline.version import pipeline_version
+
+    settings = get_settings()
+    version = pipeline_version()
+    batch_size = batch_size or settings.process.batch_size
+    workers = workers if workers is not None else (settings.process.workers or None)
+    report = ProcessReport(pipeline_version=version)
+    with store.session() as session:
+        page_ids = pages_to_process(session, version, reprocess, limit)
+    if not page_ids:
+        return report
+    if analyzer is None:
+        from pipeline.analysis import Analyzer
+
+        analyzer = Analyzer()
+    done = 0
+    for batch in _chunks(page_ids, batch_size):
+        _process_batch(store, batch, analyzer, version, workers, settings.process.page_timeout_s, report)
+        done += len(batch)
+        if progress:
+            progress(done, len(page_ids))
+    return report
+
+
+def _process_batch(
+    store: Store, page_ids: Sequence[int], analyzer: Any, version: str, workers: int | None, timeout_s: float, report: ProcessReport
+) -> None:
+    from pipeline.extract import ExtractionFailure, extract_many
+
+    with store.session() as session:
+        pages = {page.id: page for page in session.scalars(select(Page).where(Page.id.in_(page_ids)))}
+        jobs = [(page.id, page.html_parts(), page.final_url or page.url) for page in pages.values()]
+    extracted: dict[int, Any] = {}
+    failures: dict[int, Any] = {}
+    for page_id, outcome in extract_many(jobs, workers=workers, timeout_s=timeout_s):
+        if isinstance(outcome, ExtractionFailure):
+            report.failed[outcome.reason] += 1
+            log.warning("page %s: %s", pages[page_id].url, outcome.message)
+            failures[page_id] = outcome
+            continue
+        outcome.url = pages[page_id].url
+        extracted[page_id] = outcome
+    report.pages += len(page_ids)
+    with store.session() as session:
+        vectors = _paragraph_vectors(session, analyzer, list(extracted.values()))
+        analyses = analyzer.analyze(list(extracted.values()), paragraph_vectors=vectors)
+        saved: list[int] = []
+        for (page_id, _), analysis in zip(extracted.items(), analyses):
+            saved.append(_save(session, pages[page_id], analysis, version, report))
+        for page_id, failure in failures.items():
+            _save_failure(session, pages[page_id], version, failure)
+        _cluster(session, saved, analyzer, report)
+
+
+def _paragraph_vectors(session: Session, analyzer: Any, articles: list[Any]) -> list[Any] | None:
+    """Chunk embeddings per article from the cache table (computed once per text version)."""
+    if getattr(analyzer, "matcher", None) is None or analyzer.embedder is None:
+        return None
+    from pipeline.embeddings import article_embeddings
+
+    return [
+        article_embeddings(session, analyzer.embedder, article.text) if article.is_article and article.text else None
+        for article in articles
+    ]
+
+
+def _save(session: Session, page: Page, analysis: Any, version: str, report: ProcessReport) -> int:
+    from pipeline.store.articles import upsert_article
+
+    fields = analysis.article_fields(version, page_id=page.id)
+    fields["url_key"] = page.url_key
+    fields["outlet_id"] = fields["outlet_id"] or page.outlet_id
+    if fields["published_at"] is None and page.listed_published_at is not None:
+        fields["published_at"] = page.listed_published_at
+    article = upsert_article(session, fields, analysis.tags, analysis.campaign_rows())
+    if analysis.extracted.is_article:
+        report.articles += 1
+        for decision in analysis.decisions:
+            if decision.matched:
+                report.matched[decision.campaign_id] += 1
+    else:
+        report.not_articles += 1
+    return article.id
+
+
+def _save_failure(session: Session, page: Page, version: str, failure: Any) -> None:
+    """Record that this page could not be extracted with this pipeline version (no retry loop)."""
+    from pipeline.store.articles import upsert_article
+
+    upsert_article(
+        session,
+        {
+            "url_key": page.url_key, "url": page.url, "page_id": page.id, "outlet_id": page.outlet_id,
+            "title": page.listed_title, "text": None, "is_article": False, "pipeline_version": version,
+            "processed_at": datetime.now(timezone.utc), "extra": {"error": failure.reason, "message": failure.message},
+        },
+        {},
+    )
+
+
+def _cluster(session: Session, article_ids: list[int], analyzer: Any, report: ProcessReport) -> None:
+    if not article_ids or analyzer.embedder is None:
+        return
+    from pipeline.dedup import assign_duplicates_and_stories
+
+    outcome = assign_duplicates_and_stories(session, article_ids, analyzer.embedder)
+    report.duplicates += getattr(outcome, "duplicates", 0)
+    report.stories += getattr(outcome, "new_stories", 0)
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

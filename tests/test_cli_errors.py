@@ -1,0 +1,77 @@
+"""Bad input gives one clear line on stderr and a non-zero exit; nothing stored is touched."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.cli.main import run
+from tests.conftest import PROJECT_ROOT
+
+PANTAU = [sys.executable, "-m", "pipeline.cli.main"]
+
+
+def _one_line_error(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0, err
+    assert err.startswith("error: ")
+    return err
+
+
+def test_missing_file(capsys) -> None:
+    assert run(["analyze", "/nonexistent/page.html"]) == 2
+    assert "no such file" in _one_line_error(capsys)
+
+
+def test_folder_instead_of_file(tmp_path, capsys) -> None:
+    assert run(["analyze", str(tmp_path)]) == 2
+    assert "is a folder" in _one_line_error(capsys)
+
+
+def test_binary_file(tmp_path, capsys) -> None:
+    binary = tmp_path / "photo.html"
+    binary.write_bytes(bytes(range(256)) * 64)
+    assert run(["analyze", str(binary)]) == 2
+    assert "binary" in _one_line_error(capsys)
+
+
+def test_bad_url_option(tmp_path, capsys) -> None:
+    page = tmp_path / "a.txt"
+    page.write_text("Jakarta - Teks berita.")
+    assert run(["analyze", str(page), "--url", "ftp://example.com/x"]) == 2
+    assert "--url" in _one_line_error(capsys)
+
+
+def test_unreachable_url(capsys) -> None:
+    # Port 9 on loopback: nothing listens there, so the connection is refused at once.
+    assert run(["analyze", "http://127.0.0.1:9/berita"]) == 2
+    assert "cannot reach" in _one_line_error(capsys)
+
+
+def test_wrong_database_url(monkeypatch, capsys) -> None:
+    from pipeline.config import reload_settings
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/pantau")
+    reload_settings()
+    assert run(["db", "current"]) == 1
+    assert "cannot connect" in _one_line_error(capsys)
+
+
+def test_verbose_shows_the_traceback(capsys) -> None:
+    assert run(["--verbose", "analyze", "/nonexistent/page.html"]) == 2
+    assert "Traceback" in capsys.readouterr().err
+
+
+def test_db_upgrade_then_current(capsys) -> None:
+    assert run(["db", "upgrade"]) == 0
+    assert "0001" in capsys.readouterr().out
+    assert run(["db", "current"]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_console_script_runs_as_a_process(tmp_path) -> None:
+    result = subprocess.run([*PANTAU, "analyze", str(tmp_path / "missing.html")], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: no such file: {tmp_path / 'missing.html'}"

@@ -34,17 +34,27 @@ TOKENIZER_EXCEPTIONS = (
 )
 
 
-def _register_stages() -> None:
-    # Importing the modules registers their factories with spaCy.
-    import pipeline.nlp.organizations  # noqa: F401
-    import pipeline.nlp.people  # noqa: F401
-    import pipeline.nlp.places  # noqa: F401
-    import pipeline.nlp.statistics  # noqa: F401
+# The module whose import registers each stage's factory with spaCy.
+STAGE_MODULES = {
+    "pantau_organizations": "pipeline.nlp.organizations",
+    "pantau_people": "pipeline.nlp.people",
+    "pantau_places": "pipeline.nlp.places",
+    "pantau_statistics": "pipeline.nlp.statistics",
+}
+
+
+def _register_stages(stages: tuple[str, ...]) -> None:
+    # Only the requested stages are imported, so a pipeline of some stages builds without the others.
+    import importlib
+
+    for stage in stages:
+        if stage in STAGE_MODULES:
+            importlib.import_module(STAGE_MODULES[stage])
 
 
 def build_nlp(stages: tuple[str, ...] = STAGES, config: Mapping[str, Mapping[str, Any]] | None = None) -> Language:
     """A fresh pipeline with `stages` in order; `config` maps a stage name to its factory settings."""
-    _register_stages()
+    _register_stages(stages)
     nlp = spacy.blank("id")
     for exception in TOKENIZER_EXCEPTIONS:
         nlp.tokenizer.add_special_case(exception, [{ORTH: exception}])

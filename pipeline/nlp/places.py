@@ -1,0 +1,272 @@
+"""The `pantau_places` stage: Indonesian regions (38 provinces, 514 kabupaten/kota) and foreign places.
+
+Reads `doc._.dateline` (the place of reporting), `doc.spans["organizations"]` and `doc.spans["people"]`
+(tokens inside them are not places: "Universitas Indonesia", "Bima Arya"); writes `doc._.places` (one
+entry per distinct place, the dateline place first) and `doc.spans["places"]` (label LOC).
+
+Matching is one case-sensitive PhraseMatcher over every written form of the gazetteer
+(models/regions/gazetteer.json.gz, built by models/regions/build_gazetteer.py), then a few rules per match:
+- "Kota X" / "Kabupaten X" / "Kab. X" / "Provinsi X" choose the level; so do cues before a bare name
+  (Bupati, Pemkab -> kabupaten; Wali Kota, Pemkot -> kota; Gubernur, Pemprov -> province);
+- a bare name shared by a kota and a kabupaten (or a province) means the kota;
+- a bare name that is also a word or a given name ("Batu", "Bima", "Pati") needs a cue: a preposition or
+  an administrative word before it, a province after a comma, or the dateline naming the same region;
+- named places that are not regions (islands, "Jabodetabek", streets, airports, buildings) become LOC
+  spans only: they have no Kemendagri code to list.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+import pipeline.nlp  # noqa: F401 - registers the Doc extensions
+from pipeline.errors import ModelMissingError
+
+GAZETTEER_PATH = Path(__file__).resolve().parents[2] / "models" / "regions" / "gazetteer.json.gz"
+
+CITY_PREFIXES = ("Kota", "kota", "Kota Administrasi")
+REGENCY_PREFIXES = ("Kabupaten", "kabupaten", "Kab.", "Kab", "kab.", "Kabupaten Administrasi")
+PROVINCE_PREFIXES = ("Provinsi", "provinsi", "Prov.", "Prov")
+
+# Lower-cased words just before a bare name that say which level it is.
+LEVEL_CUES = {
+    "bupati": "regency", "pemkab": "regency", "kabupaten": "regency", "kab.": "regency", "kab": "regency",
+    "wabup": "regency", "walikota": "city", "pemkot": "city", "kota": "city", "wawali": "city",
+    "gubernur": "province", "pemprov": "province", "provinsi": "province", "prov.": "province", "wagub": "province",
+}
+# Lower-cased words just before a name that make it a place even if it is also an ordinary word.
+PLACE_CUES = frozenset({
+    "di", "ke", "dari", "asal", "menuju", "wilayah", "daerah", "kawasan", "warga", "masyarakat", "penduduk",
+    "polres", "polresta", "kapolres", "kapolresta", "dprd", "kodim", "dandim", "kejari", "kemenag", "bps",
+    "sekitar", "pinggiran", "selatan", "utara", "barat", "timur", "tengah", "se-", *LEVEL_CUES,
+})
+# Capitalised words that may follow a place name without making it part of a longer (person's) name.
+NAME_CONTINUATIONS = frozenset({"Raya", "Utara", "Selatan", "Barat", "Timur", "Tengah", "Kota", "Kabupaten"})
+# Heads of named places that are not administrative regions (LOC spans only).
+FACILITY_HEADS = (
+    "Jalan", "Jl", "Jl.", "Jln", "Jln.", "Bandara", "Bandar", "Pelabuhan", "Stasiun", "Terminal", "Gedung",
+    "Stadion", "Istana", "Museum", "Selat", "Laut", "Teluk", "Gunung", "Danau", "Sungai", "Pulau", "Kepulauan",
+    "Pantai", "Kompleks", "Wisma", "Alun-alun", "Lapangan", "Taman", "Kecamatan", "Kec.", "Desa",
+    "Kelurahan", "Kampung", "Dusun", "Jembatan",
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    """One gazetteer entry: an Indonesian region, a foreign place, or an Indonesian area (span only)."""
+
+    key: str
+    name: str
+    level: str  # "province" | "regency" | "city" | "foreign" | "area"
+    code: str | None = None
+    province: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    needs_context: bool = False
+
+    def as_tag(self) -> dict[str, Any]:
+        return {"name": self.name, "level": self.level, "code": self.code, "province": self.province,
+                "lat": self.lat, "lon": self.lon}
+
+
+@dataclass(frozen=True)
+class Form:
+    """A written form: which places it may mean, which level it forces, and whether it is a bare name."""
+
+    places: tuple[Place, ...]
+    forced_level: str | None
+    bare: bool
+
+
+class Gazetteer:
+    """Written forms -> places, built from the generated gazetteer file."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.forms: dict[str, list[tuple[Place, str | None, bool]]] = {}
+        self.never_bare = frozenset(data.get("never_bare", []))
+        for record in data["regions"]:
+            self._add_region(record)
+        for record in data["foreign"]:
+            place = Place(key=f"foreign:{record['country']}:{record['name']}", name=record["name"], level="foreign",
+                          lat=record.get("lat"), lon=record.get("lon"))
+            for form in (record["name"], *record.get("aliases", [])):
+                self._add(form, place, "foreign", bare=False)
+        for name in data.get("indonesian_areas", []):
+            self._add(name, Place(key=f"area:{name}", name=name, level="area"), "area", bare=False)
+
+    def _add_region(self, record: dict[str, Any]) -> None:
+        place = Place(key=record["code"], name=record["name"], level=record["level"], code=record["code"],
+                      province=record["province"], lat=record["lat"], lon=record["lon"],
+                      needs_context=record.get("needs_context", False))
+        bare = record["bare"]
+        if bare not in self.never_bare:
+            self._add(bare, place, None, bare=True)
+        for alias in record.get("aliases", []):
+            self._add(alias, place, None, bare=False)
+        prefixes = {"city": CITY_PREFIXES, "regency": REGENCY_PREFIXES, "province": PROVINCE_PREFIXES}[place.level]
+        for name in (bare, *record.get("aliases", [])):
+            for prefix in prefixes:
+                self._add(f"{prefix} {name}", place, place.level, bare=False)
+        self._add(record["name"], place, place.level, bare=False)
+
+    def _add(self, form: str, place: Place, forced_level: str | None, bare: bool) -> None:
+        entries = self.forms.setdefault(form, [])
+        if all(existing.key != place.key for existing, _, _ in entries):
+            entries.append((place, forced_level, bare))
+
+    def form(self, text: str) -> Form | None:
+        entries = self.forms.get(text)
+        if not entries:
+            return None
+        forced = next((level for _, level, _ in entries if level), None)
+        return Form(places=tuple(place for place, _, _ in entries), forced_level=forced,
+                    bare=any(bare for _, _, bare in entries))
+
+    def resolve_dateline(self, dateline: str) -> Place | None:
+        """The place of reporting from a dateline as written ('GORONTALO', 'Jakarta', 'Kab. Bogor')."""
+        text = " ".join(dateline.replace(",", " ").split())
+        for candidate in (text, text.title(), _title_words(text)):
+            form = self.form(candidate)
+            if form:
+                return choose_place(form, cue_level=None)
+        return None
+
+
+def _title_words(text: str) -> str:
+    return " ".join(word if word.isupper() and len(word) <= 4 else word.capitalize() for word in text.split())
+
+
+def choose_place(form: Form, cue_level: str | None) -> Place | None:
+    """Which place a written form means: the forced or cued level, otherwise kota > kabupaten > province."""
+    wanted = form.forced_level or cue_level
+    if wanted:
+        for place in form.places:
+            if place.level == wanted:
+                return place
+    order = {"city": 0, "regency": 1, "province": 2, "foreign": 3, "area": 4}
+    return min(form.places, key=lambda place: order.get(place.level, 9), default=None)
+
+
+@lru_cache(maxsize=4)
+def load_gazetteer(path: str | None = None) -> Gazetteer:
+    location = Path(path) if path else GAZETTEER_PATH
+    try:
+        with gzip.open(location, "rt", encoding="utf-8") as handle:
+            return Gazetteer(json.load(handle))
+    except FileNotFoundError as missing:
+        raise ModelMissingError(
+            f"place gazetteer {location} is missing: run `python -m models.regions.build_gazetteer`"
+        ) from missing
+
+
+class PlaceTagger:
+    """The spaCy component. One PhraseMatcher for every written form, a token Matcher for facilities."""
+
+    def __init__(self, nlp: Language, gazetteer: Gazetteer):
+        self.gazetteer = gazetteer
+        self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        forms = sorted(gazetteer.forms)
+        for form, pattern in zip(forms, nlp.tokenizer.pipe(forms)):
+            self.matcher.add(form, [pattern])
+        self.facilities = Matcher(nlp.vocab)
+        self.facilities.add("FACILITY", [[{"ORTH": {"IN": list(FACILITY_HEADS)}},
+                                          {"IS_TITLE": True, "OP": "+"}]], greedy="LONGEST")
+
+    def __call__(self, doc: Doc) -> Doc:
+        blocked = _blocked_tokens(doc)
+        dateline_place = self.gazetteer.resolve_dateline(doc._.dateline) if doc._.dateline else None
+        found: list[tuple[Span, Place]] = []
+        for span in filter_spans(self.matcher(doc, as_spans=True)):
+            if any(i in blocked for i in range(span.start, span.end)):
+                continue
+            place = self._accept(doc, span, dateline_place)
+            if place is not None:
+                found.append((span, place))
+        spans = [Span(doc, span.start, span.end, label="LOC") for span, _ in found]
+        taken = {i for span in spans for i in range(span.start, span.end)} | blocked
+        for span in filter_spans(self.facilities(doc, as_spans=True)):
+            if not any(i in taken for i in range(span.start, span.end)):
+                spans.append(Span(doc, span.start, span.end, label="LOC"))
+        doc.spans["places"] = sorted(spans, key=lambda span: span.start)
+        doc._.places = place_tags(found, dateline_place, doc._.dateline)
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+    def _accept(self, doc: Doc, span: Span, dateline_place: Place | None) -> Place | None:
+        form = self.gazetteer.form(span.text)
+        if form is None:
+            return None
+        previous = doc[span.start - 1].lower_ if span.start > 0 else ""
+        place = choose_place(form, LEVEL_CUES.get(previous))
+        if place is None or not form.bare or not place.needs_context:
+            return place
+        if dateline_place is not None and dateline_place.key == place.key:
+            return place
+        if _continues_a_name(doc, span):
+            return None
+        if previous in PLACE_CUES or _followed_by_province(doc, span, self.gazetteer):
+            return place
+        return None
+
+
+def _blocked_tokens(doc: Doc) -> set[int]:
+    """Tokens inside an organisation or a person found by the earlier stages."""
+    blocked: set[int] = set()
+    for key in ("organizations", "people"):
+        if key in doc.spans:
+            for span in doc.spans[key]:
+                blocked.update(range(span.start, span.end))
+    return blocked
+
+
+def _continues_a_name(doc: Doc, span: Span) -> bool:
+    """'Bima Arya', 'Agam Rinjani': a capitalised word right after makes the name a person's or an org's."""
+    if span.end >= len(doc):
+        return False
+    following = doc[span.end]
+    return following.is_title and following.text not in NAME_CONTINUATIONS
+
+
+def _followed_by_province(doc: Doc, span: Span, gazetteer: Gazetteer) -> bool:
+    """'Batu, Jawa Timur' or 'Batu (Jatim)': a province written right after confirms the place."""
+    if span.end + 1 >= len(doc) or doc[span.end].text not in {",", "("}:
+        return False
+    for length in (3, 2, 1):
+        form = gazetteer.form(doc[span.end + 1: span.end + 1 + length].text)
+        if form and any(place.level == "province" for place in form.places):
+            return True
+    return False
+
+
+def place_tags(found: list[tuple[Span, Place]], dateline_place: Place | None, dateline: str | None) -> list[dict[str, Any]]:
+    """One entry per distinct listed place (not areas), the dateline place first, then by first mention."""
+    entries: dict[str, dict[str, Any]] = {}
+    if dateline_place is not None and dateline_place.level != "area":
+        entries[dateline_place.key] = {**dateline_place.as_tag(), "mentions": 1, "surface": [dateline.strip()],
+                                       "is_dateline": True}
+    for span, place in found:
+        if place.level == "area":
+            continue
+        entry = entries.setdefault(place.key, {**place.as_tag(), "mentions": 0, "surface": [], "is_dateline": False})
+        entry["mentions"] += 1
+        if span.text not in entry["surface"]:
+            entry["surface"].append(span.text)
+    return list(entries.values())
+
+
+@Language.factory("pantau_places", default_config={"gazetteer_path": None})
+def make_places(nlp: Language, name: str, gazetteer_path: str | None) -> PlaceTagger:
+    return PlaceTagger(nlp, load_gazetteer(gazetteer_path))

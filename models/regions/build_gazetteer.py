@@ -33,7 +33,7 @@ FORMAT_VERSION = 1
 SPLITTABLE_PREFIXES = ("Gunung", "Tanjung", "Pangkal", "Bukit", "Banjar", "Lubuk", "Tebing", "Padang",
                        "Labuhan", "Pematang", "Muara", "Sungai", "Kota", "Tanah", "Batu")
 # Foreign cities smaller than this are left out unless they are capitals or have an Indonesian name.
-MIN_FOREIGN_CITY_POPULATION = 150_000
+MIN_FOREIGN_CITY_POPULATION = 100_000
 
 
 @dataclass
@@ -309,6 +309,17 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
 
 # ---------------------------------------------------------------- output
 
+def district_names(lokal: dict[str, str], vocabulary: set[str], names: set[str], taken: set[str]) -> list[str]:
+    """Kecamatan names that are not words, given names or region names: LOC spans after a cue ('di Cawang')."""
+    found = set()
+    for code, name in lokal.items():
+        words = name.split()
+        if code.count(".") == 2 and name not in taken and name.replace(" ", "").isalpha() and len(name) > 3 \
+                and all(w[:1].isupper() for w in words) and not any(w.lower() in vocabulary or w.lower() in names for w in words):
+            found.add(name)
+    return sorted(found)
+
+
 def region_record(region: Region, provinces: dict[str, str]) -> dict[str, Any]:
     return {"code": region.code, "name": region.name, "level": region.level, "province": provinces[region.province_code],
             "bare": region.bare, "aliases": sorted(set(region.aliases) - {region.bare}),
@@ -336,6 +347,7 @@ def build() -> dict[str, Any]:
         "regions": [region_record(region, provinces) for region in regions],
         "foreign": build_foreign(foreign, vocabulary, names, indonesian_forms | set(areas)),
         "indonesian_areas": areas,
+        "districts": district_names(lokal, vocabulary, names, indonesian_forms | set(areas)),
         "never_bare": sorted(aliases.get("never_bare", {}).get("names", [])),
     }
 

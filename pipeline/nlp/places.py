@@ -56,8 +56,8 @@ NAME_CONTINUATIONS = frozenset({"Raya", "Utara", "Selatan", "Barat", "Timur", "T
 FACILITY_HEADS = (
     "Jalan", "Jl", "Jl.", "Jln", "Jln.", "Bandara", "Bandar", "Pelabuhan", "Stasiun", "Terminal", "Gedung",
     "Stadion", "Istana", "Museum", "Selat", "Laut", "Teluk", "Gunung", "Danau", "Sungai", "Pulau", "Kepulauan",
-    "Pantai", "Kompleks", "Wisma", "Alun-alun", "Lapangan", "Taman", "Kecamatan", "Kec.", "Desa",
-    "Kelurahan", "Kampung", "Dusun", "Jembatan",
+    "Pantai", "Kompleks", "Wisma", "Alun-alun", "Lapangan", "Taman", "Kecamatan", "Kec.",
+    "Kelurahan", "Kampung", "Dusun", "Jembatan",  # not "Desa": "Menteri Desa Marwan Jafar"
 )
 
 
@@ -103,6 +103,9 @@ class Gazetteer:
                 self._add(form, place, "foreign", bare=False)
         for name in data.get("indonesian_areas", []):
             self._add(name, Place(key=f"area:{name}", name=name, level="area"), "area", bare=False)
+        for name in data.get("districts", []):
+            if name not in self.forms:
+                self._add(name, Place(key=f"district:{name}", name=name, level="area", needs_context=True), None, bare=True)
 
     def _add_region(self, record: dict[str, Any]) -> None:
         place = Place(key=record["code"], name=record["name"], level=record["level"], code=record["code"],
@@ -179,8 +182,8 @@ class PlaceTagger:
         for form, pattern in zip(forms, nlp.tokenizer.pipe(forms)):
             self.matcher.add(form, [pattern])
         self.facilities = Matcher(nlp.vocab)
-        self.facilities.add("FACILITY", [[{"ORTH": {"IN": list(FACILITY_HEADS)}},
-                                          {"IS_TITLE": True, "OP": "+"}]], greedy="LONGEST")
+        self.facilities.add("FACILITY", [[{"ORTH": {"IN": list(FACILITY_HEADS)}}, {"IS_TITLE": True},
+                                          {"TEXT": {"REGEX": r"^(-|[A-Z0-9][\w.]*)$"}, "OP": "*"}]], greedy="LONGEST")
 
     def __call__(self, doc: Doc) -> Doc:
         blocked = _blocked_tokens(doc)
@@ -192,12 +195,12 @@ class PlaceTagger:
             place = self._accept(doc, span, dateline_place)
             if place is not None:
                 found.append((span, place))
-        spans = [Span(doc, span.start, span.end, label="LOC") for span, _ in found]
-        taken = {i for span in spans for i in range(span.start, span.end)} | blocked
-        for span in filter_spans(self.facilities(doc, as_spans=True)):
-            if not any(i in taken for i in range(span.start, span.end)):
-                spans.append(Span(doc, span.start, span.end, label="LOC"))
-        doc.spans["places"] = sorted(spans, key=lambda span: span.start)
+        # Spans: the longest of places and facilities ('Jl Medan Merdeka Barat' over 'Medan'); the listed places
+        # keep every region named, inside a facility's name or not ('Bandara Changi Singapura').
+        facilities = [span for span in self.facilities(doc, as_spans=True)
+                      if not any(i in blocked for i in range(span.start, span.end))]
+        spans = filter_spans([span for span, _ in found] + facilities)
+        doc.spans["places"] = [Span(doc, span.start, span.end, label="LOC") for span in sorted(spans, key=lambda s: s.start)]
         doc._.places = place_tags(found, dateline_place, doc._.dateline)
         return doc
 
@@ -211,7 +214,7 @@ class PlaceTagger:
             return None
         previous = doc[span.start - 1].lower_ if span.start > 0 else ""
         place = choose_place(form, LEVEL_CUES.get(previous))
-        if place is None or not form.bare or not place.needs_context:
+        if place is None or not place.needs_context or not (form.bare or place.level == "area"):
             return place
         if dateline_place is not None and dateline_place.key == place.key:
             return place

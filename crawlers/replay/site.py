@@ -1,0 +1,352 @@
+"""The replay site's content model: corpus articles placed at outlet URLs, and the discovery
+documents (robots.txt, sitemap indexes, monthly sitemaps, Google-News sitemaps, RSS/Atom) that list them.
+
+Pure data and rendering; `crawlers.replay.server` puts it on HTTP. Every URL here is the outlet's
+real URL (`https://www.kompas.com/read/...`); the server is reached through `crawlers.replay.mapping`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import tomllib
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
+
+from crawlers.outlets import Outlet, get_outlet
+
+REPLAY_DIR = Path(__file__).resolve().parent
+CORPUS_DIR = REPLAY_DIR / "corpus" / "articles"
+SITES_FILE = REPLAY_DIR / "sites.toml"
+
+_BASE62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# Google News sitemaps list recent articles only; the replay site counts "recent" from its newest one.
+NEWS_SITEMAP_WINDOW = timedelta(days=2)
+NEWS_SITEMAP_MIN_ENTRIES = 10
+FEED_ITEMS = 20
+
+
+@dataclass(frozen=True)
+class SiteStyle:
+    """One outlet's presentation on the replay site (an entry of sites.toml)."""
+
+    layout: str
+    article_path: str
+    dateline: str
+    host: str = ""
+    amp_path: str = ""
+    robots_lists_sitemaps: bool = True
+    sitemap_gzip: bool = False
+    feed_format: str = "rss"
+    feed_link_params: str = ""
+    feed_link_host: str = ""
+    feed_link_amp: bool = False
+
+
+@lru_cache(maxsize=1)
+def site_styles() -> dict[str, dict[str, Any]]:
+    return tomllib.loads(SITES_FILE.read_text(encoding="utf-8"))
+
+
+def style_for(outlet_id: str) -> SiteStyle:
+    styles = site_styles()
+    values = {**styles["default"], **styles.get("outlets", {}).get(outlet_id, {})}
+    return SiteStyle(**values)
+
+
+@dataclass(frozen=True)
+class ReplayArticle:
+    """A corpus article at its place on an outlet's site; `copy` > 0 for the multiplied benchmark corpus."""
+
+    data: dict[str, Any]
+    copy: int = 0
+    published_override: datetime | None = None
+
+    @property
+    def id(self) -> str:
+        return self.data["id"] if self.copy == 0 else f"{self.data['id']}--{self.copy}"
+
+    @property
+    def outlet_id(self) -> str:
+        return self.data["outlet"]
+
+    @cached_property
+    def outlet(self) -> Outlet:
+        return get_outlet(self.outlet_id)
+
+    @cached_property
+    def style(self) -> SiteStyle:
+        return style_for(self.outlet_id)
+
+    @cached_property
+    def published(self) -> datetime:
+        return self.published_override or datetime.fromisoformat(self.data["published_at"])
+
+    @cached_property
+    def updated(self) -> datetime | None:
+        if self.published_override is not None or not self.data.get("updated_at"):
+            return None
+        return datetime.fromisoformat(self.data["updated_at"])
+
+    @property
+    def modified(self) -> datetime:
+        return self.updated or self.published
+
+    @property
+    def title(self) -> str:
+        return self.data["title"] if self.copy == 0 else f"{self.data['title']} ({self.copy + 1})"
+
+    @cached_property
+    def host(self) -> str:
+        if self.style.host:
+            return self.style.host.format(section_host=_section_host(self.data.get("section", ""), self.outlet_id))
+        return urlsplit(self.outlet.home).hostname or self.outlet.domains[0]
+
+    @cached_property
+    def path(self) -> str:
+        number = zlib.crc32(self.id.encode("utf-8"))
+        published = self.published
+        slug = slugify(self.data["title"]) + (f"-{self.copy}" if self.copy else "")
+        return self.style.article_path.format(
+            yyyy=f"{published:%Y}", mm=f"{published:%m}", dd=f"{published:%d}",
+            num=3_000_000 + number % 7_000_000, num2=number % 997 + 1, code=_base62(number, 12), hex=f"{number:08x}" * 3,
+            tail=_base62(number, 4), slug=slug, section=slugify(self.data.get("section", "berita")),
+        )
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.host}{self.path}"
+
+    @property
+    def amp_url(self) -> str | None:
+        if not self.style.amp_path:
+            return None
+        return f"https://{self.host}{self.style.amp_path.format(path=self.path)}"
+
+    @property
+    def parts(self) -> int:
+        return max(1, int(self.data.get("parts", 1)))
+
+    def paragraphs_of_part(self, part: int | None) -> list[str]:
+        """Paragraphs on page `part` (1-based), or all of them for None; split evenly as the outlet does."""
+        paragraphs = list(self.data["paragraphs"])
+        if part is None or self.parts == 1:
+            return paragraphs
+        size = -(-len(paragraphs) // self.parts)
+        return paragraphs[(part - 1) * size: part * size]
+
+    def dateline_text(self) -> str:
+        return self.style.dateline.format(place=self.data.get("dateline", ""))
+
+
+class ReplaySite:
+    """Every outlet of a set of articles, addressable by (host, path)."""
+
+    def __init__(self, articles: Iterable[ReplayArticle]):
+        self.articles = sorted(articles, key=lambda article: (article.published, article.id))
+        self.by_outlet: dict[str, list[ReplayArticle]] = defaultdict(list)
+        self.by_location: dict[tuple[str, str], ReplayArticle] = {}
+        self.by_id: dict[str, ReplayArticle] = {}
+        for article in self.articles:
+            self.by_outlet[article.outlet_id].append(article)
+            self.by_location[(article.host, article.path)] = article
+            self.by_id[article.id] = article
+
+    @property
+    def outlet_ids(self) -> list[str]:
+        return sorted(self.by_outlet)
+
+    def find_article(self, host: str, path: str) -> tuple[ReplayArticle | None, bool]:
+        """The article at host+path and whether the address is its AMP variant."""
+        found = self.by_location.get((host, path.rstrip("/") or "/"))
+        if found is not None:
+            return found, False
+        for outlet in {a.outlet_id for a in self.articles if a.outlet.owns_host(host)}:
+            style = style_for(outlet)
+            if not style.amp_path:
+                continue
+            prefix, _, suffix = style.amp_path.partition("{path}")
+            if path.startswith(prefix) and path.endswith(suffix):
+                inner = path[len(prefix): len(path) - len(suffix) if suffix else None]
+                for candidate_host in {host, *self._canonical_hosts(outlet)}:
+                    article = self.by_location.get((candidate_host, inner))
+                    if article is not None:
+                        return article, True
+        return None, False
+
+    def _canonical_hosts(self, outlet_id: str) -> set[str]:
+        return {article.host for article in self.by_outlet[outlet_id]}
+
+    def home_host(self, outlet_id: str) -> str:
+        outlet = get_outlet(outlet_id)
+        return urlsplit(outlet.home).hostname or outlet.domains[0]
+
+    # -- discovery documents -----------------------------------------------------------------------
+
+    def robots_txt(self, outlet_id: str) -> str:
+        home = f"https://{self.home_host(outlet_id)}"
+        lines = ["User-agent: *", "Disallow: /search/", "Disallow: /api/", "Disallow: /login", "", "User-agent: GPTBot", "Disallow: /", ""]
+        if style_for(outlet_id).robots_lists_sitemaps:
+            lines += [f"Sitemap: {home}/sitemap.xml", f"Sitemap: {home}/sitemap-news.xml"]
+        return "\n".join(lines) + "\n"
+
+    def months(self, outlet_id: str) -> dict[str, list[ReplayArticle]]:
+        grouped: dict[str, list[ReplayArticle]] = defaultdict(list)
+        for article in self.by_outlet[outlet_id]:
+            grouped[f"{article.published:%Y-%m}"].append(article)
+        return dict(sorted(grouped.items()))
+
+    def month_sitemap_path(self, outlet_id: str, month: str) -> str:
+        return f"/sitemap/sitemap-{month}.xml" + (".gz" if style_for(outlet_id).sitemap_gzip else "")
+
+    def sitemap_index(self, outlet_id: str) -> str:
+        home = f"https://{self.home_host(outlet_id)}"
+        items = []
+        for month, articles in self.months(outlet_id).items():
+            lastmod = max(article.modified for article in articles)
+            items.append(f"  <sitemap>\n    <loc>{home}{self.month_sitemap_path(outlet_id, month)}</loc>\n    <lastmod>{lastmod.isoformat()}</lastmod>\n  </sitemap>")
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                + "\n".join(items) + "\n</sitemapindex>\n")
+
+    def month_sitemap(self, outlet_id: str, month: str) -> str | None:
+        articles = self.months(outlet_id).get(month)
+        if not articles:
+            return None
+        items = [f"  <url>\n    <loc>{escape(a.url)}</loc>\n    <lastmod>{a.modified.isoformat()}</lastmod>\n    <changefreq>monthly</changefreq>\n  </url>" for a in articles]
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                + "\n".join(items) + "\n</urlset>\n")
+
+    def recent(self, outlet_id: str) -> list[ReplayArticle]:
+        articles = self.by_outlet[outlet_id]
+        if not articles:
+            return []
+        newest = articles[-1].published
+        window = [a for a in articles if a.published >= newest - NEWS_SITEMAP_WINDOW]
+        return articles[-max(len(window), NEWS_SITEMAP_MIN_ENTRIES):][::-1]
+
+    def news_sitemap(self, outlet_id: str) -> str:
+        outlet = get_outlet(outlet_id)
+        items = []
+        for article in self.recent(outlet_id):
+            items.append(
+                "  <url>\n"
+                f"    <loc>{escape(article.url)}</loc>\n"
+                "    <news:news>\n"
+                f"      <news:publication>\n        <news:name>{escape(outlet.name)}</news:name>\n        <news:language>id</news:language>\n      </news:publication>\n"
+                f"      <news:publication_date>{article.published.isoformat()}</news:publication_date>\n"
+                f"      <news:title>{escape(article.title)}</news:title>\n"
+                "    </news:news>\n"
+                "  </url>"
+            )
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+                'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">\n' + "\n".join(items) + "\n</urlset>\n")
+
+    def feed_link(self, article: ReplayArticle) -> str:
+        style = article.style
+        url = (article.amp_url if style.feed_link_amp and article.amp_url else article.url)
+        if style.feed_link_host:
+            url = url.replace(f"://{article.host}/", f"://{style.feed_link_host}/", 1)
+        return url + (f"?{style.feed_link_params}" if style.feed_link_params else "")
+
+    def feed(self, outlet_id: str) -> str:
+        outlet = get_outlet(outlet_id)
+        articles = self.by_outlet[outlet_id][-FEED_ITEMS:][::-1]
+        if style_for(outlet_id).feed_format == "atom":
+            entries = "\n".join(
+                f"  <entry>\n    <title>{escape(a.title)}</title>\n    <link rel=\"alternate\" href=\"{escape(self.feed_link(a))}\"/>\n"
+                f"    <id>{escape(a.url)}</id>\n    <published>{a.published.isoformat()}</published>\n    <updated>{a.modified.isoformat()}</updated>\n"
+                f"    <summary>{escape(a.data['paragraphs'][0][:200])}</summary>\n  </entry>"
+                for a in articles
+            )
+            updated = articles[0].modified.isoformat() if articles else "2018-01-01T00:00:00+07:00"
+            return (f'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n  <title>{escape(outlet.name)}</title>\n'
+                    f"  <id>{escape(outlet.home)}/</id>\n  <updated>{updated}</updated>\n{entries}\n</feed>\n")
+        items = "\n".join(
+            f"    <item>\n      <title>{escape(a.title)}</title>\n      <link>{escape(self.feed_link(a))}</link>\n"
+            f"      <guid isPermaLink=\"false\">{escape(a.id)}</guid>\n      <pubDate>{_rfc822(a.published)}</pubDate>\n"
+            f"      <description><![CDATA[{a.data['paragraphs'][0][:200]}]]></description>\n    </item>"
+            for a in articles
+        )
+        return (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n  <channel>\n    <title>{escape(outlet.name)}</title>\n'
+                f"    <link>{escape(outlet.home)}</link>\n    <language>id</language>\n{items}\n  </channel>\n</rss>\n")
+
+    def feed_locations(self) -> dict[tuple[str, str], str]:
+        """(host, path) of each outlet's first registry feed -> outlet id."""
+        locations = {}
+        for outlet_id in self.by_outlet:
+            outlet = get_outlet(outlet_id)
+            if outlet.feeds:
+                parts = urlsplit(outlet.feeds[0] if "://" in outlet.feeds[0] else outlet.home + outlet.feeds[0])
+                locations[(parts.hostname, parts.path)] = outlet_id
+        return locations
+
+    def related(self, article: ReplayArticle, count: int = 3) -> list[ReplayArticle]:
+        same = [a for a in self.by_outlet[article.outlet_id] if a.id != article.id]
+        start = zlib.crc32(article.id.encode()) % max(1, len(same))
+        return (same[start:] + same[:start])[:count]
+
+
+def load_corpus(directory: Path = CORPUS_DIR) -> list[dict[str, Any]]:
+    if not directory.is_dir():
+        return []
+    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.json"))]
+
+
+def corpus_site(directory: Path = CORPUS_DIR) -> ReplaySite:
+    return ReplaySite(ReplayArticle(data) for data in load_corpus(directory))
+
+
+def multiplied_site(total: int, outlets: Iterable[str] | None = None, directory: Path = CORPUS_DIR,
+                    start: datetime = datetime(2024, 1, 1, 8, 0, tzinfo=timezone(timedelta(hours=7))),
+                    spacing: timedelta = timedelta(minutes=10)) -> ReplaySite:
+    """`total` article pages made of corpus articles repeated under distinct URLs (for benchmarks).
+
+    Copy i is published `spacing` after copy i-1, so a site with more articles is the same site
+    later in time: its older sitemaps are unchanged and the new articles are in the newest ones.
+    """
+    wanted = set(outlets) if outlets else None
+    corpus = [data for data in load_corpus(directory) if wanted is None or data["outlet"] in wanted]
+    if not corpus:
+        raise ValueError("the corpus has no articles for these outlets")
+    articles = []
+    for index in range(total):
+        data = corpus[index % len(corpus)]
+        articles.append(ReplayArticle(data, copy=index // len(corpus) + 1, published_override=start + index * spacing))
+    return ReplaySite(articles)
+
+
+def gzipped(text: str) -> bytes:
+    return gzip.compress(text.encode("utf-8"), mtime=0)
+
+
+def slugify(text: str, limit: int = 90) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:limit].rstrip("-") or "artikel"
+
+
+def _base62(number: int, width: int) -> str:
+    digits = []
+    value = number * 2654435761 % (62 ** width)
+    for _ in range(width):
+        value, digit = divmod(value, 62)
+        digits.append(_BASE62[digit])
+    return "".join(digits)
+
+
+def _section_host(section: str, outlet_id: str) -> str:
+    slug = slugify(section)
+    return slug[len(outlet_id):] if slug.startswith(outlet_id) and len(slug) > len(outlet_id) else (slug or "news")
+
+
+def _rfc822(value: datetime) -> str:
+    from email.utils import format_datetime
+
+    return format_datetime(value)

@@ -1,0 +1,1 @@
+"""Spiders of pantau's Scrapy project (`scrapy list` from crawlers/)."""

@@ -1,0 +1,128 @@
+"""The crawler's side of the store: crawl runs, known URLs, fetch validators, pages and failures.
+
+Small functions over an open `pipeline.store.Store`, used by the spider, the item pipeline and
+`crawlers.run`; every write is keyed so that running a crawl again never duplicates a page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from sqlalchemy import select
+
+from pipeline.store import Store
+from pipeline.store.models import CrawlFailure, CrawlRun, FetchValidator, Outlet as OutletRow, Page, PagePart
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def ensure_outlet_row(store: Store, outlet) -> None:  # noqa: ANN001 - crawlers.outlets.Outlet
+    with store.session() as session:
+        row = session.get(OutletRow, outlet.id)
+        if row is None:
+            row = OutletRow(id=outlet.id)
+            session.add(row)
+        row.name, row.domains, row.kind, row.updated_at = outlet.name, list(outlet.domains), outlet.kind, utcnow()
+
+
+def start_run(store: Store, outlet_id: str, replay_base: str | None, options: dict[str, Any]) -> int:
+    with store.session() as session:
+        run = CrawlRun(outlet_id=outlet_id, started_at=utcnow(), status="running", replay_base=replay_base, options=options, failed={})
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def finish_run(store: Store, run_id: int, counts: dict[str, Any], status: str) -> dict[str, Any]:
+    with store.session() as session:
+        run = session.get(CrawlRun, run_id)
+        for key in ("discovered", "fetched", "new", "skipped_known", "requests"):
+            if key in counts:
+                setattr(run, key, int(counts[key]))
+        if "failed" in counts:
+            run.failed = dict(counts["failed"])
+        run.status, run.finished_at = status, utcnow()
+        return run.counts()
+
+
+def run_record(store: Store, run_id: int) -> dict[str, Any]:
+    with store.session() as session:
+        run = session.get(CrawlRun, run_id)
+        record = run.counts()
+        record["status"] = run.status
+        return record
+
+
+def known_url_keys(store: Store, outlet_id: str) -> set[str]:
+    with store.session() as session:
+        return set(session.scalars(select(Page.url_key).where(Page.outlet_id == outlet_id)))
+
+
+def load_validators(store: Store) -> dict[str, FetchValidator]:
+    with store.session() as session:
+        return {row.url_key: row for row in session.scalars(select(FetchValidator))}
+
+
+def save_validators(store: Store, validators: dict[str, tuple[str | None, str | None]]) -> None:
+    if not validators:
+        return
+    with store.session() as session:
+        for url_key, (etag, last_modified) in validators.items():
+            row = session.get(FetchValidator, url_key) or FetchValidator(url_key=url_key)
+            row.etag, row.last_modified, row.checked_at = etag, last_modified, utcnow()
+            session.add(row)
+
+
+def save_pages(store: Store, items: Iterable, run_id: int | None) -> int:  # noqa: ANN001 - PageItem
+    """Insert pages not yet stored (by url_key); returns how many were new."""
+    items = list(items)
+    if not items:
+        return 0
+    new = 0
+    with store.session() as session:
+        existing = set(session.scalars(select(Page.url_key).where(Page.url_key.in_([item.url_key for item in items]))))
+        for item in items:
+            if item.url_key in existing:
+                continue
+            existing.add(item.url_key)
+            session.add(page_row(item, run_id))
+            new += 1
+    return new
+
+
+def page_row(item, run_id: int | None) -> Page:  # noqa: ANN001 - PageItem
+    digest = hashlib.sha256()
+    for _url, body in item.parts:
+        digest.update(body)
+    page = Page(
+        url_key=item.url_key,
+        url=item.url,
+        final_url=item.final_url,
+        outlet_id=item.outlet_id,
+        http_status=item.http_status,
+        headers=item.headers,
+        fetched_at=item.fetched_at,
+        crawl_run_id=run_id,
+        discovered_via=item.discovered_via,
+        listed_title=item.listed_title,
+        listed_published_at=item.listed_published_at,
+        part_count=len(item.parts),
+        content_hash=digest.hexdigest(),
+    )
+    page.parts = [PagePart(position=index, url=url, html_z=PagePart.compress(body)) for index, (url, body) in enumerate(item.parts)]
+    return page
+
+
+def save_failures(store: Store, failures: Iterable, run_id: int | None) -> None:  # noqa: ANN001 - FailureItem
+    failures = list(failures)
+    if not failures:
+        return
+    with store.session() as session:
+        session.add_all(
+            CrawlFailure(crawl_run_id=run_id, url=f.url, reason=f.reason, http_status=f.http_status, detail=(f.detail or "")[:2000], at=f.at)
+            for f in failures
+        )

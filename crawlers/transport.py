@@ -1,0 +1,36 @@
+"""The HTTP download handler of pantau's crawlers: Scrapy's own, plus replay-host mapping.
+
+With a replay host (`pantau crawl --replay URL`), each request for a real outlet URL is sent to the
+replay host instead and the response is mapped back (its URL and any Location header), so spiders,
+middlewares, download slots and the store all see the outlet's real addresses.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.http import Request, Response
+
+from crawlers.replay.mapping import from_replay, to_replay
+
+
+class ReplayableHttpDownloadHandler(HTTP11DownloadHandler):
+    lazy = False
+
+    async def download_request(self, request: Request) -> Response:
+        base = getattr(self._crawler.spider, "replay_base", None)
+        if not base:
+            return await super().download_request(request)
+        replay_request = request.replace(url=to_replay(request.url, base))
+        response = await super().download_request(replay_request)
+        return map_response_back(response, request, base)
+
+
+def map_response_back(response: Response, request: Request, base: str) -> Response:
+    headers = response.headers.copy()
+    location = headers.get(b"Location")
+    if location:
+        target = urljoin(response.url, location.decode("latin-1"))
+        headers[b"Location"] = from_replay(target, base).encode("latin-1")
+    return response.replace(url=from_replay(response.url, base), headers=headers, request=request)

@@ -1,0 +1,42 @@
+"""One crawl process: `python -m crawlers.worker` reads a job (JSON on stdin) and runs the news
+spider for each outlet in it, in one Scrapy CrawlerProcess. `crawlers.run` starts it, so that any
+number of crawls can run from one Python process (Twisted's reactor cannot be restarted).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+
+def main() -> int:
+    job = json.load(sys.stdin)
+    os.environ["SCRAPY_SETTINGS_MODULE"] = "crawlers.settings"
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from crawlers.spiders.news import NewsSpider
+
+    settings = get_project_settings()
+    settings.set("PANTAU_PROGRESS", True, priority="cmdline")
+    settings.set("LOG_LEVEL", job.get("log_level", "WARNING"), priority="cmdline")
+    for name, value in job.get("settings", {}).items():
+        settings.set(name, value, priority="cmdline")
+    process = CrawlerProcess(settings, install_root_handler=True)
+    for outlet in job["outlets"]:
+        process.crawl(
+            NewsSpider,
+            outlet=outlet["id"],
+            run_id=outlet["run_id"],
+            replay=job.get("replay"),
+            since=job.get("since"),
+            max_pages=job.get("max_pages"),
+            database_url=job["database_url"],
+        )
+    process.start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

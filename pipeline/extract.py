@@ -26,7 +26,7 @@ from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from pipeline.clean import clean_text, normalize_line
-from pipeline.errors import InputError
+from pipeline.errors import InputError, PantauError
 from pipeline.language import detect_language
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ MAX_HTML_BYTES = 15 * 1024 * 1024  # far above any real article; bigger is a bro
 MIN_ARTICLE_WORDS = 50  # below this a page is a teaser, an index card or a wall, not an article
 FUTURE_TOLERANCE = timedelta(minutes=10)  # clocks differ a little; a later "publication" is wrong data
 EARLIEST_YEAR = 1990
+STARTUP_TIMEOUT_S = 120.0  # a worker loads trafilatura and the language model once
 
 Key = TypeVar("Key", bound=Hashable)
 HtmlInput = bytes | str
@@ -840,6 +841,7 @@ def _extract_with_alarm(parts: list[HtmlInput], url: str | None, timeout_s: floa
 def _worker_main(conn) -> None:
     """A pool worker: receives (index, parts, url), sends back (index, result), until told to stop."""
     _warm()
+    conn.send("ready")  # the parent starts a page's clock only once models are loaded
     while True:
         try:
             message = conn.recv()
@@ -859,6 +861,7 @@ class _Worker:
         child.close()
         self.job: int | None = None
         self.started = 0.0
+        self.ready = False
 
     def stop(self, kill: bool = False) -> None:
         if not kill:
@@ -902,7 +905,7 @@ def run_in_pool(
     try:
         while True:
             for position, worker in enumerate(pool):
-                if worker.job is not None or exhausted or dispatched - emitted >= max_ahead:
+                if not worker.ready or worker.job is not None or exhausted or dispatched - emitted >= max_ahead:
                     continue
                 try:
                     key, parts, url = next(pending)
@@ -921,13 +924,20 @@ def run_in_pool(
             while emitted in done:
                 yield keys.pop(emitted), done.pop(emitted)
                 emitted += 1
+            if exhausted and emitted == dispatched:
+                return
             busy = [worker for worker in pool if worker.job is not None]
-            if not busy:
-                if exhausted and emitted == dispatched:
-                    return
-                continue
-            deadline = min(worker.started for worker in busy) + timeout_s
-            ready = wait([worker.conn for worker in busy], timeout=max(0.0, deadline - monotonic()))
+            starting = [worker for worker in pool if not worker.ready]
+            deadline = min(worker.started for worker in busy) + timeout_s if busy else monotonic() + STARTUP_TIMEOUT_S
+            ready = wait([worker.conn for worker in busy + starting], timeout=max(0.0, deadline - monotonic()))
+            if not ready and not busy:
+                raise PantauError(f"extraction workers did not start within {STARTUP_TIMEOUT_S:g} s; try --workers 0")
+            for worker in starting:
+                if worker.conn in ready:
+                    try:
+                        worker.ready = worker.conn.recv() == "ready"
+                    except (EOFError, OSError) as error:
+                        raise PantauError(f"extraction worker failed to start: {error}; try --workers 0") from error
             for worker in busy:
                 position = pool.index(worker)
                 if worker.conn in ready:

@@ -1,0 +1,112 @@
+"""The fault suite: a real local server that misbehaves (crawlers/replay/faults.py). The crawl
+finishes, every good page is stored (raw bytes as sent), every failure is recorded with its reason,
+4xx are not retried and 5xx/429 are retried before they are recorded."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from crawlers.replay.faults import FAULT_PAGES, start_fault_server
+from crawlers.run import crawl_outlets
+from pipeline.store import open_store
+from pipeline.store.models import CrawlFailure, CrawlRun, Page
+from pipeline.urls import normalize_url
+
+RETRY_TIMES = 2
+SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_TIMEOUT": 1.5,
+    "DOWNLOAD_MAXSIZE": 200_000,
+    "RETRY_TIMES": RETRY_TIMES,
+    "PANTAU_RETRY_BACKOFF_BASE": 0.05,
+}
+
+
+@pytest.fixture(scope="module")
+def fault_crawl(tmp_path_factory):
+    server = start_fault_server()
+    url = f"sqlite:///{tmp_path_factory.mktemp('faults') / 'faults.db'}"
+    records = crawl_outlets(["kompas", "okezone"], replay=server.base_url, database_url=url, settings=SETTINGS)
+    store = open_store(url)
+    with store.session() as session:
+        pages = {page.url_key: page for page in session.scalars(select(Page))}
+        failures = list(session.scalars(select(CrawlFailure)))
+        runs = list(session.scalars(select(CrawlRun)))
+        parts = {key: page.html_parts() for key, page in pages.items()}
+    yield records, pages, parts, failures, runs, server.hits
+    store.dispose()
+    server.shutdown()
+    server.server_close()
+
+
+def test_crawl_finishes_and_every_good_page_is_stored(fault_crawl) -> None:
+    records, pages, _parts, _failures, runs, _hits = fault_crawl
+    assert {run.status for run in runs} == {"finished"}
+    expected = {normalize_url(page.real_url) for page in FAULT_PAGES if page.expect == "stored"}
+    assert set(pages) == expected
+    assert sum(record["new"] for record in records) == len(expected)
+
+
+def test_every_failure_is_recorded_with_its_reason(fault_crawl) -> None:
+    records, _pages, _parts, failures, _runs, _hits = fault_crawl
+    recorded = {(normalize_url(failure.url), failure.reason) for failure in failures}
+    for page in FAULT_PAGES:
+        if page.expect != "stored":
+            assert (normalize_url(page.real_url), page.expect) in recorded, page.slug
+    counted = Counter()
+    for record in records:
+        counted.update(record["failed"])
+    assert counted == Counter(failure.reason for failure in failures)
+
+
+def test_broken_sitemaps_are_recorded_and_their_readable_entries_used(fault_crawl) -> None:
+    _records, _pages, _parts, failures, _runs, _hits = fault_crawl
+    by_url = {failure.url: failure.reason for failure in failures}
+    assert by_url["https://www.kompas.com/sitemap.xml"] == "invalid_sitemap"
+    assert by_url["https://www.kompas.com/sitemap-rusak.xml"] == "not_a_sitemap"
+
+
+def test_client_errors_are_not_retried_server_errors_are(fault_crawl) -> None:
+    *_, hits = fault_crawl
+    path = {page.slug: f"/{page.outlet}{page.path}" for page in FAULT_PAGES}
+    assert hits[path["halaman-hilang"]] == 1
+    assert hits[path["halaman-dihapus"]] == 1
+    for slug in ("server-galat", "server-sibuk", "terlalu-banyak-permintaan"):
+        assert hits[path[slug]] == 1 + RETRY_TIMES, slug
+    # A 503 followed by a 200 is stored after one retry.
+    assert hits[path["kadang-gagal"]] == 2
+
+
+def test_raw_bytes_are_kept_and_the_declared_charset_recorded(fault_crawl) -> None:
+    _records, pages, parts, *_ = fault_crawl
+    by_slug = {page.slug: normalize_url(page.real_url) for page in FAULT_PAGES}
+    latin1_declared = pages[by_slug["latin1-padahal-utf8"]]
+    assert latin1_declared.headers["declared_charset"] == "iso-8859-1"
+    assert "—".encode("utf-8") in parts[by_slug["latin1-padahal-utf8"]][0]
+    utf8_declared = pages[by_slug["utf8-padahal-latin1"]]
+    assert utf8_declared.headers["declared_charset"] == "utf-8"
+    assert "Dénpasar".encode("latin-1") in parts[by_slug["utf8-padahal-latin1"]][0]
+    assert pages[by_slug["tanpa-charset"]].headers["declared_charset"] is None
+
+
+def test_numbered_pages_are_stored_as_one_page_in_order(fault_crawl) -> None:
+    _records, pages, parts, failures, *_ = fault_crawl
+    (three,) = [page for page in FAULT_PAGES if page.slug == "artikel-tiga-halaman"]
+    key = normalize_url(three.real_url)
+    assert pages[key].part_count == 3
+    assert [f"Bagian {n}:".encode() in body for n, body in enumerate(parts[key], start=1)] == [True, True, True]
+    # An article whose second part fails is not stored incomplete; the failure names the part.
+    (broken,) = [page for page in FAULT_PAGES if page.slug == "halaman-dua-gagal"]
+    assert normalize_url(broken.real_url) not in pages
+    assert any(failure.url.endswith("page=2") and "part 2" in failure.detail for failure in failures)
+
+
+def test_redirects_stay_on_the_outlet(fault_crawl) -> None:
+    _records, pages, _parts, failures, *_ = fault_crawl
+    (moved,) = [page for page in FAULT_PAGES if page.slug == "pengalihan-dalam-situs"]
+    assert pages[normalize_url(moved.real_url)].final_url.endswith("/artikel-baik-dua")
+    offsite = [failure for failure in failures if failure.reason == "offsite_redirect"]
+    assert offsite and "evil.example.org" in offsite[0].detail

@@ -228,7 +228,9 @@ def score_trafilatura(results: list[tuple[Page, Any]]) -> dict[str, Any]:
             dates += bool(published and published.date().isoformat() == page.truth["date"])
         if page.truth.get("author"):
             author_n += 1
-            authors += _same_people(getattr(result, "authors", []), re.split(r";|\band\b|\bund\b|,", page.truth["author"]))
+            expected = page.truth["author"]
+            expected = expected if isinstance(expected, list) else re.split(r";|\band\b|\bund\b|,", expected)
+            authors += _same_people(getattr(result, "authors", []), expected)
         if page.truth.get("title"):
             title_n += 1
             titles += _norm(getattr(result, "title", "") or "").lower() == _norm(page.truth["title"]).lower()

@@ -1,0 +1,281 @@
+"""`pantau_organizations`: organisations named in an article, with canonical names and acronyms.
+
+Three sources of mentions, resolved longest-first: the lexicon (models/organizations.toml, matched
+with PhraseMatchers), shape rules ("Dinas …", "PT … Tbk", "… Holdings") and acronym links
+("Asosiasi E-Commerce Indonesia (IdEA)" defines IdEA for the rest of the article). Every surface form
+of a lexicon entry ("Kominfo", "Kemenkominfo", "Kementerian Komunikasi dan Informatika") counts for
+one organisation under its canonical name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from models.organizations import Lexicon, OrganizationEntry, ShapeRules, load_lexicon
+from pipeline.nlp.vocabulary import common_words
+
+SPAN_KEY = "organizations"
+LABEL = "ORG"
+
+# A capitalised word of a name ("E-Commerce", "PAN-RB", "McKinsey") or a number ("SMA Negeri 1").
+NAME_WORD = r"(?:[A-Z][\w'’]*(?:-[\w'’]+)*|\d+)"
+# An acronym worth linking: letters and a few joiners, with two capitals at least ("IdEA", "SAFEnet").
+ACRONYM = r"[A-Za-z][A-Za-z0-9&.\-/]{1,15}"
+# Trailing words that say "of this country" and are dropped before looking a name up in the lexicon.
+COUNTRY_TAILS = (" Republik Indonesia", " RI", " Indonesia")
+
+
+@dataclass(frozen=True)
+class Mention:
+    span: Span
+    key: str  # canonical name
+    counts: bool = True  # False for the "(ACR)" right after the full name
+
+
+class OrganizationRecognizer:
+    """The spaCy component; one instance per pipeline, stateless between documents."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon):
+        self.lexicon = lexicon
+        self.entries: dict[str, OrganizationEntry] = lexicon.by_name()
+        self.exact_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.caseless_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.lookup: dict[str, str] = {}
+        for entry in lexicon.entries:
+            self._add_entry(nlp, entry)
+        self.shape_pattern = _shape_pattern(lexicon.shapes)
+        self.tail_pattern = _tail_pattern(lexicon.shapes)
+        self.acronym_after = re.compile(rf"\s*\(\s*({ACRONYM})\s*\)")
+        self.parenthesised_acronym = re.compile(rf"\(\s*({ACRONYM})\s*\)")
+        self.not_acronyms = frozenset(suffix.strip("()").rstrip(".") for suffix in lexicon.shapes.suffixes) | {"Persero", "Tbk"}
+        # Words that make a run of capitalised words before "(ACR)" an organisation rather than a person or
+        # a programme ("Kartu Indonesia Pintar (KIP)").
+        self.hint_words = frozenset(lexicon.shapes.tail_heads) | frozenset(
+            word for head in lexicon.shapes.heads for word in head.split() if word[:1].isupper())
+        self.common = common_words()
+        self.suffixes = frozenset(word for suffix in lexicon.shapes.suffixes for word in suffix.split())
+        self.role_words = frozenset(word.casefold() for word in lexicon.shapes.title_words)
+
+    def _add_entry(self, nlp: Language, entry: OrganizationEntry) -> None:
+        label = entry.name
+        forms = entry.surface_forms()
+        self.exact_matcher.add(label, [nlp.make_doc(form) for form in forms])
+        long_forms = [nlp.make_doc(form) for form in forms if len(form.split()) >= 3]
+        if long_forms:
+            self.caseless_matcher.add(label, long_forms)
+        for form in forms:
+            self.lookup.setdefault(form.casefold(), entry.name)
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions = self.find_mentions(doc)
+        doc.spans[SPAN_KEY] = [Span(doc, m.span.start, m.span.end, label=LABEL, kb_id=m.key) for m in mentions]
+        doc._.organizations = self.summarise(mentions)
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterable[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+    # --- finding mentions -------------------------------------------------------------------------------
+
+    def find_mentions(self, doc: Doc) -> list[Mention]:
+        lexicon_spans = self._lexicon_spans(doc)
+        shape_spans = [self._cut_after_known_name(span, lexicon_spans) for span in self._shape_spans(doc)]
+        chosen = filter_spans([*lexicon_spans, *shape_spans])
+        keys = {(span.start, span.end): span.label_ or self.canonical(span.text) for span in chosen}
+        acronyms = self._link_acronyms(doc, chosen, keys)
+        extra = self._acronym_definitions(doc, chosen, keys, acronyms)
+        chosen = filter_spans([*chosen, *extra])
+        chosen = filter_spans([*chosen, *self._acronym_mentions(doc, acronyms, keys)])
+        return self._as_mentions(doc, sorted(chosen, key=lambda span: span.start), keys)
+
+    def _lexicon_spans(self, doc: Doc) -> list[Span]:
+        matches = self.exact_matcher(doc, as_spans=True) + self.caseless_matcher(doc, as_spans=True)
+        return filter_spans(matches)
+
+    def _shape_spans(self, doc: Doc) -> list[Span]:
+        spans = []
+        for pattern, trim in ((self.shape_pattern, False), (self.tail_pattern, True)):
+            if pattern is None:
+                continue
+            for match in pattern.finditer(doc.text):
+                span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+                if span is not None and trim:
+                    span = self._trim_common_start(span)
+                if span is not None and len(span) > 0:
+                    spans.append(span)
+        return spans
+
+    def _trim_common_start(self, span: Span) -> Span | None:
+        # "Saat Shamrock Holdings", "CIO Walt Disney Company": a sentence starter or a job title is not part
+        # of the company's name.
+        start = span.start
+        while start < span.end - 1 and (span.doc[start].lower_ in self.common or span.doc[start].lower_ in self.role_words):
+            start += 1
+        return span.doc[start:span.end] if span.end - start >= 2 else None
+
+    def _cut_after_known_name(self, span: Span, lexicon_spans: list[Span]) -> Span:
+        """ "Partai Golkar Airlangga Hartarto" -> "Partai Golkar": words after a known name are usually a person."""
+        for known in lexicon_spans:
+            if span.start <= known.start and known.end < span.end <= known.end + 6:
+                extra = span.doc[known.end:span.end]
+                if " " + extra.text in COUNTRY_TAILS or extra[-1].text in self.suffixes or \
+                        any(token.text in self.hint_words for token in extra):
+                    return span
+                if any(token.lower_ not in self.common for token in extra if token.text[:1].isupper()):
+                    return span.doc[span.start:known.end]
+        return span
+
+    def _link_acronyms(self, doc: Doc, chosen: list[Span], keys: dict[tuple[int, int], str]) -> dict[str, str]:
+        """Acronym -> canonical name, for "Full Name (ACR)" where the full name was found."""
+        acronyms: dict[str, str] = {}
+        for span in chosen:
+            match = self.acronym_after.match(doc.text, span.end_char)
+            if not match or not self._is_acronym(match.group(1)):
+                continue
+            acronym, key = match.group(1), keys[(span.start, span.end)]
+            known = self.lookup.get(acronym.casefold())
+            if known and known != key and key not in self.entries:
+                # "Kementerian Kominfo RI (Kominfo)": the acronym identifies the lexicon entry.
+                keys[(span.start, span.end)] = known
+                key = known
+            acronyms.setdefault(acronym, key)
+        return acronyms
+
+    def _acronym_definitions(self, doc: Doc, chosen: list[Span], keys: dict[tuple[int, int], str],
+                             acronyms: dict[str, str]) -> list[Span]:
+        """Organisations known only from "Indonesia Corruption Watch (ICW)": initials that spell the acronym."""
+        ends = {span.end_char for span in chosen}
+        found = []
+        for match in self.parenthesised_acronym.finditer(doc.text):
+            acronym = match.group(1)
+            name_end = len(doc.text[:match.start()].rstrip())
+            if acronym in acronyms or name_end in ends or not self._is_acronym(acronym):
+                continue
+            span = self._initials_span(doc, match.start(), acronym)
+            if span is None:
+                continue
+            key = self.lookup.get(acronym.casefold()) or self.canonical(span.text)
+            keys[(span.start, span.end)] = key
+            acronyms.setdefault(acronym, key)
+            found.append(span)
+        return found
+
+    def _initials_span(self, doc: Doc, paren_char: int, acronym: str) -> Span | None:
+        before = doc.char_span(0, len(doc.text[:paren_char].rstrip()), alignment_mode="contract")
+        if before is None or len(before) == 0:
+            return None
+        capitals = [c for c in acronym if c.isupper()]
+        end = before.end
+        words: list[str] = []
+        start = end
+        # Walk back over capitalised words (and connectors) until their initials spell the acronym.
+        while start > 0 and end - start < 12:
+            token = doc[start - 1]
+            if token.text[:1].isupper():
+                words.insert(0, token.text)
+            elif token.lower_ not in self.lexicon.shapes.connectors:
+                break
+            start -= 1
+            initials = [word[0] for word in words]
+            if initials == capitals:
+                if not any(word in self.hint_words for word in words):
+                    return None
+                return doc[start:end]
+            if len(initials) > len(capitals):
+                break
+        return None
+
+    def _acronym_mentions(self, doc: Doc, acronyms: dict[str, str], keys: dict[tuple[int, int], str]) -> list[Span]:
+        if not acronyms:
+            return []
+        pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(acronyms, key=len, reverse=True))) + r")(?![\w-])")
+        spans = []
+        for match in pattern.finditer(doc.text):
+            span = doc.char_span(match.start(), match.end(), alignment_mode="contract")
+            if span is not None and len(span) > 0:
+                keys.setdefault((span.start, span.end), acronyms[match.group(1)])
+                spans.append(span)
+        return spans
+
+    def _is_acronym(self, text: str) -> bool:
+        return sum(c.isupper() for c in text) >= 2 and text.rstrip(".") not in self.not_acronyms
+
+    def _as_mentions(self, doc: Doc, spans: list[Span], keys: dict[tuple[int, int], str]) -> list[Mention]:
+        mentions: list[Mention] = []
+        for span in spans:
+            key = keys.get((span.start, span.end)) or span.label_ or self.canonical(span.text)
+            previous = mentions[-1] if mentions else None
+            defines = previous is not None and previous.key == key and \
+                doc.text[previous.span.end_char:span.start_char].strip() == "("
+            mentions.append(Mention(span=span, key=key, counts=not defines))
+        return mentions
+
+    # --- naming -------------------------------------------------------------------------------------------
+
+    def canonical(self, surface: str) -> str:
+        """The lexicon's canonical name for a surface form, else the surface with spacing normalised."""
+        text = " ".join(surface.split()).rstrip(".,")
+        for candidate in _without_country_tail(text):
+            known = self.lookup.get(candidate.casefold())
+            if known:
+                return known
+        return text
+
+    def summarise(self, mentions: list[Mention]) -> list[dict]:
+        """One record per organisation, in order of first mention."""
+        records: dict[str, dict] = {}
+        for mention in mentions:
+            record = records.setdefault(mention.key, {"name": mention.key, "acronym": self._acronym_of(mention.key), "mentions": 0})
+            if mention.counts:
+                record["mentions"] += 1
+            if record["acronym"] is None and mention.span.text != mention.key and _looks_like_acronym(mention.span.text):
+                record["acronym"] = mention.span.text
+        return list(records.values())
+
+    def _acronym_of(self, key: str) -> str | None:
+        entry = self.entries.get(key)
+        return (entry.acronym or None) if entry else None
+
+
+def _without_country_tail(text: str) -> list[str]:
+    candidates = [text]
+    for tail in COUNTRY_TAILS:
+        if text.endswith(tail) and len(text) > len(tail):
+            candidates.append(text[: -len(tail)])
+    return candidates
+
+
+def _looks_like_acronym(text: str) -> bool:
+    return len(text) <= 16 and " " not in text and sum(c.isupper() for c in text) >= 2
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
+
+
+def _shape_pattern(shapes: ShapeRules) -> re.Pattern[str] | None:
+    if not shapes.heads:
+        return None
+    connector = rf"(?:(?:{_alternation(shapes.connectors)})\s+)?" if shapes.connectors else ""
+    suffix = rf"(?:\s+(?:{_alternation(shapes.suffixes)}))?" if shapes.suffixes else ""
+    return re.compile(rf"(?<![\w-])(?:{_alternation(shapes.heads)})\s+{NAME_WORD}(?:\s+{connector}{NAME_WORD})*{suffix}(?![\w])")
+
+
+def _tail_pattern(shapes: ShapeRules) -> re.Pattern[str] | None:
+    if not shapes.tail_heads:
+        return None
+    return re.compile(rf"(?<![\w-])(?:[A-Z][\w'’]*(?:-[\w'’]+)*\s+){{1,5}}(?:{_alternation(shapes.tail_heads)})(?![\w])")
+
+
+@Language.factory("pantau_organizations", default_config={"lexicon_path": ""})
+def make_organization_recognizer(nlp: Language, name: str, lexicon_path: str) -> OrganizationRecognizer:
+    """Organisations from the lexicon at `lexicon_path` (default: models/organizations.toml)."""
+    return OrganizationRecognizer(nlp, load_lexicon(lexicon_path or None))

@@ -1,0 +1,683 @@
+"""`pantau_people`: people named in an article, their roles and organisations, and what they said.
+
+Runs after `pantau_organizations` and reads its spans. People are found, strongest evidence first:
+1. a role written before the name ("Menteri Komunikasi dan Informatika Rudiantara", "Direktur Utama PT X,
+   Budi Santoso"), with the organisation the role names;
+2. the speaker of a quote or a reported statement ("…," kata Ruben Hattari, Kepala Kebijakan Publik
+   Facebook Indonesia.; Menurut X, …; X mengatakan …), with the role written after the name;
+3. an honorific ("Bapak Joko", "Prof. Dr. Ir. H. Budi Santoso, M.Si");
+4. for the PER spans only, any other run of capitalised words that is not a common word, an
+   organisation, a role or a place.
+A later short mention ("Ruben") resolves to the full name; pronouns (ia, dia, beliau, -nya) as speakers
+resolve to the last person named and are never returned as names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from models.organizations import Lexicon, load_lexicon
+from pipeline.nlp.vocabulary import common_words, is_common, stop_words
+
+SPAN_KEY = "people"
+LABEL = "PER"
+ORG_SPAN_KEY = "organizations"
+
+# Verbs that follow a quote and introduce its speaker ("…," kata X). "-nya" forms point back to the
+# last person named ("…," ujarnya).
+AFTER_QUOTE_VERBS = frozenset({
+    "kata", "ujar", "tutur", "jelas", "ungkap", "sebut", "imbuh", "tambah", "terang", "papar", "lanjut", "ucap",
+    "tegas", "pungkas", "kilah", "aku", "tukas", "timpal", "seru", "sambung", "beber", "urai", "tandas", "bilang",
+    "katanya", "ujarnya", "tuturnya", "jelasnya", "ungkapnya", "sebutnya", "imbuhnya", "tambahnya", "terangnya",
+    "paparnya", "lanjutnya", "ucapnya", "tegasnya", "pungkasnya", "kilahnya", "akunya", "tukasnya", "timpalnya",
+    "serunya", "sambungnya", "bebernya", "urainya", "tandasnya", "bilangnya", "harapnya", "pintanya", "ajaknya",
+    "katanya.", "tanya", "jawab", "jawabnya", "tanyanya", "harap", "pinta", "ajak", "klaim", "klaimnya",
+})
+# Verbs that follow the speaker and introduce what was said (X mengatakan, "…").
+REPORTING_VERBS = frozenset({
+    "mengatakan", "menyatakan", "menjelaskan", "mengungkapkan", "menuturkan", "menyebutkan", "menyebut",
+    "menambahkan", "menerangkan", "memaparkan", "melanjutkan", "menegaskan", "berkata", "menilai", "berpendapat",
+    "mengakui", "menyampaikan", "mengimbau", "menekankan", "mengklaim", "membeberkan", "mengingatkan",
+    "berharap", "mengharapkan", "meyakini", "menduga", "memperkirakan", "mengemukakan", "bilang", "berujar",
+    "bertutur", "menjawab", "mengaku", "menandaskan", "mengungkap", "menuturkan,", "optimistis", "yakin",
+})
+PRONOUNS = frozenset({"ia", "dia", "beliau", "nya", "mereka", "kami", "saya", "aku", "-nya"})
+# Honorifics written before a name; they are not part of it.
+HONORIFICS = frozenset({
+    "Dr.", "dr.", "Prof.", "Ir.", "H.", "Hj.", "Drs.", "Dra.", "KH.", "K.H.", "Kiai", "Kyai", "Habib", "Gus", "Bapak",
+    "Ibu", "Pak", "Bu", "Mr.", "Mrs.", "Ms.", "Sdr.", "Sdri.", "Bpk.", "Tuan", "Nyonya", "Nona", "Mbak", "Mas",
+    "Bung", "Syekh", "Ustaz", "Ustadz", "Ustazah", "Dr", "Prof", "Ir", "Drs", "Hj", "Sir", "Dato", "Datuk",
+})
+# Honorifics that make the next capitalised words a person even without a role or a quote.
+PERSON_CUES = frozenset({"Bapak", "Ibu", "Pak", "Bu", "Mr.", "Mrs.", "Ms.", "Sdr.", "Sdri.", "Bpk.", "Dr.", "dr.", "Prof.",
+                         "Ir.", "Hj.", "Drs.", "Dra.", "KH.", "K.H.", "Kiai", "Habib", "Mbak", "Mas", "Bung",
+                         "Ustaz", "Ustadz", "saudara", "Saudara", "almarhum", "mendiang", "Almarhum"})
+# Degrees written after a name (", S.Kom", ", M.Si", ", Ph.D", ", MBA").
+DEGREE = re.compile(r"^(?:(?:[A-Z][a-zA-Z]{0,3}\.){1,4}[A-Za-z]{0,4}\.?|Ph\.?D\.?|MBA|MSc|MA|SH|SE|MM|MT|MH)$")
+PARTICLES = frozenset({"bin", "binti", "van", "der", "den", "de", "von", "da", "dos", "al", "el", "des", "du", "del",
+                       "della", "la", "le", "y", "ter", "bte", "ibn"})
+# Words that head a job title: capitalised before a name ("Kepala Dinas … Budi") or after a comma.
+ROLE_HEADS = frozenset({
+    "presiden", "wakil", "wapres", "menteri", "menko", "wamen", "direktur", "dirut", "dirjen", "kepala", "ketua",
+    "ketum", "waketum", "sekretaris", "sekjen", "sekda", "gubernur", "wagub", "bupati", "wabup", "wali", "walikota",
+    "wawali", "camat", "lurah", "kades", "kapolri", "kapolda", "kapolres", "kapolresta", "kapolsek", "wakapolri",
+    "kabareskrim", "kadiv", "kabid", "kasubdit", "kadis", "kabag", "kasat", "kasatreskrim", "karo", "kapuspen",
+    "panglima", "pangdam", "danrem", "dandim", "komandan", "kasad", "kasal", "kasau", "komisaris", "manajer",
+    "manager", "ceo", "cto", "cfo", "coo", "cmo", "founder", "co-founder", "pendiri", "head", "chief", "country",
+    "vice", "president", "director", "pengamat", "peneliti", "dosen", "rektor", "wakil rektor", "dekan", "guru",
+    "pakar", "ahli", "ekonom", "analis", "aktivis", "praktisi", "pengacara", "kuasa", "juru", "jubir", "koordinator",
+    "deputi", "asisten", "staf", "anggota", "pimpinan", "pemimpin", "plt", "plh", "pj", "penjabat", "hakim", "jaksa",
+    "pelatih", "kapten", "owner", "pemilik", "senior", "general", "associate", "executive", "managing", "partner",
+    "inspektur", "auditor", "kapuspenkum", "kasubag", "kasi", "kepsek", "ketua umum", "wakil ketua", "penasihat",
+    "pembina", "bendahara", "humas", "spokesperson", "chairman", "chairwoman", "presdir", "wadirut", "komut",
+    "direktris", "dirops", "irjen", "sesjen", "sesditjen", "kaur", "kabiro", "kapusdatin", "kapolrestabes",
+    "jenderal", "letjen", "mayjen", "brigjen", "laksamana", "marsekal", "kombes", "akbp", "kompol", "akp", "iptu",
+    "ipda", "kolonel", "letkol", "mayor", "mahasiswa", "mahasiswi", "warga", "pengusaha", "pedagang", "pelaku",
+    "petani", "nelayan", "pengemudi", "sopir", "pengguna", "konsumen", "siswa", "relawan", "pegiat", "penggiat",
+    "fasilitator", "mentor", "narasumber", "pembicara", "trainer", "instruktur", "influencer", "kreator", "konten",
+    "politisi", "politikus", "mantan", "eks", "calon", "kandidat", "bakal", "petahana", "legislator", "senator",
+    "dubes", "duta", "aktor", "aktris", "artis", "penyanyi", "pebalap", "pemain", "petenis", "pebulutangkis",
+    "pesepakbola", "striker", "gelandang", "bek", "kiper", "penyerang", "sutradara", "produser", "penulis",
+    "wartawan", "jurnalis", "fotografer", "pemred", "ketua dpr", "raja", "ratu", "pangeran", "putri", "sultan",
+})
+# Words of job titles that are not in the common-word list ("Direktur Jenderal Aplikasi Informatika").
+ROLE_WORDS = frozenset({
+    "jenderal", "informatika", "eksekutif", "humas", "operasional", "korporat", "regional", "divisi", "bidang",
+    "komisaris", "direktur", "utama", "kebijakan", "publik", "digital", "teknologi", "bisnis", "strategis",
+    "pemasaran", "officer", "executive", "manager", "director", "marketing", "public", "policy", "affairs",
+    "general", "operations", "communications", "relations", "corporate", "head", "chief", "senior", "vice",
+    "president", "country", "indonesia", "asia", "pasifik", "tenggara", "government", "partnership", "partnerships",
+    "business", "development", "product", "technology", "founder", "co-founder", "umum", "harian", "pelaksana",
+    "tugas", "ad", "interim", "kominfo", "sekretaris", "sekjen", "deputi", "asisten", "staf", "khusus", "ahli",
+    "koordinator", "perwakilan", "cabang", "wilayah", "daerah", "provinsi", "kabupaten", "kota", "pusat",
+    "hubungan", "masyarakat", "internasional", "nasional", "fraksi", "komisi", "dewan", "pembina", "pengawas",
+    "agung", "muda", "madya", "pratama", "besar", "raya", "negeri", "tinggi", "mantan", "eks",
+})
+# Words between a subject and its reporting verb ("Bambang juga memaparkan").
+ADVERBS = frozenset({"juga", "pun", "telah", "sudah", "akan", "kembali", "lalu", "tidak", "tak", "masih", "sempat",
+                     "kemudian", "bahkan", "sendiri", "pula", "lantas", "secara", "langsung", "hanya", "justru",
+                     "sebelumnya", "kini", "saat", "itu", "ini", "mengaku", "turut", "segera", "tegas", "pernah"})
+MONTHS_AND_DAYS = frozenset({
+    "januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober", "november",
+    "desember", "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu", "ahad", "january", "february",
+    "march", "june", "july", "august", "october", "december", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday", "idul", "fitri", "adha", "ramadan", "ramadhan", "lebaran", "natal", "imlek",
+    "tahun", "baru", "covid-19", "covid",
+})
+# Words after which a role written after a name ends ("…, Kepala Dinas X di Jakarta, Senin").
+ROLE_STOPS = frozenset({"di", "saat", "ketika", "dalam", "pada", "kepada", "usai", "seusai", "dengan", "sambil",
+                        "melalui", "lewat", "dari", "kemarin", "saat", "tadi", "sebelumnya", "beberapa", "yang",
+                        "bahwa", "menurut", "juga", "pun", "ini", "itu", "kepada", "ketika", "selepas", "sesudah"})
+# Words that make a run of capitalised words a place, a building, an event or a product, not a person:
+# written before it ("Bandara Juwata", "Liga Champions") or inside it ("Premier League").
+NOT_PERSON_WORDS = frozenset({
+    "jalan", "jl", "jl.", "jln", "jln.", "bandara", "bandar", "pelabuhan", "stasiun", "terminal", "gedung", "stadion",
+    "istana", "museum", "selat", "laut", "teluk", "gunung", "danau", "sungai", "pulau", "kepulauan", "pantai",
+    "kompleks", "komplek", "wisma", "lapangan", "taman", "kecamatan", "kelurahan", "kampung", "dusun", "desa",
+    "jembatan", "hotel", "mall", "plaza", "pasar", "masjid", "gereja", "pura", "candi", "monumen", "tugu", "tol",
+    "kawasan", "kampus", "arena", "tower", "menara", "apartemen", "rumah", "kantor", "balai", "liga", "league",
+    "piala", "cup", "championship", "championships", "olimpiade", "olympics", "games", "festival", "expo",
+    "muktamar", "pilpres", "pilkada", "pileg", "pemilu", "munas", "munaslub", "kongres", "rakernas", "rapimnas",
+    "konferensi", "conference", "summit", "pekan", "hari", "award", "awards", "series", "open", "masters", "prix",
+    "galaxy", "iphone", "ipad", "android", "windows", "tab", "world", "bundesliga", "serie", "amnesty", "program",
+    "gerakan", "kartu", "undang-undang", "uu", "perpres", "perppu", "permen", "rancangan", "ruu", "pasal",
+    "wars", "park", "city", "club", "fc", "united", "airport", "street", "road", "bay", "island", "mount", "river",
+    "tahun", "abad", "era", "orde", "reformasi", "hut", "sidang", "rapat", "paripurna", "lebaran", "natal",
+    "pictures", "channel", "group", "grup", "communication", "communications", "express", "studios", "records",
+    "magazine", "news", "tv", "online", "media", "formula", "operasi", "peraturan", "nomor", "no", "ayat", "undang",
+    "ujian", "kurikulum", "sekolah", "universitas", "institut", "fakultas", "aplikasi", "situs", "platform",
+    "pansus", "panja", "satgas", "tim", "koalisi", "unit", "divisi", "divre", "kejuaraan", "turnamen", "show",
+})
+CONNECTORS = frozenset({"dan", "&", "untuk", "serta", "bidang", "of", "and", "for", "the", "-", "/"})
+QUOTE_PATTERN = re.compile(r"[“\"]([^“”\"]{2,2000}?)[”\"]")
+SENTENCE_END = frozenset({".", "!", "?", "…"})
+MAX_NAME_TOKENS = 6
+
+
+@dataclass
+class Person:
+    name: str
+    role: str | None = None
+    organization: str | None = None
+    last_seen: int = -1
+
+
+@dataclass
+class DocState:
+    """What one document's analysis has found so far."""
+
+    doc: Doc
+    org_at: dict[int, tuple[int, str]]  # token -> (org span end, canonical name)
+    role_at: dict[int, tuple[int, str]]  # token -> (leader title end, organisation it names)
+    sentence_start: list[bool]
+    role_tokens: set[int] = field(default_factory=set)
+    people: dict[str, Person] = field(default_factory=dict)
+    short_names: dict[str, str] = field(default_factory=dict)
+    spans: dict[tuple[int, int], str] = field(default_factory=dict)
+    quotes: list[tuple[int, dict]] = field(default_factory=list)
+    claimed: set[int] = field(default_factory=set)
+
+
+class PeopleRecognizer:
+    """The spaCy component; one instance per pipeline, stateless between documents."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon, place_names: frozenset[str]):
+        self.leader_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for title, organization in _leader_titles(lexicon).items():
+            self.leader_matcher.add(organization, [nlp.make_doc(title)])
+        self.common = common_words()
+        self.stop_words = stop_words()
+        self.place_names = place_names
+        self.place_words = frozenset(word.lower() for name in place_names for word in name.split())
+
+    def __call__(self, doc: Doc) -> Doc:
+        state = self._start(doc)
+        self._people_after_roles(state)
+        self._people_with_honorifics(state)
+        self._quotes(state)
+        self._speakers_without_quotes(state)
+        self._reported_speech(state)
+        self._other_names(state)
+        self._known_mentions(state)
+        doc.spans[SPAN_KEY] = [Span(doc, start, end, label=LABEL, kb_id=name)
+                               for (start, end), name in sorted(state.spans.items())]
+        doc._.people = [{"name": p.name, "role": p.role, "organization": p.organization} for p in state.people.values()]
+        doc._.quotes = [quote for _, quote in sorted(state.quotes, key=lambda item: item[0])]
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterable[Doc]:
+        for doc in docs:
+            yield self(doc)
+
+    # --- set-up ---------------------------------------------------------------------------------------------
+
+    def _start(self, doc: Doc) -> DocState:
+        org_at: dict[int, tuple[int, str]] = {}
+        for span in doc.spans.get(ORG_SPAN_KEY, []) if ORG_SPAN_KEY in doc.spans else []:
+            org_at[span.start] = (span.end, span.kb_id_ or span.text)
+        role_at = {span.start: (span.end, span.label_) for span in self.leader_matcher(doc, as_spans=True)}
+        state = DocState(doc=doc, org_at=org_at, role_at=role_at, sentence_start=_sentence_starts(doc))
+        for start, (end, _) in role_at.items():
+            state.role_tokens.update(range(start, end))
+        for start, (end, _) in org_at.items():
+            state.claimed.update(range(start, end))
+        return state
+
+    # --- token tests ----------------------------------------------------------------------------------------
+
+    def _is_name_token(self, state: DocState, i: int) -> bool:
+        token = state.doc[i]
+        text = token.text
+        if i in state.claimed or i in state.role_tokens or not text[:1].isupper() or not _wordlike(text):
+            return False
+        lower = token.lower_
+        return lower not in ROLE_HEADS and lower not in MONTHS_AND_DAYS and text not in HONORIFICS \
+            and lower not in self.stop_words
+
+    def _is_initial(self, state: DocState, i: int) -> bool:
+        text = state.doc[i].text
+        return len(text) == 2 and text[0].isupper() and text[1] == "." and i not in state.claimed
+
+    def _is_role_word(self, state: DocState, i: int) -> bool:
+        lower = state.doc[i].lower_
+        return lower in ROLE_HEADS or lower in ROLE_WORDS or lower in self.common or lower in CONNECTORS
+
+    # --- reading names --------------------------------------------------------------------------------------
+
+    def read_name(self, state: DocState, i: int) -> tuple[int, int] | None:
+        """The person name starting at token i (honorifics skipped, degrees excluded), as (start, end)."""
+        doc = state.doc
+        while i < len(doc) and (doc[i].text in HONORIFICS or DEGREE.match(doc[i].text) and doc[i].text.endswith(".")) \
+                and i not in state.claimed:
+            i += 1
+        start = end = i
+        while end < len(doc) and end - start < MAX_NAME_TOKENS:
+            if self._is_name_token(state, end) or (self._is_initial(state, end) and end + 1 < len(doc)
+                                                   and self._is_name_token(state, end + 1)):
+                end += 1
+            elif doc[end].lower_ in PARTICLES and end > start and end + 1 < len(doc) and self._is_name_token(state, end + 1):
+                end += 1
+            else:
+                break
+        if end == start or DEGREE.match(doc[end - 1].text) and end - start > 1 and len(doc[end - 1]) <= 4 and doc[end - 1].text.isupper():
+            return None if end == start else (start, end - 1)
+        return (start, end)
+
+    def read_role_after(self, state: DocState, i: int) -> tuple[str | None, str | None, int]:
+        """A role written after a name: ", Kepala Kebijakan Publik Facebook Indonesia". Returns (role, org, end)."""
+        doc = state.doc
+        while i < len(doc) and doc[i].text == "," and i + 1 < len(doc) and DEGREE.match(doc[i + 1].text):
+            i += 2  # ", S.Kom, M.Si"
+        if i >= len(doc) or doc[i].text not in {",", "("}:
+            return None, None, i
+        start = i + 1
+        if start >= len(doc) or (doc[start].lower_ not in ROLE_HEADS and start not in state.role_at
+                                 and not (doc[start].text[:1].isupper() and doc[start].lower_ in ROLE_WORDS)):
+            return None, None, i
+        end, organization = start, None
+        while end < len(doc):
+            token = doc[end]
+            if end in state.org_at:
+                stop, key = state.org_at[end]
+                organization = organization or key
+                end = stop
+                continue
+            if end in state.role_at:
+                stop, key = state.role_at[end]
+                organization = organization or key
+                end = stop
+                continue
+            if token.text in SENTENCE_END or token.text in {",", "\"", "“", "”", ";", ":"} or token.lower_ in ROLE_STOPS \
+                    or token.lower_ in REPORTING_VERBS or token.lower_ in AFTER_QUOTE_VERBS:
+                break
+            if token.text == ")" and doc[i].text == "(":
+                break
+            end += 1
+        role = doc[start:end].text.strip() or None
+        return role, organization, end
+
+    def role_before(self, state: DocState, head: int) -> tuple[int, int, str, str | None] | None:
+        """A role then a name: "Menteri Komunikasi dan Informatika Rudiantara". Returns (name start, end, role, org)."""
+        doc = state.doc
+        j, organization, name_from = head, None, None
+        if head in state.role_at:
+            j, organization = state.role_at[head]
+            name_from = j
+        else:
+            j = head + 1
+        limit = min(len(doc), head + 14)
+        while j < limit:
+            token = doc[j]
+            if j in state.org_at:
+                stop, key = state.org_at[j]
+                organization = organization or key
+                j = name_from = stop
+                continue
+            if j in state.role_at:
+                stop, key = state.role_at[j]
+                organization = organization or key
+                j = name_from = stop
+                continue
+            if token.text in {"(", ")"} or token.lower_ in CONNECTORS:
+                j += 1
+                continue
+            if token.text == ",":
+                # "Direktur Utama PT X, Budi Santoso": the name follows the comma.
+                following = doc[j + 1].lower_ if j + 1 < limit else ""
+                if following and self._is_name_token(state, j + 1) and following not in ROLE_WORDS:
+                    name_from = j + 1
+                break
+            if not token.text[:1].isupper():
+                break
+            place_end = self._place_end(state, j)
+            if place_end is not None:
+                j = place_end
+                continue
+            if name_from is None and not self._is_role_word(state, j):
+                name_from = j
+                break
+            if name_from is not None and j == name_from:
+                break
+            j += 1
+        if name_from is None or name_from >= len(doc):
+            return None
+        if doc[name_from].text.isupper():
+            return None  # "Ketua DPP", "Kepala BPS": an acronym after a title is an organisation
+        name = self.read_name(state, name_from)
+        if name is None or self._looks_like_place(state, *name) or self._not_a_person(state, *name):
+            return None
+        role = doc[head:name_from].text.rstrip(" ,").strip()
+        return name[0], name[1], role, organization
+
+    def _place_end(self, state: DocState, start: int) -> int | None:
+        """End of the longest place name starting at token `start` ("Jawa Barat"), if any."""
+        doc = state.doc
+        for length in (4, 3, 2, 1):
+            end = start + length
+            if end <= len(doc) and doc[start:end].text in self.place_names:
+                return end
+        return None
+
+    def _looks_like_place(self, state: DocState, start: int, end: int) -> bool:
+        return state.doc[start:end].text in self.place_names
+
+    def _not_a_person(self, state: DocState, start: int, end: int) -> bool:
+        """A building, an event or a product: "Bandara Juwata", "Liga Champions", "Galaxy Tab"."""
+        doc = state.doc
+        if start > 0 and doc[start - 1].lower_ in NOT_PERSON_WORDS:
+            return True
+        return any(token.lower_ in NOT_PERSON_WORDS for token in doc[start:end])
+
+    # --- registering people ---------------------------------------------------------------------------------
+
+    def register(self, state: DocState, start: int, end: int, role: str | None = None,
+                 organization: str | None = None) -> Person:
+        doc = state.doc
+        surface = doc[start:end].text
+        name = self._resolve(state, surface)
+        person = state.people.get(name)
+        if person is None:
+            person = state.people[name] = Person(name=name)
+            for token in doc[start:end]:
+                if len(token.text) > 2 and token.lower_ not in PARTICLES:
+                    state.short_names.setdefault(token.text, name)
+        if role and not person.role:
+            person.role = role
+        if organization and not person.organization:
+            person.organization = organization
+        person.last_seen = max(person.last_seen, start)
+        self._add_span(state, start, end, name)
+        return person
+
+    def _resolve(self, state: DocState, surface: str) -> str:
+        """A short mention ("Ruben") is the full name seen earlier ("Ruben Hattari")."""
+        if surface in state.people:
+            return surface
+        if " " not in surface and surface in state.short_names:
+            return state.short_names[surface]
+        for name in state.people:
+            if name.startswith(surface + " ") or name.endswith(" " + surface):
+                return name
+        return surface
+
+    def _add_span(self, state: DocState, start: int, end: int, name: str) -> None:
+        if any(i in state.claimed for i in range(start, end)):
+            return
+        state.spans[(start, end)] = name
+        state.claimed.update(range(start, end))
+
+    def last_person(self, state: DocState, before: int) -> Person | None:
+        seen = [person for person in state.people.values() if 0 <= person.last_seen < before]
+        return max(seen, key=lambda person: person.last_seen, default=None)
+
+    # --- evidence, strongest first ------------------------------------------------------------------------
+
+    def _people_after_roles(self, state: DocState) -> None:
+        doc = state.doc
+        for i, token in enumerate(doc):
+            if i in state.claimed and i not in state.role_at:
+                continue
+            if i in state.role_at or (token.text[:1].isupper() and token.lower_ in ROLE_HEADS) or \
+                    (token.lower_ in ROLE_HEADS and token.is_lower and i > 0 and doc[i - 1].lower_ in AFTER_QUOTE_VERBS):
+                found = self.role_before(state, i)
+                if found:
+                    start, end, role, organization = found
+                    self.register(state, start, end, role=role, organization=organization)
+
+    def _people_with_honorifics(self, state: DocState) -> None:
+        doc = state.doc
+        for i, token in enumerate(doc):
+            if token.text in PERSON_CUES and i not in state.claimed and i + 1 < len(doc):
+                name = self.read_name(state, i + 1)
+                if name and not self._looks_like_place(state, *name):
+                    role, organization, _ = self.read_role_after(state, name[1])
+                    self.register(state, *name, role=role, organization=organization)
+
+    def _speaker_at(self, state: DocState, i: int) -> tuple[Person | None, int]:
+        """The speaker written from token i on (a name, a role then a name, or a pronoun)."""
+        doc = state.doc
+        if i >= len(doc):
+            return None, i
+        if doc[i].lower_ in PRONOUNS:
+            return self.last_person(state, i), i + 1
+        if (i in state.role_at or doc[i].lower_ in ROLE_HEADS) and (found := self.role_before(state, i)):
+            start, end, role, organization = found
+            return self.register(state, start, end, role=role, organization=organization), end
+        if (i, i + 1) in state.spans or any(start == i for start, _ in state.spans):
+            end = next(end for start, end in state.spans if start == i)
+            person = state.people.get(state.spans[(i, end)])
+            if person:
+                role, organization, _ = self.read_role_after(state, end)
+                if role and not person.role:
+                    person.role, person.organization = role, organization
+                person.last_seen = max(person.last_seen, i)
+                return person, end
+        name = self.read_name(state, i)
+        if name is None or self._looks_like_place(state, *name):
+            return None, i
+        role, organization, _ = self.read_role_after(state, name[1])
+        return self.register(state, *name, role=role, organization=organization), name[1]
+
+    def _quotes(self, state: DocState) -> None:
+        doc = state.doc
+        last_speaker: Person | None = None
+        for match in QUOTE_PATTERN.finditer(doc.text):
+            text = match.group(1).strip().rstrip(",").strip()
+            if len(text.split()) < 3:
+                continue  # a term in quotes ("hoaks"), not a statement
+            speaker = self._speaker_after_quote(state, match.end()) or self._speaker_before_quote(state, match.start())
+            if speaker is None and last_speaker is not None and self._continues(state, match.start()):
+                speaker = last_speaker
+            if speaker is None:
+                continue
+            last_speaker = speaker
+            state.quotes.append((match.start(), {"speaker": speaker.name, "text": text}))
+
+    def _speaker_after_quote(self, state: DocState, char: int) -> Person | None:
+        doc = state.doc
+        after = doc.char_span(char, len(doc.text), alignment_mode="expand")
+        if after is None or len(after) == 0:
+            return None
+        i = after.start
+        while i < len(doc) and doc[i].text in {",", "”", "\"", "'"}:
+            i += 1
+        if i >= len(doc) or doc[i].lower_ not in AFTER_QUOTE_VERBS:
+            return None
+        if doc[i].lower_.endswith("nya"):
+            return self.last_person(state, i)
+        speaker, _ = self._speaker_at(state, i + 1)
+        return speaker
+
+    def _speaker_before_quote(self, state: DocState, char: int) -> Person | None:
+        doc = state.doc
+        before = doc.char_span(0, char, alignment_mode="contract")
+        if before is None or len(before) < 2:
+            return None
+        i = before.end - 1
+        while i >= 0 and doc[i].text in {",", ":", "bahwa"}:
+            i -= 1
+        if i < 0 or doc[i].lower_ not in REPORTING_VERBS:
+            return None
+        return self._subject_of(state, i)
+
+    def _subject_of(self, state: DocState, verb: int) -> Person | None:
+        """Who does the reporting verb at `verb`: the name (or pronoun) right before it, past an apposition
+        ("Budi Santoso, Direktur Utama PT X, mengatakan")."""
+        doc = state.doc
+        end = verb
+        if end > 0 and doc[end - 1].text == ",":
+            comma = end - 2
+            while comma > 0 and doc[comma].text != "," and not state.sentence_start[comma] and verb - comma < 16:
+                comma -= 1
+            if comma > 0 and doc[comma].text == ",":
+                end = comma
+        while end > 1 and doc[end - 1].lower_ in ADVERBS:
+            end -= 1
+        if end > 0 and doc[end - 1].lower_ in PRONOUNS:
+            return self.last_person(state, end)
+        for (s, e), name in state.spans.items():
+            if e == end and name in state.people:
+                person = state.people[name]
+                person.last_seen = max(person.last_seen, s)
+                return person
+        start = end
+        while start > 0 and end - start < MAX_NAME_TOKENS and (self._is_name_token(state, start - 1)
+                                                               or self._is_initial(state, start - 1)):
+            start -= 1
+        while start < end and (doc[start].lower_ in ROLE_WORDS or state.sentence_start[start] and is_common(doc[start].text)
+                               and end - start > 1):
+            start += 1
+        if start == end or doc[start].text.isupper() and end - start == 1:
+            return None
+        if end - start == 1 and (state.sentence_start[start] or doc[start].lower_ in ROLE_WORDS) and is_common(doc[start].text):
+            return None  # "Pemerintah mengatakan": a common noun, not a name
+        if self._looks_like_place(state, start, end) or self._not_a_person(state, start, end):
+            return None
+        role, organization, _ = self.read_role_after(state, end)
+        return self.register(state, start, end, role=role, organization=organization)
+
+    def _continues(self, state: DocState, char: int) -> bool:
+        # A quote standing alone as a paragraph right after another quote goes on with the same speaker.
+        preceding = state.doc.text[:char].rstrip(" ")
+        return preceding.endswith("\n") or preceding == ""
+
+    def _speakers_without_quotes(self, state: DocState) -> None:
+        """ "…, kata Bambang, …": a speech verb names its speaker even where the quotation marks are missing."""
+        doc = state.doc
+        for i, token in enumerate(doc[:-1]):
+            if token.lower_ in AFTER_QUOTE_VERBS and not token.lower_.endswith("nya") and i > 0 and \
+                    doc[i - 1].text in {",", "\"", "”"} and i + 1 not in state.claimed:
+                self._speaker_at(state, i + 1)
+
+    def _reported_speech(self, state: DocState) -> None:
+        """Indirect statements: "Menurut X, …" and "X mengatakan (bahwa) …" without quotation marks."""
+        doc = state.doc
+        quoted_chars = [(m.start(), m.end()) for m in QUOTE_PATTERN.finditer(doc.text)]
+        for i, token in enumerate(doc):
+            if any(start <= token.idx < end for start, end in quoted_chars):
+                continue
+            if token.lower_ == "menurut":
+                speaker, end = self._speaker_at(state, i + 1)
+                role, _, role_end = self.read_role_after(state, end)
+                end = role_end if role else end
+                if speaker and end < len(doc) and doc[end].text == ",":
+                    self._add_reported(state, speaker, end + 1, token.idx)
+            elif token.lower_ in REPORTING_VERBS and i > 0 and i + 1 < len(doc) and doc[i + 1].text not in {"\"", "“", ":"}:
+                speaker = self._subject_of(state, i)
+                if speaker:
+                    following = i + 1 + (doc[i + 1].lower_ in {",", "bahwa"}) + (i + 2 < len(doc) and doc[i + 2].lower_ == "bahwa")
+                    self._add_reported(state, speaker, following, doc[i].idx)
+
+    def _add_reported(self, state: DocState, speaker: Person, start: int, at_char: int) -> None:
+        doc = state.doc
+        end = start
+        while end < len(doc) and doc[end].text not in SENTENCE_END:
+            end += 1
+        text = doc[start:end].text.strip(" ,")
+        if len(text.split()) >= 3 and all(at_char != position for position, _ in state.quotes):
+            state.quotes.append((at_char, {"speaker": speaker.name, "text": text}))
+
+    def _other_names(self, state: DocState) -> None:
+        """Runs of capitalised words that are not common words, organisations, roles or places: PER spans."""
+        doc = state.doc
+        i = 0
+        while i < len(doc):
+            if not self._is_name_token(state, i):
+                i += 1
+                continue
+            end = self._run_end(state, i)
+            start = i
+            # A capitalised common word opens a sentence ("Saat", "Namun"); mid-sentence it is usually a name.
+            while start < end and state.sentence_start[start] and is_common(doc[start].text):
+                start += 1
+            start = self._skip_places(state, start, end)
+            stop = end
+            if stop > start and self._plausible_name(state, start, stop):
+                name = self._resolve(state, doc[start:stop].text)
+                self._add_span(state, start, stop, name)
+            i = end
+
+    def _run_end(self, state: DocState, start: int) -> int:
+        """End of a run of name words from `start`, through particles and hyphens ("Kevin de Bruyne", "Hye-kyo")."""
+        doc = state.doc
+        end = start + 1
+        while end < len(doc) and end - start < MAX_NAME_TOKENS:
+            if self._is_name_token(state, end) or self._is_initial(state, end):
+                end += 1
+            elif end + 1 < len(doc) and (doc[end].lower_ in PARTICLES and self._is_name_token(state, end + 1)
+                                         or doc[end].text == "-" and not doc[end - 1].whitespace_
+                                         and not doc[end].whitespace_ and doc[end + 1].is_alpha
+                                         and end + 1 not in state.claimed):
+                end += 2
+            else:
+                break
+        return end
+
+    def _skip_places(self, state: DocState, start: int, end: int) -> int:
+        # "Surabaya Whisnu Sakti Buana" (after "Wakil Wali Kota"): the place belongs to the role.
+        while start < end:
+            place_end = self._place_end(state, start)
+            if place_end is None or place_end >= end:
+                return start
+            start = place_end
+        return start
+
+    def _plausible_name(self, state: DocState, start: int, end: int) -> bool:
+        doc = state.doc
+        text = doc[start:end].text
+        if text in self.place_names or self._not_a_person(state, start, end):
+            return False
+        if all(is_common(token.text) or token.lower_ in PARTICLES or not token.is_alpha for token in doc[start:end]):
+            return False  # "Lalu Lintas", "Ujian Nasional": capitalised common words
+        if any(_acronym_like(doc[k].text) for k in range(start, end)):
+            return text in state.short_names or text in state.people
+        return not (end - start == 1 and len(text) < 3)
+
+    def _known_mentions(self, state: DocState) -> None:
+        """Every other mention of a person already named ("Ruben" after "Ruben Hattari")."""
+        doc = state.doc
+        for i, token in enumerate(doc):
+            if i in state.claimed or token.text not in state.short_names and token.text not in state.people:
+                continue
+            name = state.short_names.get(token.text) or token.text
+            self._add_span(state, i, i + 1, name)
+
+
+def _acronym_like(text: str) -> bool:
+    """ "BPS", "MoU", "GHz": not a name word ("DiCaprio" and "McDonald" are)."""
+    capitals = sum(c.isupper() for c in text)
+    return len(text) > 1 and (text.isupper() or capitals >= 2 and (text[-1].isupper() or len(text) <= 4))
+
+
+def _wordlike(text: str) -> bool:
+    return text.replace("-", "").replace("'", "").replace("’", "").isalpha()
+
+
+def _sentence_starts(doc: Doc) -> list[bool]:
+    starts = [False] * len(doc)
+    new_sentence = True
+    for i, token in enumerate(doc):
+        if token.is_space or token.text in {"\"", "“", "”", "(", "'"}:
+            starts[i] = new_sentence
+            continue
+        starts[i] = new_sentence
+        new_sentence = token.text in SENTENCE_END or "\n" in token.whitespace_
+    return starts
+
+
+def _leader_titles(lexicon: Lexicon) -> dict[str, str]:
+    """Job titles that name an organisation: "Menkominfo", "Menteri Komunikasi dan Informatika" -> Kominfo."""
+    titles: dict[str, str] = {}
+    for entry in lexicon.entries:
+        for title in entry.leader_titles:
+            titles.setdefault(title, entry.name)
+        for form in entry.surface_forms():
+            if form.startswith("Kementerian "):
+                subject = form[len("Kementerian "):]
+                titles.setdefault(f"Menteri {subject}", entry.name)
+                titles.setdefault(f"Wakil Menteri {subject}", entry.name)
+            elif form.startswith("Kemen") and len(form) > 6 and form[5].isalpha():
+                titles.setdefault("Men" + form[5:], entry.name)
+    return titles
+
+
+def _place_names() -> frozenset[str]:
+    """Written forms of places from the places stage's gazetteer, so that "Surabaya" is not read as a person."""
+    try:
+        from pipeline.nlp.places import load_gazetteer
+
+        return frozenset(load_gazetteer().forms)
+    except Exception:  # noqa: BLE001 - without a gazetteer people are still found, with more false positives
+        return frozenset()
+
+
+@Language.factory("pantau_people", default_config={"lexicon_path": ""})
+def make_people_recognizer(nlp: Language, name: str, lexicon_path: str) -> PeopleRecognizer:
+    """People and quotes; `lexicon_path` is the organisation lexicon whose leader titles name organisations."""
+    return PeopleRecognizer(nlp, load_lexicon(lexicon_path or None), _place_names())

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
 UNIT_WORDS: dict[str, int] = {
     "nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5,
@@ -199,12 +200,14 @@ _QUANTITY = re.compile(
 )
 # A second number after a range separator: "4-6 ribu", "10%-15%", "empat hingga lima", "Rp 3 - Rp 4 ribu".
 _RANGE_TAIL = re.compile(
-    r"\s*(?:%|(?i:persen)\b)?\s*(?:[-–—]|\b(?i:hingga|sampai(?:\s+dengan)?|s\.\s?d\.?|s/d|sd)\b)\s*"
+    r"\s*(?:%|(?i:persen)\b)?\s*(?:[-–—]|\b(?i:hingga|sampai(?:\s+dengan)?|sd)\b|\b(?i:s\.\s?d\.?|s/d))\s*"
     r"(?:" + _CURRENCY + r"\s?)?" + _NUMBER.format(p="b_")
 )
 _AND_TAIL = re.compile(r"\s+(?i:dan)\s+(?:" + _CURRENCY + r"\s?)?" + _NUMBER.format(p="b_"))
 _CURRENCY_ABBREVIATION = re.compile(r"\s?(?P<abbr>(?i:rb|jt|k|m|t))\b")
-_QUALIFIER_BEFORE = re.compile(r"(?:^|(?<=[\s(\"“]))(?P<qualifier>(?i:" + _alternation(QUALIFIERS) + r"))\s+$")
+_QUALIFIER_BEFORE = re.compile(
+    r"(?:^|(?<=[\s(\"“]))(?P<qualifier>(?i:" + _alternation(QUALIFIERS).replace(r"\ ", r"\s+") + r"))\s+$"
+)
 _ANTARA_BEFORE = re.compile(r"(?:^|(?<=\s))(?i:antara)\s+$")
 # What may follow a number glued without a space: a percent sign or a short unit ("10km", "5kg", "2jt").
 # Case matters: "5G" and "4G" are network generations, "5g" is grams.
@@ -213,18 +216,42 @@ _GLUED_SUFFIX = re.compile(r"(?:%|(?:rb|jt|km|kg|cm|mm|ha|GB|MB|TB|KB|Gb|Mb|MW|K
 _DIGIT_CHAIN = re.compile(r"\)?(?:[-\s.]?\d+)+")
 
 
-def find_quantities(text: str) -> list[Quantity]:
-    """Every number expression in `text`, in order, without overlaps."""
+# Words a number expression can start with; a caller that has tokens passes their offsets instead of
+# letting the (slower) word pattern scan the text.
+START_WORDS = frozenset((*UNIT_WORDS, *SE_WORDS, *SE_SCALE_WORDS, *FRACTION_WORDS, *VAGUE_WORDS))
+_START_WORD = re.compile(r"\b(?:" + _alternation(START_WORDS) + r")\b", re.IGNORECASE)
+_DIGIT_RUN = re.compile(r"\d+")
+_CURRENCY_BEFORE = re.compile(r"(?<![\w$])" + _CURRENCY + r"\s?$")
+
+
+def find_quantities(text: str, word_starts: Iterable[int] | None = None) -> list[Quantity]:
+    """Every number expression in `text`, in order, without overlaps.
+
+    `word_starts` are the offsets of tokens that are START_WORDS (from a tokenizer); without them the
+    text is scanned for those words.
+    """
+    if word_starts is None:
+        word_starts = [found.start() for found in _START_WORD.finditer(text)]
+    candidates = sorted({*(found.start() for found in _DIGIT_RUN.finditer(text)), *word_starts})
     found: list[Quantity] = []
     position = 0
-    while True:
-        match = _QUANTITY.search(text, position)
+    for candidate in candidates:
+        if candidate < position:
+            continue
+        start = candidate
+        if text[candidate].isdigit():
+            if candidate > 0 and text[candidate - 1].isdigit():
+                continue
+            currency = _CURRENCY_BEFORE.search(text, max(position, candidate - 5), candidate)
+            start = currency.start() if currency else candidate
+        match = _QUANTITY.match(text, start)
         if match is None:
-            return found
+            continue
         quantity, end = _read_quantity(text, match)
         position = max(end, match.end())
         if quantity is not None:
             found.append(quantity)
+    return found
 
 
 def _read_quantity(text: str, match: re.Match) -> tuple[Quantity | None, int]:

@@ -16,10 +16,12 @@ import bisect
 import re
 from typing import Any, Iterable, Iterator
 
+from spacy.attrs import IDX, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
-from pipeline.nlp.numbers import Quantity, find_quantities
+from pipeline.nlp.numbers import START_WORDS, Quantity, find_quantities
 
 # ----------------------------------------------------------------------------- vocabulary (data)
 
@@ -143,7 +145,7 @@ _WORD_JUST_BEFORE = re.compile(r"(" + _WORD + r")\.?\s*$")
 _WHITESPACE = re.compile(r"\s")
 _PERCENT_OF = re.compile(r"\s*%?(?i:\s*persen)?\s+(?i:dari)\s+(?P<word>" + _WORD + ")")
 _TOKENS = re.compile(r"[^\W_][\w'’-]*|[^\w\s]")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])(?P<close>[\"”’')\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9])|\n+")
+_SENTENCE_BREAK = re.compile(r"[.!?](?P<close>[\"”’')\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9])|\n+")
 _TRIGGER = re.compile(r"\b(?i:" + "|".join(re.escape(word) for word in SOURCE_TRIGGERS) + r")\b")
 _NAME = r"(?:[A-Z][\w&.'’-]*|[0-9]+[A-Za-z][\w-]*)"
 _SOURCE_AFTER_TRIGGER = re.compile(
@@ -164,17 +166,20 @@ MAX_AGE = 120
 
 @Language.factory("pantau_statistics", default_config={"max_subject_words": MAX_SUBJECT_WORDS})
 def make_statistics(nlp: Language, name: str, max_subject_words: int) -> "StatisticsComponent":
-    return StatisticsComponent(max_subject_words=max_subject_words)
+    return StatisticsComponent(nlp.vocab, max_subject_words=max_subject_words)
 
 
 class StatisticsComponent:
     """Writes `doc._.statistics` (contract dicts) and `doc.spans["statistics"]` (label QUANTITY)."""
 
-    def __init__(self, max_subject_words: int = MAX_SUBJECT_WORDS):
+    def __init__(self, vocab: Vocab, max_subject_words: int = MAX_SUBJECT_WORDS):
         self.max_subject_words = max_subject_words
+        # Number words are found through the tokens' lowercase hashes: far cheaper than a word regex.
+        self.start_word_ids = frozenset(vocab.strings.add(word) for word in START_WORDS)
 
     def __call__(self, doc: Doc) -> Doc:
-        statistics = find_statistics(doc.text, _organisation_spans(doc), self.max_subject_words)
+        word_starts = [offset for lower, offset in doc.to_array([LOWER, IDX]).tolist() if lower in self.start_word_ids]
+        statistics = find_statistics(doc_text(doc), _organisation_spans(doc), self.max_subject_words, word_starts)
         doc._.statistics = [statistic for statistic, _ in statistics]
         spans = []
         for _, (start, end) in statistics:
@@ -189,6 +194,18 @@ class StatisticsComponent:
             yield self(doc)
 
 
+TEXT_KEY = ("pantau", "text")
+
+
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, computed once per Doc: spaCy rebuilds it from every token on each access."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.text
+        doc.user_data[TEXT_KEY] = text
+    return text
+
+
 def _organisation_spans(doc: Doc) -> list[tuple[int, int, str]]:
     # The organisations stage may store a canonical name in kb_id_; otherwise the text as written is the name.
     if "organizations" not in doc.spans:
@@ -198,13 +215,14 @@ def _organisation_spans(doc: Doc) -> list[tuple[int, int, str]]:
 
 def find_statistics(
     text: str, organisations: list[tuple[int, int, str]] | None = None, max_subject_words: int = MAX_SUBJECT_WORDS,
+    word_starts: list[int] | None = None,
 ) -> list[tuple[dict[str, Any], tuple[int, int]]]:
     """Statistics of `text` in order, each with the character span of its number and unit."""
     results: list[tuple[dict[str, Any], tuple[int, int]]] = []
     if not text:
         return results
     sentences: _Sentences | None = None
-    for quantity in find_quantities(text):
+    for quantity in find_quantities(text, word_starts):
         reading = _read_context(text, quantity)
         if reading is None:
             continue
@@ -464,7 +482,7 @@ class _Sentences:
         self.starts = [0]
         self.ends: list[int] = []
         for found in _SENTENCE_BREAK.finditer(text):
-            if found["close"] is None or not self._after_abbreviation(found.start()):
+            if found["close"] is None or not self._after_abbreviation(found.start() + 1):
                 self.ends.append(found.end("close") if found["close"] is not None else found.start())
                 self.starts.append(found.end())
         self.ends.append(len(text))

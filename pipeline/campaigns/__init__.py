@@ -1,0 +1,18 @@
+"""Campaigns: their definitions (config), boolean keyword queries (query) and article matching (matching)."""
+
+from pipeline.campaigns.config import Campaign, CampaignConfigError, load_campaigns, parse_campaigns
+from pipeline.campaigns.matching import ArticleForMatching, CampaignDecision, CampaignMatcher, matching_passages
+from pipeline.campaigns.query import QueryError, parse_query
+
+__all__ = [
+    "ArticleForMatching",
+    "Campaign",
+    "CampaignConfigError",
+    "CampaignDecision",
+    "CampaignMatcher",
+    "QueryError",
+    "load_campaigns",
+    "matching_passages",
+    "parse_campaigns",
+    "parse_query",
+]

@@ -1,0 +1,430 @@
+"""Deciding which campaigns an article covers: keywords + semantic similarity + named organisers.
+
+For every campaign the matcher gathers signals and adds their weights into a score in [0, 1]:
+
+- the campaign's boolean query matches the title or text (the main keyword signal); a match that
+  rests on one occurrence outside the title and lead paragraphs is a mention in passing and weighs less;
+- the campaign's name or an alias is in the title, or named prominently (lead paragraphs or twice);
+- semantic similarity of the campaign description to the article's passages (groups of consecutive
+  paragraphs), the maximum over passages, so a long article with one relevant section still counts.
+  Raw cosine similarities differ per embedding model (E5 puts unrelated text near 0.8), so each
+  model has a calibrated scale (calibration.toml) mapping "unrelated" to 0 and "clearly about it" to 1;
+- organisers, partners and spokespeople named in the article (weak: they appear in other news too).
+
+An article is matched when the score reaches the threshold and it was published inside the
+campaign's active dates. Every decision carries its reasons, for people to check.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable, Protocol, Sequence
+
+import numpy as np
+
+from pipeline.campaigns.config import Campaign
+from pipeline.campaigns.query import IndexedText, evaluate, index_sections, normalize_word, phrase_spans
+from pipeline.errors import InputError
+
+CALIBRATION_FILE = Path(__file__).with_name("calibration.toml")
+# Passages are built from whole paragraphs up to this many words; a longer paragraph is split at
+# sentence ends. ~140 Indonesian words stay well under the 512 tokens the models read.
+PASSAGE_MAX_WORDS = 140
+LEAD_PARAGRAPHS = 2
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass
+class ArticleForMatching:
+    title: str
+    text: str
+    published_at: datetime | None
+    organizations: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
+    # One row per passage of `CampaignMatcher.passages(text)`, L2-normalised; None: the matcher embeds them.
+    paragraph_vectors: np.ndarray | None = None
+
+
+@dataclass
+class CampaignDecision:
+    campaign_id: str
+    name: str
+    score: float
+    matched: bool
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class Passage:
+    first_paragraph: int  # 1-based
+    last_paragraph: int
+    text: str
+
+    @property
+    def label(self) -> str:
+        if self.first_paragraph == 0:  # a chunk of vectors made elsewhere: its text is its name
+            return self.text
+        if self.first_paragraph == self.last_paragraph:
+            return f"paragraph {self.first_paragraph}"
+        return f"paragraphs {self.first_paragraph}-{self.last_paragraph}"
+
+
+@dataclass(frozen=True)
+class ScoringWeights:
+    """How much each signal adds to the score; `threshold` decides the match. See calibration.toml."""
+
+    query: float = 0.45
+    query_in_passing: float = 0.20
+    alias_in_title: float = 0.15
+    alias_prominent: float = 0.05
+    semantic: float = 0.35
+    organiser: float = 0.05
+    partner: float = 0.02
+    spokesperson: float = 0.03
+    threshold: float = 0.50
+
+
+@dataclass(frozen=True)
+class SimilarityScale:
+    """Cosine similarity at which a passage is unrelated (-> 0) and clearly about the campaign (-> 1)."""
+
+    unrelated: float
+    related: float
+    source: str = ""
+
+    def normalise(self, similarity: float) -> float:
+        span = max(self.related - self.unrelated, 1e-6)
+        return float(min(1.0, max(0.0, (similarity - self.unrelated) / span)))
+
+
+# ---------------------------------------------------------------- passages
+
+
+def paragraphs_of(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]
+
+
+def _split_long_paragraph(paragraph: str, max_words: int) -> list[str]:
+    """Sentences of one over-long paragraph packed into pieces of at most `max_words` words."""
+    pieces: list[str] = []
+    current: list[str] = []
+    for sentence in _SENTENCE_END.split(paragraph):
+        words = sentence.split()
+        while len(words) > max_words:  # a run-on "sentence" (lists, tables): cut at word counts
+            if current:
+                pieces.append(" ".join(current))
+                current = []
+            pieces.append(" ".join(words[:max_words]))
+            words = words[max_words:]
+        if current and len(current) + len(words) > max_words:
+            pieces.append(" ".join(current))
+            current = []
+        current.extend(words)
+    if current:
+        pieces.append(" ".join(current))
+    return pieces
+
+
+def matching_passages(text: str, max_words: int = PASSAGE_MAX_WORDS) -> list[Passage]:
+    """Consecutive paragraphs packed into passages of at most `max_words` words, in order.
+
+    Nothing is dropped: a very long article gives many passages, a long paragraph several.
+    The pipeline embeds exactly these texts when it passes `paragraph_vectors` to the matcher.
+    """
+    passages: list[Passage] = []
+    group: list[str] = []
+    group_start = 0
+    for number, paragraph in enumerate(paragraphs_of(text), start=1):
+        size = len(paragraph.split())
+        if size > max_words:
+            if group:
+                passages.append(Passage(group_start, number - 1, " ".join(group)))
+                group = []
+            passages.extend(Passage(number, number, piece) for piece in _split_long_paragraph(paragraph, max_words))
+            continue
+        if group and sum(len(p.split()) for p in group) + size > max_words:
+            passages.append(Passage(group_start, number - 1, " ".join(group)))
+            group = []
+        if not group:
+            group_start = number
+        group.append(paragraph)
+    if group:
+        passages.append(Passage(group_start, group_start + len(group) - 1, " ".join(group)))
+    return passages
+
+
+def passage_words_for(embedder: Embedder) -> int:
+    """Passage size in words that the model reads whole (MiniLM stops at 256 tokens, E5 at 512)."""
+    max_tokens = getattr(embedder, "max_chunk_tokens", None)
+    if not max_tokens:
+        return PASSAGE_MAX_WORDS
+    # Subword tokenizers cut Indonesian into up to ~3 tokens per word (English vocabularies: the most).
+    return max(20, min(PASSAGE_MAX_WORDS, int(max_tokens) // 3))
+
+
+# ---------------------------------------------------------------- calibration
+
+
+def load_calibration(path: Path = CALIBRATION_FILE) -> dict[str, Any]:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _model_keys(model_name: str) -> list[str]:
+    name = model_name.rstrip("/\\")
+    return [name, Path(name).name, name.split("/")[-1]]
+
+
+def similarity_scale(embedder: Embedder, descriptions: np.ndarray, calibration: dict[str, Any]) -> SimilarityScale:
+    """The calibrated scale of this model, else one estimated from unrelated anchor texts."""
+    models = calibration.get("models", {})
+    for key in _model_keys(str(embedder.name)):
+        if key in models:
+            entry = models[key]
+            return SimilarityScale(float(entry["unrelated"]), float(entry["related"]), f"calibrated for {key}")
+    return _estimated_scale(embedder, descriptions, calibration.get("uncalibrated", {}))
+
+
+def _estimated_scale(embedder: Embedder, descriptions: np.ndarray, settings: dict[str, Any]) -> SimilarityScale:
+    # For a model nobody calibrated: the similarity of the descriptions to news about other things is
+    # "unrelated"; "related" lies a fixed fraction of the way from there to a perfect 1.0.
+    anchors = list(settings.get("anchors", []))
+    if not anchors or descriptions.size == 0:
+        return SimilarityScale(0.3, 0.6, "default scale (no anchors)")
+    vectors = _as_matrix(embedder.embed_passages(anchors), embedder.dim)
+    unrelated = float(np.percentile(descriptions @ vectors.T, 95))
+    fraction = float(settings.get("related_fraction", 0.5))
+    return SimilarityScale(unrelated, unrelated + fraction * (1.0 - unrelated), "estimated from anchor texts")
+
+
+def _as_matrix(vectors: Any, dim: int) -> np.ndarray:
+    matrix = np.asarray(vectors, dtype=np.float32)
+    if matrix.ndim == 1:
+        matrix = matrix.reshape(1, -1)
+    if matrix.size and matrix.shape[1] != dim:
+        raise InputError(f"paragraph vectors have {matrix.shape[1]} dimensions but the model gives {dim}; re-embed the article")
+    return matrix
+
+
+# ---------------------------------------------------------------- signals
+
+
+@dataclass
+class _ArticleView:
+    """What every campaign is compared with: indexed words and the best passage per campaign."""
+
+    index: IndexedText
+    title_index: IndexedText
+    lead_end: int  # first word position after the lead paragraphs
+    passages: list[Passage]
+    similarities: np.ndarray  # campaigns x passages
+    organizations: set[str]
+    people: set[str]
+
+
+def _index_article(title: str, paragraphs: list[str]) -> tuple[IndexedText, int]:
+    sections = [("title", title)] + [(f"paragraph {n}", p) for n, p in enumerate(paragraphs, start=1)]
+    index = index_sections(sections)
+    lead_end = len(index.words)
+    if len(index.sections) > LEAD_PARAGRAPHS + 1:
+        lead_end = index.sections[LEAD_PARAGRAPHS + 1][0]
+    return index, lead_end
+
+
+def _names_found(names: Iterable[str], article: _ArticleView, listed: set[str]) -> list[str]:
+    found = []
+    for name in names:
+        if normalize_word(name) in listed or phrase_spans(name, article.index):
+            found.append(name)
+    return found
+
+
+def _alias_signals(campaign: Campaign, article: _ArticleView) -> tuple[str | None, str | None]:
+    """(alias in the title, alias named prominently in the text), each the alias or None."""
+    in_title = next((name for name in campaign.names() if phrase_spans(name, article.title_index)), None)
+    for name in campaign.names():
+        spans = [s for s in phrase_spans(name, article.index) if article.index.section_at(s[0]) != "title"]
+        if len(spans) >= 2 or any(start < article.lead_end for start, _ in spans):
+            return in_title, name
+    return in_title, None
+
+
+@dataclass(frozen=True)
+class _QueryResult:
+    reason: str
+    in_passing: bool  # satisfied by one occurrence outside the title and lead: a mention, not a topic
+
+
+def _query_signal(campaign: Campaign, article: _ArticleView) -> _QueryResult | None:
+    result = evaluate(campaign.parsed_query, article.index)
+    if not result.matched:
+        return None
+    if not result.hits:  # a query made only of NOT clauses
+        return _QueryResult("query matched (nothing it excludes is present)", False)
+    places: dict[str, list[str]] = {}
+    for hit in result.hits:
+        sections = places.setdefault(hit.literal, [])
+        section = article.index.section_at(hit.start)
+        if section not in sections:
+            sections.append(section)
+    in_passing = len(result.hits) == 1 and result.hits[0].start >= article.lead_end
+    shown = [f"{literal} ({', '.join(found[:2])}{', ...' if len(found) > 2 else ''})" for literal, found in list(places.items())[:4]]
+    more = f" and {len(places) - 4} more" if len(places) > 4 else ""
+    prefix = "query matched by one mention in passing: " if in_passing else "query matched: "
+    return _QueryResult(prefix + "; ".join(shown) + more, in_passing)
+
+
+def _day(published_at: datetime | date | None) -> date | None:
+    if published_at is None:
+        return None
+    return published_at.date() if isinstance(published_at, datetime) else published_at
+
+
+# ---------------------------------------------------------------- matcher
+
+
+class CampaignMatcher:
+    """Scores articles against campaigns with one embedder; descriptions are embedded once."""
+
+    def __init__(
+        self,
+        campaigns: Sequence[Campaign],
+        embedder: Embedder,
+        weights: ScoringWeights | None = None,
+        scale: SimilarityScale | None = None,
+        max_words: int | None = None,
+    ) -> None:
+        self.campaigns = list(campaigns)
+        self.embedder = embedder
+        self.max_words = max_words or passage_words_for(embedder)
+        calibration = load_calibration()
+        self.weights = weights or ScoringWeights(**calibration.get("weights", {}))
+        descriptions = [campaign.description for campaign in self.campaigns]
+        self.description_vectors = _as_matrix(embedder.embed_queries(descriptions), embedder.dim) if descriptions else np.zeros((0, embedder.dim), np.float32)
+        self.scale = scale or similarity_scale(embedder, self.description_vectors, calibration)
+
+    def match(self, article: ArticleForMatching) -> list[CampaignDecision]:
+        """A decision for every campaign, in the order of the campaigns file."""
+        return self.match_many([article])[0]
+
+    def match_many(self, articles: Sequence[ArticleForMatching]) -> list[list[CampaignDecision]]:
+        """Decisions for many articles; passages without vectors are embedded in one batch."""
+        passages = [self.passages(article.text) for article in articles]
+        vectors = self._passage_vectors(articles, passages)
+        results = []
+        for article, article_passages, article_vectors in zip(articles, passages, vectors):
+            view = self._view(article, article_passages, article_vectors)
+            results.append([self._decide(campaign, row, article, view) for row, campaign in enumerate(self.campaigns)])
+        return results
+
+    def passages(self, text: str) -> list[Passage]:
+        """The passages this matcher compares with descriptions (embed these for `paragraph_vectors`)."""
+        return matching_passages(text, self.max_words)
+
+    def similarities(self, article: ArticleForMatching) -> np.ndarray:
+        """Max similarity of each campaign description to the article's passages (for calibration)."""
+        passages = self.passages(article.text)
+        vectors = self._passage_vectors([article], [passages])[0]
+        if vectors.shape[0] == 0:
+            return np.zeros(len(self.campaigns), np.float32)
+        return (self.description_vectors @ vectors.T).max(axis=1)
+
+    def _passage_vectors(self, articles: Sequence[ArticleForMatching], passages: list[list[Passage]]) -> list[np.ndarray]:
+        missing = [i for i, article in enumerate(articles) if article.paragraph_vectors is None and passages[i]]
+        texts = [passage.text for i in missing for passage in passages[i]]
+        embedded = _as_matrix(self.embedder.embed_passages(texts), self.embedder.dim) if texts else np.zeros((0, self.embedder.dim), np.float32)
+        vectors: list[np.ndarray] = []
+        offset = 0
+        for i, article in enumerate(articles):
+            if article.paragraph_vectors is not None:
+                vectors.append(_as_matrix(article.paragraph_vectors, self.embedder.dim))
+            elif i in missing:
+                vectors.append(embedded[offset : offset + len(passages[i])])
+                offset += len(passages[i])
+            else:
+                vectors.append(np.zeros((0, self.embedder.dim), np.float32))
+        return vectors
+
+    def _view(self, article: ArticleForMatching, passages: list[Passage], vectors: np.ndarray) -> _ArticleView:
+        index, lead_end = _index_article(article.title or "", paragraphs_of(article.text))
+        similarities = self.description_vectors @ vectors.T if vectors.shape[0] else np.zeros((len(self.campaigns), 0), np.float32)
+        if vectors.shape[0] != len(passages):
+            # Vectors computed elsewhere for other passages: still usable, named by their row.
+            passages = [Passage(0, 0, f"chunk {n}") for n in range(1, vectors.shape[0] + 1)]
+        return _ArticleView(
+            index=index,
+            title_index=index_sections([("title", article.title or "")]),
+            lead_end=lead_end,
+            passages=passages,
+            similarities=similarities,
+            organizations={normalize_word(name) for name in article.organizations},
+            people={normalize_word(name) for name in article.people},
+        )
+
+    def _decide(self, campaign: Campaign, row: int, article: ArticleForMatching, view: _ArticleView) -> CampaignDecision:
+        weights = self.weights
+        score = 0.0
+        reasons: list[str] = []
+        query = _query_signal(campaign, view)
+        if query:
+            score += weights.query_in_passing if query.in_passing else weights.query
+            reasons.append(query.reason)
+        in_title, prominent = _alias_signals(campaign, view)
+        if in_title:
+            score += weights.alias_in_title
+            reasons.append(f"alias '{in_title}' in title")
+        if prominent:
+            score += weights.alias_prominent
+            reasons.append(f"alias '{prominent}' named prominently in the text")
+        score += self._semantic(row, view, reasons)
+        for names, weight, what, listed in (
+            (campaign.organisers, weights.organiser, "organiser", view.organizations),
+            (campaign.partners, weights.partner, "partner", view.organizations),
+            (campaign.spokespeople, weights.spokesperson, "spokesperson", view.people),
+        ):
+            found = _names_found(names, view, listed)
+            if found:
+                score += weight
+                reasons.append(f"{what} {', '.join(repr(n) for n in found[:3])} named")
+        score = round(min(1.0, score), 4)
+        matched = score >= weights.threshold
+        matched = self._within_dates(campaign, article, reasons) and matched
+        return CampaignDecision(campaign.id, campaign.name, score, matched, reasons)
+
+    def _semantic(self, row: int, view: _ArticleView, reasons: list[str]) -> float:
+        if view.similarities.shape[1] == 0:
+            reasons.append("no text to compare with the description")
+            return 0.0
+        best = int(np.argmax(view.similarities[row]))
+        similarity = float(view.similarities[row, best])
+        strength = self.scale.normalise(similarity)
+        reasons.append(f"{view.passages[best].label} similar {similarity:.2f}")
+        return self.weights.semantic * strength
+
+    @staticmethod
+    def _within_dates(campaign: Campaign, article: ArticleForMatching, reasons: list[str]) -> bool:
+        day = _day(article.published_at)
+        if day is None:
+            if campaign.start or campaign.end:
+                reasons.append("publication date unknown: active dates not checked")
+            return True
+        if campaign.start and day < campaign.start:
+            reasons.append(f"published {day}, before the campaign started ({campaign.start})")
+            return False
+        if campaign.end and day > campaign.end:
+            reasons.append(f"published {day}, after the campaign ended ({campaign.end})")
+            return False
+        return True

@@ -236,7 +236,7 @@ class OrganizationRecognizer:
             record = records.setdefault(mention.key, {"name": mention.key, "acronym": self._acronym_of(mention.key), "mentions": 0})
             if mention.counts:
                 record["mentions"] += 1
-            if record["acronym"] is None and mention.span.text != mention.key and _looks_like_acronym(mention.span.text):
+            if record["acronym"] is None and mention.key not in self.entries and _looks_like_acronym(mention.span.text):
                 record["acronym"] = mention.span.text
         return list(records.values())
 

@@ -148,6 +148,16 @@ class Person:
     last_seen: int = -1
 
 
+@dataclass(frozen=True)
+class Pronoun:
+    """A speaker written as "ia", "dia", "beliau" or "-nya" at token `position`: resolved once every name is known."""
+
+    position: int
+
+
+Speaker = Person | Pronoun
+
+
 @dataclass
 class DocState:
     """What one document's analysis has found so far."""
@@ -160,7 +170,7 @@ class DocState:
     people: dict[str, Person] = field(default_factory=dict)
     short_names: dict[str, str] = field(default_factory=dict)
     spans: dict[tuple[int, int], str] = field(default_factory=dict)
-    quotes: list[tuple[int, dict]] = field(default_factory=list)
+    quotes: list[tuple[int, Speaker, str]] = field(default_factory=list)
     claimed: set[int] = field(default_factory=set)
 
 
@@ -188,7 +198,7 @@ class PeopleRecognizer:
         doc.spans[SPAN_KEY] = [Span(doc, start, end, label=LABEL, kb_id=name)
                                for (start, end), name in sorted(state.spans.items())]
         doc._.people = [{"name": p.name, "role": p.role, "organization": p.organization} for p in state.people.values()]
-        doc._.quotes = [quote for _, quote in sorted(state.quotes, key=lambda item: item[0])]
+        doc._.quotes = self._resolved_quotes(state)
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterable[Doc]:
@@ -305,6 +315,8 @@ class PeopleRecognizer:
                 j = name_from = stop
                 continue
             if token.text in {"(", ")"} or token.lower_ in CONNECTORS:
+                if name_from == j:
+                    name_from = j + 1  # "Asosiasi E-Commerce Indonesia (idEA) Aulia E. Marinto"
                 j += 1
                 continue
             if token.text == ",":
@@ -392,9 +404,23 @@ class PeopleRecognizer:
         state.spans[(start, end)] = name
         state.claimed.update(range(start, end))
 
-    def last_person(self, state: DocState, before: int) -> Person | None:
-        seen = [person for person in state.people.values() if 0 <= person.last_seen < before]
-        return max(seen, key=lambda person: person.last_seen, default=None)
+    def last_person(self, state: DocState, before: int) -> Pronoun:
+        return Pronoun(position=before)
+
+    def _resolved_quotes(self, state: DocState) -> list[dict]:
+        """Quotes in text order; a pronoun speaker is the last person named before it (else the quote is dropped)."""
+        named = sorted((start, name) for (start, _), name in state.spans.items() if name in state.people)
+        quotes = []
+        for _, speaker, text in sorted(state.quotes, key=lambda item: item[0]):
+            if isinstance(speaker, Pronoun):
+                earlier = [name for start, name in named if start < speaker.position]
+                if not earlier:
+                    continue
+                name = earlier[-1]
+            else:
+                name = speaker.name
+            quotes.append({"speaker": name, "text": text})
+        return quotes
 
     # --- evidence, strongest first ------------------------------------------------------------------------
 
@@ -419,7 +445,7 @@ class PeopleRecognizer:
                     role, organization, _ = self.read_role_after(state, name[1])
                     self.register(state, *name, role=role, organization=organization)
 
-    def _speaker_at(self, state: DocState, i: int) -> tuple[Person | None, int]:
+    def _speaker_at(self, state: DocState, i: int) -> tuple[Speaker | None, int]:
         """The speaker written from token i on (a name, a role then a name, or a pronoun)."""
         doc = state.doc
         if i >= len(doc):
@@ -446,7 +472,7 @@ class PeopleRecognizer:
 
     def _quotes(self, state: DocState) -> None:
         doc = state.doc
-        last_speaker: Person | None = None
+        last_speaker: Speaker | None = None
         for match in QUOTE_PATTERN.finditer(doc.text):
             text = match.group(1).strip().rstrip(",").strip()
             if len(text.split()) < 3:
@@ -457,9 +483,9 @@ class PeopleRecognizer:
             if speaker is None:
                 continue
             last_speaker = speaker
-            state.quotes.append((match.start(), {"speaker": speaker.name, "text": text}))
+            state.quotes.append((match.start(), speaker, text))
 
-    def _speaker_after_quote(self, state: DocState, char: int) -> Person | None:
+    def _speaker_after_quote(self, state: DocState, char: int) -> Speaker | None:
         doc = state.doc
         after = doc.char_span(char, len(doc.text), alignment_mode="expand")
         if after is None or len(after) == 0:
@@ -474,7 +500,7 @@ class PeopleRecognizer:
         speaker, _ = self._speaker_at(state, i + 1)
         return speaker
 
-    def _speaker_before_quote(self, state: DocState, char: int) -> Person | None:
+    def _speaker_before_quote(self, state: DocState, char: int) -> Speaker | None:
         doc = state.doc
         before = doc.char_span(0, char, alignment_mode="contract")
         if before is None or len(before) < 2:
@@ -486,26 +512,29 @@ class PeopleRecognizer:
             return None
         return self._subject_of(state, i)
 
-    def _subject_of(self, state: DocState, verb: int) -> Person | None:
-        """Who does the reporting verb at `verb`: the name (or pronoun) right before it, past an apposition
-        ("Budi Santoso, Direktur Utama PT X, mengatakan")."""
+    def _subject_of(self, state: DocState, verb: int) -> Speaker | None:
+        """Who does the reporting verb at `verb`: the name (or pronoun) right before it, past adverbs and an
+        apposition ("Budi Santoso, Direktur Utama PT X, mengatakan"; "Direktur PT X, Budi Santoso, mengatakan")."""
         doc = state.doc
         end = verb
+        while end > 1 and doc[end - 1].lower_ in ADVERBS:
+            end -= 1
         if end > 0 and doc[end - 1].text == ",":
+            known = self._person_ending_at(state, end - 1)
+            if known:
+                return known
             comma = end - 2
             while comma > 0 and doc[comma].text != "," and not state.sentence_start[comma] and verb - comma < 16:
                 comma -= 1
             if comma > 0 and doc[comma].text == ",":
                 end = comma
-        while end > 1 and doc[end - 1].lower_ in ADVERBS:
+        while end > 1 and (doc[end - 1].text == "," or DEGREE.match(doc[end - 1].text) and not doc[end - 1].is_alpha):
             end -= 1
         if end > 0 and doc[end - 1].lower_ in PRONOUNS:
             return self.last_person(state, end)
-        for (s, e), name in state.spans.items():
-            if e == end and name in state.people:
-                person = state.people[name]
-                person.last_seen = max(person.last_seen, s)
-                return person
+        known = self._person_ending_at(state, end)
+        if known:
+            return known
         start = end
         while start > 0 and end - start < MAX_NAME_TOKENS and (self._is_name_token(state, start - 1)
                                                                or self._is_initial(state, start - 1)):
@@ -515,12 +544,22 @@ class PeopleRecognizer:
             start += 1
         if start == end or doc[start].text.isupper() and end - start == 1:
             return None
+        if end - start == 1 and doc[start].text in state.short_names:
+            return self.register(state, start, end)
         if end - start == 1 and (state.sentence_start[start] or doc[start].lower_ in ROLE_WORDS) and is_common(doc[start].text):
             return None  # "Pemerintah mengatakan": a common noun, not a name
         if self._looks_like_place(state, start, end) or self._not_a_person(state, start, end):
             return None
         role, organization, _ = self.read_role_after(state, end)
         return self.register(state, start, end, role=role, organization=organization)
+
+    def _person_ending_at(self, state: DocState, end: int) -> Person | None:
+        for (start, stop), name in state.spans.items():
+            if stop == end and name in state.people:
+                person = state.people[name]
+                person.last_seen = max(person.last_seen, start)
+                return person
+        return None
 
     def _continues(self, state: DocState, char: int) -> bool:
         # A quote standing alone as a paragraph right after another quote goes on with the same speaker.
@@ -554,14 +593,14 @@ class PeopleRecognizer:
                     following = i + 1 + (doc[i + 1].lower_ in {",", "bahwa"}) + (i + 2 < len(doc) and doc[i + 2].lower_ == "bahwa")
                     self._add_reported(state, speaker, following, doc[i].idx)
 
-    def _add_reported(self, state: DocState, speaker: Person, start: int, at_char: int) -> None:
+    def _add_reported(self, state: DocState, speaker: Speaker, start: int, at_char: int) -> None:
         doc = state.doc
         end = start
         while end < len(doc) and doc[end].text not in SENTENCE_END:
             end += 1
         text = doc[start:end].text.strip(" ,")
-        if len(text.split()) >= 3 and all(at_char != position for position, _ in state.quotes):
-            state.quotes.append((at_char, {"speaker": speaker.name, "text": text}))
+        if len(text.split()) >= 3 and all(at_char != position for position, _, _ in state.quotes):
+            state.quotes.append((at_char, speaker, text))
 
     def _other_names(self, state: DocState) -> None:
         """Runs of capitalised words that are not common words, organisations, roles or places: PER spans."""
@@ -613,8 +652,11 @@ class PeopleRecognizer:
         text = doc[start:end].text
         if text in self.place_names or self._not_a_person(state, start, end):
             return False
-        if all(is_common(token.text) or token.lower_ in PARTICLES or not token.is_alpha for token in doc[start:end]):
-            return False  # "Lalu Lintas", "Ujian Nasional": capitalised common words
+        if all(is_common(token.text) or token.lower_ in ROLE_WORDS or token.lower_ in PARTICLES or not token.is_alpha
+               for token in doc[start:end]):
+            return False  # "Lalu Lintas", "Ujian Nasional", "Kebijakan Publik": capitalised common words
+        if end - start == 1 and text.lower().endswith("nya"):
+            return False  # "Ekosistemnya": a possessive noun opening a sentence
         if any(_acronym_like(doc[k].text) for k in range(start, end)):
             return text in state.short_names or text in state.people
         return not (end - start == 1 and len(text) < 3)

@@ -83,7 +83,7 @@ def _previews(store: Any, campaigns: list[Any], week: str, preview: Path | None,
                 html_path, eml_path = write_preview(rendered, preview_path(preview, entry.id, len(campaigns) > 1))
                 item.update(html=str(html_path), eml=str(eml_path))
                 if not quiet:
-                    print(f"{entry.id} {week}: {digest.coverage} article{"" if digest.coverage == 1 else "s"}{' (spike)' if digest.spike else ''} -> {html_path} and {eml_path}")
+                    print(f"{entry.id} {week}: {digest.coverage} article{'' if digest.coverage == 1 else 's'}{' (spike)' if digest.spike else ''} -> {html_path} and {eml_path}")
             written.append(item)
             progress.advance(task)
     return written

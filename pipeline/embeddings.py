@@ -348,7 +348,7 @@ def embed_articles(store_session: "Session", embedder: Embedder, texts: Sequence
     hashes = [text_sha256(text) for text in texts]
     found = _stored(store_session, embedder, set(hashes))
     missing = {h: t for h, t in zip(hashes, texts) if h not in found}
-    computed = compute_article_vectors(embedder, list(missing.values()))
+    computed = compute_article_vectors(embedder, list(missing.values())) if missing else []
     now = datetime.now(timezone.utc)
     rows = []
     for text_hash, vectors in zip(missing, computed):

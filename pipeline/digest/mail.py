@@ -309,13 +309,13 @@ def send_digests(
     week: str,
     settings: Any = None,
     *,
-    retry_delays: Sequence[float] = RETRY_DELAYS_S,
+    retry_delays: Sequence[float] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryReport:
     """Send `week`'s digest of each campaign to its subscribers, each message at most once.
 
     Transient SMTP failures (connection refused or dropped, 4xx replies) are retried after each of
-    `retry_delays`; a message that still fails is recorded as failed and is sent by a later run.
+    `retry_delays` (default RETRY_DELAYS_S); a message that still fails is recorded as failed and is sent by a later run.
     When the server is unreachable or misconfigured (no STARTTLS, login refused, bad certificate), the
     remaining messages are recorded as failed at once instead of waiting through every backoff.
     """
@@ -328,6 +328,7 @@ def send_digests(
 
         settings = get_settings()
     week = parse_week(week).label
+    retry_delays = RETRY_DELAYS_S if retry_delays is None else tuple(retry_delays)
     sender_address = parse_address(settings.smtp.sender, "smtp.sender")
     sender, envelope_sender = str(sender_address), sender_address.addr_spec
     report = DeliveryReport()

@@ -131,8 +131,8 @@ _CURRENCY_AFTER = re.compile(r"\s*(?:" + "|".join(f"(?P<c{i}>{pattern})" for i, 
 _WORD_AFTER = re.compile(r"\s*(?P<word>" + _WORD + r")")
 _PER_UNIT_AFTER = re.compile(r"\s*(?:/|\bper\b)\s*(?P<word>" + _WORD + r")")
 _MONTH_AFTER = re.compile(r"\s*[-–]?\s*(?:" + "|".join(MONTHS) + r")\b\.?")
-_MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\.?\s*$")
-_WEEKDAY_BEFORE = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + r")\s*[,(]?\s*$")
+_MONTH_SET = frozenset(MONTHS)
+_WEEKDAY_SET = frozenset(WEEKDAYS)
 _TIME_AFTER = re.compile(r"\s*(?:WIB|WITA|WIT|GMT|UTC|a\.m\.|p\.m\.|am|pm)\b")
 _ORDINAL_BEFORE = re.compile(r"(?:\bke-\s*|#)$", re.IGNORECASE)
 _SALAH_BEFORE = re.compile(r"\b(?i:salah)\s+$")
@@ -222,6 +222,7 @@ def find_statistics(
     if not text:
         return results
     sentences: _Sentences | None = None
+    source_cache: dict[int, list[tuple[int, str]]] = {}
     for quantity in find_quantities(text, word_starts):
         reading = _read_context(text, quantity)
         if reading is None:
@@ -230,7 +231,7 @@ def find_statistics(
         sentences = sentences or _Sentences(text)
         sentence_start, sentence_end = sentences.around(quantity.start)
         subject = _subject(text, quantity, unit, noun_start, noun_end, sentence_start, sentence_end, max_subject_words)
-        source = _source(text, quantity.start, sentence_start, sentence_end, sentences, organisations or [])
+        source = _source(text, quantity.start, sentence_start, sentence_end, sentences, organisations or [], source_cache)
         statistic = {
             "value": float(quantity.value),
             "unit": unit,
@@ -290,8 +291,11 @@ def _plain_digits(quantity: Quantity) -> str | None:
 
 
 def _is_date_or_time(text: str, quantity: Quantity, before: str) -> bool:
-    if _MONTH_AFTER.match(text, quantity.end) or _MONTH_BEFORE.search(before) or _WEEKDAY_BEFORE.search(before):
+    if _MONTH_AFTER.match(text, quantity.end):
         return True
+    last = _LAST_WORD.search(before)
+    if last is not None and (last[1] in _MONTH_SET or last[1] in _WEEKDAY_SET):
+        return True  # "Agustus 2014", "Kamis, 28", "Selasa (2"
     return _TIME_AFTER.match(text, quantity.end) is not None
 
 
@@ -507,40 +511,58 @@ class _Sentences:
 
 def _source(
     text: str, position: int, sentence_start: int, sentence_end: int, sentences: _Sentences,
-    organisations: list[tuple[int, int, str]],
+    organisations: list[tuple[int, int, str]], cache: dict[int, list[tuple[int, str]]],
 ) -> str | None:
     """Who the text credits for the number: an organisation or name after survei/data/menurut/..."""
-    source = _source_in(text, position, sentence_start, sentence_end, organisations)
+    source = _source_in(text, position, sentence_start, sentence_end, organisations, cache)
     if source is not None:
         return source
     # "Survei itu juga menunjukkan ...": the survey was named in the sentence before.
+    if not cache.get(sentence_start, True):
+        # The sentence has no trigger word at all (its candidate list was computed and is empty).
+        if not any(trigger in text[sentence_start:sentence_end].lower() for trigger in SOURCE_TRIGGERS):
+            return None
     for trigger in _TRIGGER.finditer(text, sentence_start, sentence_end):
         if _ANAPHORA_AFTER_TRIGGER.match(text, trigger.end()):
             previous = sentences.previous(sentence_start)
             if previous is not None:
-                return _source_in(text, previous[1], previous[0], previous[1], organisations)
+                return _source_in(text, previous[1], previous[0], previous[1], organisations, cache)
             break
     return None
 
 
-def _source_in(text: str, position: int, start: int, end: int, organisations: list[tuple[int, int, str]]) -> str | None:
-    best: tuple[int, str] | None = None
+def _source_in(text: str, position: int, start: int, end: int, organisations: list[tuple[int, int, str]],
+               cache: dict[int, list[tuple[int, str]]] | None = None) -> str | None:
+    """The attributed name in text[start:end] closest to `position`; candidates are found once per sentence."""
+    if cache is None:
+        cache = {}
+    if start not in cache:
+        cache[start] = _source_candidates(text, start, end, organisations)
+    candidates = cache[start]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda candidate: abs(candidate[0] - position))[1]
+
+
+def _source_candidates(text: str, start: int, end: int, organisations: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
+    found_names: list[tuple[int, str]] = []
+    lowered = text[start:end].lower()
+    if not any(trigger in lowered for trigger in SOURCE_TRIGGERS):
+        return found_names  # a substring test is far cheaper than the word pattern, and most sentences have none
     for trigger in _TRIGGER.finditer(text, start, end):
         for org_start, org_end, name in organisations:
             if trigger.end() <= org_start <= trigger.end() + 60 and org_end <= end:
                 gap = text[trigger.end():org_start].split()
                 if len(gap) <= 5 and all(word.lower() in SOURCE_GAP_WORDS for word in gap):
-                    candidate = (abs(org_start - position), name)
-                    best = min(best, candidate) if best else candidate
+                    found_names.append((org_start, name))
                     break
         else:
             found = _SOURCE_AFTER_TRIGGER.match(text, trigger.end(), end)
             if found is not None:
                 name = _clean_source_name(found["name"])
                 if name:
-                    candidate = (abs(found.start("name") - position), name)
-                    best = min(best, candidate) if best else candidate
-    return best[1] if best else None
+                    found_names.append((found.start("name"), name))
+    return found_names
 
 
 def _clean_source_name(name: str) -> str | None:

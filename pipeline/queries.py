@@ -568,6 +568,25 @@ def _outlets(filters: Filters, dialect: str) -> Select:
     )
 
 
+SUMMARY_COLUMNS = {
+    "articles": "articles in the filter",
+    "stories": "unique stories among them",
+    "outlets": "distinct outlets",
+    "first_published_at": "earliest publication (UTC, ISO 8601)",
+    "last_published_at": "latest publication (UTC, ISO 8601)",
+}
+
+
+def _summary(filters: Filters, dialect: str) -> Select:
+    story_key = func.coalesce(Article.story_id, -Article.id)
+    return select(
+        func.count(Article.id).label("articles"), func.count(distinct(story_key)).label("stories"),
+        func.count(distinct(Article.outlet_id)).label("outlets"),
+        func.min(Article.published_at).label("first_published_at"),
+        func.max(Article.published_at).label("last_published_at"),
+    ).where(*article_conditions(filters, dialect))
+
+
 CAMPAIGN_COLUMNS = {
     "id": "campaign id (campaigns.toml)",
     "name": "campaign name",
@@ -624,6 +643,8 @@ KINDS: dict[str, Kind] = {
              {"week": lambda d: [text("1")]}, _coverage, _finish_coverage, paginated=False),
         Kind("outlets", "outlets with their number of articles and stories", OUTLET_COLUMNS,
              {"articles": _count_desc("articles", Article.outlet_id), "outlet": lambda d: [Article.outlet_id]}, _outlets),
+        Kind("summary", "totals: articles, unique stories, outlets, first and last date", SUMMARY_COLUMNS,
+             {"none": lambda d: []}, _summary, paginated=False),
         Kind("campaigns", "configured campaigns with their matched articles", CAMPAIGN_COLUMNS,
              {"name": lambda d: [text("1")]}, _campaigns, _finish_campaigns, paginated=False),
     )

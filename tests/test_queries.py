@@ -190,6 +190,9 @@ def test_aggregates(seeded) -> None:
     assert stories[0]["url"] == "https://www.kompas.example/read/laju-makassar"
     outlets = {row["outlet_id"]: row for row in _query(store, "outlets").rows}
     assert outlets["kompas"]["articles"] == 2 and outlets["detik"]["stories"] == 2
+    summary = _query(store, "summary", campaign="laju-digital").rows
+    assert summary == [{"articles": 4, "stories": 3, "outlets": 4, "first_published_at": "2018-08-14T02:32:00+00:00",
+                        "last_published_at": "2018-09-03T01:00:00+00:00"}]
     campaigns = {row["id"]: row["articles"] for row in _query(store, "campaigns").rows}
     assert campaigns["laju-digital"] == 4 and campaigns["siberkreasi"] == 1 and campaigns["gapura-digital"] == 0
     assert {row["id"]: row["articles"] for row in _query(store, "campaigns", outlet="kompas").rows}["laju-digital"] == 1

@@ -1,0 +1,1 @@
+"""Scripts that generate the dashboard's committed static data (run by hand, never at run time)."""

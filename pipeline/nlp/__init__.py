@@ -14,6 +14,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 TAG_KEYS = ("places", "organizations", "people", "quotes", "statistics")
+# Where the original text is kept on a Doc: spaCy rebuilds `doc.text` from every token on each access.
+TEXT_KEY = ("pantau", "text")
 
 for _name in ("dateline", *TAG_KEYS):
     if not Doc.has_extension(_name):
@@ -41,7 +43,17 @@ def annotate(nlp: Language, text: str, dateline: str | None = None) -> dict[str,
     return next(annotate_many(nlp, [(text, dateline)]))
 
 
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, computed at most once per Doc (every stage reads it)."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.text
+        doc.user_data[TEXT_KEY] = text
+    return text
+
+
 def _make_doc(nlp: Language, text: str, dateline: str | None) -> Doc:
     doc = nlp.make_doc(text or "")
+    doc.user_data[TEXT_KEY] = doc.text
     doc._.dateline = dateline
     return doc

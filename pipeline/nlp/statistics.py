@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from pipeline.nlp import doc_text
 from pipeline.nlp.numbers import START_WORDS, Quantity, find_quantities
 
 # ----------------------------------------------------------------------------- vocabulary (data)
@@ -192,18 +193,6 @@ class StatisticsComponent:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         for doc in docs:
             yield self(doc)
-
-
-TEXT_KEY = ("pantau", "text")
-
-
-def doc_text(doc: Doc) -> str:
-    """`doc.text`, computed once per Doc: spaCy rebuilds it from every token on each access."""
-    text = doc.user_data.get(TEXT_KEY)
-    if text is None:
-        text = doc.text
-        doc.user_data[TEXT_KEY] = text
-    return text
 
 
 def _organisation_spans(doc: Doc) -> list[tuple[int, int, str]]:

@@ -103,6 +103,13 @@ def decode_html(data: bytes | str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    # UTF-8 with a few broken bytes (a truncated character, one pasted Latin-1 byte) is still UTF-8:
+    # any single-byte charset would garble every other non-ASCII character of the page.
+    lenient = data.decode("utf-8", errors="replace")
+    broken = lenient.count("\ufffd")
+    non_ascii = sum(1 for byte in data[:200_000] if byte > 127)
+    if broken and non_ascii and broken <= max(2, non_ascii // 50):
+        return lenient
     declared = _declared_charset(data[:4096])
     if declared:
         try:
@@ -652,9 +659,18 @@ def drop_repeated_header(body: str, title: str | None, description: str | None) 
     if not title or not lines or normalize_line(lines[0]).lower() != normalize_line(title).lower():
         return body, 0
     dropped = 1
-    if description and len(lines) > 1 and normalize_line(lines[1]).lower() == normalize_line(description).lower():
-        dropped = 2
+    if description and len(lines) > 2 and normalize_line(lines[1]).lower() == normalize_line(description).lower():
+        # The standfirst is dropped only when the next paragraph says the same again (Tribun's lead).
+        if _word_overlap(lines[1], lines[2]) >= 0.6:
+            dropped = 2
     return "\n".join(lines[dropped:]), dropped
+
+
+def _word_overlap(first: str, second: str) -> float:
+    """Share of the words of `first` that also occur in `second`."""
+    words = re.findall(r"\w+", first.lower())
+    other = set(re.findall(r"\w+", second.lower()))
+    return sum(word in other for word in words) / len(words) if words else 0.0
 
 
 def build_article(page: PageMetadata, bodies: list[str], url, canonical_url, outlet, tree, now: datetime) -> ExtractedArticle:
@@ -766,7 +782,8 @@ def extract_many(
 
     `workers` processes (None: one per CPU) each handle one page at a time; a page that runs past
     `timeout_s` has its worker killed and replaced. `workers=0` runs in this process, with the time
-    limit enforced by SIGALRM where that is available (the main thread on Unix).
+    limit enforced by SIGALRM where that is available (the main thread on Unix). Workers start from
+    a fork server, so a script that calls this needs the usual `if __name__ == "__main__":` guard.
     """
     if workers is None:
         import os
@@ -937,7 +954,10 @@ def run_in_pool(
                     try:
                         worker.ready = worker.conn.recv() == "ready"
                     except (EOFError, OSError) as error:
-                        raise PantauError(f"extraction worker failed to start: {error}; try --workers 0") from error
+                        raise PantauError(
+                            "extraction worker failed to start (a script calling extract_many needs the "
+                            "`if __name__ == '__main__':` guard); or run with workers=0"
+                        ) from error
             for worker in busy:
                 position = pool.index(worker)
                 if worker.conn in ready:

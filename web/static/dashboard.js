@@ -11,6 +11,7 @@ const MAP = { west: 94.5, east: 141.5, north: 6.5, south: -11.5, scale: 10 };
 
 let outline = null;
 let loadCounter = 0;
+let startupWarning = "";
 
 function el(tag, options = {}, text) {
   const node = document.createElement(tag);
@@ -289,7 +290,8 @@ async function loadAll() {
     drawQuotes(quotes);
     drawStories(stories);
     drawArticles(articles);
-    setStatus("");
+    setStatus(startupWarning, Boolean(startupWarning));
+    startupWarning = "";
     document.body.dataset.loaded = String(ticket);
   } catch (error) {
     if (ticket === loadCounter) setStatus(`Gagal memuat: ${error.message}`, true);
@@ -321,7 +323,12 @@ function applyUrlFilters(campaigns) {
     if (value === null) continue;
     const input = document.getElementById(name);
     input.value = value;
-    any = any || input.value === value;
+    if (input.value !== value) {
+      // A select cannot take a value it does not list: say so instead of silently showing everything.
+      startupWarning = `Tidak dikenal: ${name} "${value}"; filter itu diabaikan.`;
+      continue;
+    }
+    any = true;
   }
   if (!params.has("campaign")) {
     // A comms team opens the dashboard for a campaign: start with the first one that has coverage.

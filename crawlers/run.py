@@ -17,11 +17,12 @@ from collections import deque
 from datetime import date
 from typing import Any, Callable
 
-from crawlers import store as crawl_store
 from crawlers.outlets import all_outlets, get_outlet
 from pipeline.errors import InputError, PantauError
 
+# What the spider prints on stdout when crawlers.worker runs it (kept in step with crawlers.spiders.news).
 PROGRESS_PREFIX = "PANTAU_PROGRESS "
+RESULT_PREFIX = "PANTAU_RESULT "
 RECORD_KEYS = ("outlet", "run_id", "discovered", "fetched", "new", "skipped_known", "requests", "failed")
 
 
@@ -42,40 +43,43 @@ def crawl_outlets(
     settings (e.g. {"AUTOTHROTTLE_ENABLED": False} for a local replay host).
     """
     from pipeline.config import get_settings
-    from pipeline.store import open_store
 
     replay = replay.rstrip("/") if replay else None
     outlets = resolve_outlets(outlet_ids, replay)
     if max_pages is not None and max_pages < 0:
         raise InputError("--max-pages must be 0 or more")
-    database_url = database_url or get_settings().effective_database_url
-    store = open_store(database_url)
-    options = {"since": since.isoformat() if since else None, "max_pages": max_pages}
-    runs = [{"id": outlet_id, "run_id": crawl_store.start_run(store, outlet_id, replay, options)} for outlet_id in outlets]
     job = {
-        "outlets": runs,
+        "outlets": outlets,
         "replay": replay,
         "since": since.isoformat() if since else None,
         "max_pages": max_pages,
-        "database_url": database_url,
+        "database_url": database_url or get_settings().effective_database_url,
         "settings": settings or {},
         "log_level": log_level,
     }
+    returncode, results, started, errors = run_worker(job, progress)
+    unfinished = [outlet_id for outlet_id in outlets if outlet_id not in results]
+    if returncode != 0 or unfinished:
+        mark_failed(job["database_url"], [started[o] for o in unfinished if o in started])
+        last = next((line for line in reversed(errors) if line.strip()), "no error output")
+        raise PantauError(f"the crawl of {', '.join(unfinished) or 'the outlets'} failed (exit {returncode}): {last.strip()}; re-run with --verbose for its log")
+    return [{key: results[outlet_id][key] for key in RECORD_KEYS} for outlet_id in outlets]
+
+
+def mark_failed(database_url: str, run_ids: list[int]) -> None:
+    """Runs whose crawl process died are closed as failed, so they are not left 'running'."""
+    if not run_ids:
+        return
+    from crawlers import store as crawl_store
+    from pipeline.store import open_store
+
+    store = open_store(database_url)
     try:
-        returncode, errors = run_worker(job, progress)
-        records = []
-        for run in runs:
-            record = crawl_store.run_record(store, run["run_id"])
-            if record["status"] == "running":
-                crawl_store.finish_run(store, run["run_id"], {}, "failed")
-                record["status"] = "failed"
-            records.append({key: record[key] for key in RECORD_KEYS})
+        for run_id in run_ids:
+            if crawl_store.run_record(store, run_id)["status"] == "running":
+                crawl_store.finish_run(store, run_id, {}, "failed")
     finally:
         store.dispose()
-    if returncode != 0:
-        last = next((line for line in reversed(errors) if line.strip()), "no error output")
-        raise PantauError(f"the crawl process failed (exit {returncode}): {last.strip()}; re-run with --verbose for its log")
-    return records
 
 
 def resolve_outlets(outlet_ids: list[str] | None, replay: str | None) -> list[str]:
@@ -105,29 +109,47 @@ def replay_outlets(replay: str) -> list[str]:
         raise InputError(f"cannot reach the replay host {replay} ({error}); start it with `pantau replay serve --port N` or name outlets with --outlet") from error
 
 
-def run_worker(job: dict[str, Any], progress: Callable[[dict[str, Any]], None] | None) -> tuple[int, list[str]]:
-    """Run crawlers.worker with `job`; relay its progress lines; return (exit code, last stderr lines)."""
+def run_worker(job: dict[str, Any], progress: Callable[[dict[str, Any]], None] | None):  # noqa: ANN201
+    """Run crawlers.worker with `job`, relaying its progress lines.
+
+    Returns (exit code, final record per outlet, run id per started outlet, last stderr lines).
+    """
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawlers.settings", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "crawlers.worker"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     errors: deque[str] = deque(maxlen=40)
-    drain = threading.Thread(target=lambda: errors.extend(process.stderr), daemon=True)
-    drain.start()
+    verbose = job.get("log_level") in ("DEBUG", "INFO")
+
+    def drain() -> None:
+        for line in process.stderr:
+            errors.append(line)
+            if verbose:
+                sys.stderr.write(line)
+
+    drainer = threading.Thread(target=drain, daemon=True)
+    drainer.start()
     process.stdin.write(json.dumps(job))
     process.stdin.close()
+    results: dict[str, dict[str, Any]] = {}
+    started: dict[str, int] = {}
     for line in process.stdout:
-        if line.startswith(PROGRESS_PREFIX) and progress is not None:
-            try:
-                progress(json.loads(line[len(PROGRESS_PREFIX):]))
-            except ValueError:
-                continue
+        prefix, _, payload = line.partition(" ")
+        if prefix + " " not in (PROGRESS_PREFIX, RESULT_PREFIX):
+            continue
+        try:
+            record = json.loads(payload)
+        except ValueError:
+            continue
+        started[record["outlet"]] = record["run_id"]
+        if prefix + " " == RESULT_PREFIX:
+            results[record["outlet"]] = record
+        if progress is not None:
+            progress(record)
     returncode = process.wait()
-    drain.join(timeout=5)
-    if job.get("log_level") in ("DEBUG", "INFO"):
-        sys.stderr.writelines(errors)
-    return returncode, list(errors)
+    drainer.join(timeout=5)
+    return returncode, results, started, list(errors)
 
 
 def summed(records: list[dict[str, Any]]) -> dict[str, Any]:

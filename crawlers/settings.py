@@ -15,6 +15,9 @@ USER_AGENT = _crawl.user_agent
 ROBOTSTXT_OBEY = _crawl.obey_robots_txt
 
 CONCURRENT_REQUESTS = 16
+# Scrapy starts this many asyncio workers for every callback's output; ours yield one item or a few
+# requests and the store pipeline is synchronous, so the default 100 only costs scheduling time.
+CONCURRENT_ITEMS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = _crawl.concurrent_requests_per_domain
 AUTOTHROTTLE_ENABLED = _crawl.autothrottle
 AUTOTHROTTLE_START_DELAY = 1.0

@@ -10,7 +10,7 @@ import hashlib
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from pipeline.store import Store
 from pipeline.store.models import CrawlFailure, CrawlRun, FetchValidator, Outlet as OutletRow, Page, PagePart
@@ -78,43 +78,46 @@ def save_validators(store: Store, validators: dict[str, tuple[str | None, str | 
 
 
 def save_pages(store: Store, items: Iterable, run_id: int | None) -> int:  # noqa: ANN001 - PageItem
-    """Insert pages not yet stored (by url_key); returns how many were new."""
-    items = list(items)
+    """Insert pages not yet stored (by url_key) with their parts; returns how many were new.
+
+    Core inserts rather than ORM objects: a crawl writes thousands of pages and the unit of work
+    would cost more than the fetching.
+    """
+    items = list({item.url_key: item for item in items}.values())
     if not items:
         return 0
-    new = 0
     with store.session() as session:
         existing = set(session.scalars(select(Page.url_key).where(Page.url_key.in_([item.url_key for item in items]))))
-        for item in items:
-            if item.url_key in existing:
-                continue
-            existing.add(item.url_key)
-            session.add(page_row(item, run_id))
-            new += 1
-    return new
+        fresh = [item for item in items if item.url_key not in existing]
+        if not fresh:
+            return 0
+        ids = dict(session.execute(insert(Page).returning(Page.url_key, Page.id, sort_by_parameter_order=True), [page_values(item, run_id) for item in fresh]).all())
+        session.execute(insert(PagePart), [
+            {"page_id": ids[item.url_key], "position": position, "url": url, "html_z": PagePart.compress(body)}
+            for item in fresh for position, (url, body) in enumerate(item.parts)
+        ])
+    return len(fresh)
 
 
-def page_row(item, run_id: int | None) -> Page:  # noqa: ANN001 - PageItem
+def page_values(item, run_id: int | None) -> dict[str, Any]:  # noqa: ANN001 - PageItem
     digest = hashlib.sha256()
     for _url, body in item.parts:
         digest.update(body)
-    page = Page(
-        url_key=item.url_key,
-        url=item.url,
-        final_url=item.final_url,
-        outlet_id=item.outlet_id,
-        http_status=item.http_status,
-        headers=item.headers,
-        fetched_at=item.fetched_at,
-        crawl_run_id=run_id,
-        discovered_via=item.discovered_via,
-        listed_title=item.listed_title,
-        listed_published_at=item.listed_published_at,
-        part_count=len(item.parts),
-        content_hash=digest.hexdigest(),
-    )
-    page.parts = [PagePart(position=index, url=url, html_z=PagePart.compress(body)) for index, (url, body) in enumerate(item.parts)]
-    return page
+    return {
+        "url_key": item.url_key,
+        "url": item.url,
+        "final_url": item.final_url,
+        "outlet_id": item.outlet_id,
+        "http_status": item.http_status,
+        "headers": item.headers,
+        "fetched_at": item.fetched_at,
+        "crawl_run_id": run_id,
+        "discovered_via": item.discovered_via,
+        "listed_title": item.listed_title,
+        "listed_published_at": item.listed_published_at,
+        "part_count": len(item.parts),
+        "content_hash": digest.hexdigest(),
+    }
 
 
 def save_failures(store: Store, failures: Iterable, run_id: int | None) -> None:  # noqa: ANN001 - FailureItem

@@ -17,18 +17,27 @@ def main() -> int:
     from scrapy.utils.project import get_project_settings
 
     from crawlers.spiders.news import NewsSpider
+    from pipeline.store import open_store
 
+    from pipeline.errors import PantauError
+
+    # Migrate once here rather than in each spider.
+    try:
+        open_store(job["database_url"]).dispose()
+    except PantauError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     settings = get_project_settings()
+    settings.set("PANTAU_STORE_MIGRATED", True, priority="cmdline")
     settings.set("PANTAU_PROGRESS", True, priority="cmdline")
     settings.set("LOG_LEVEL", job.get("log_level", "WARNING"), priority="cmdline")
     for name, value in job.get("settings", {}).items():
         settings.set(name, value, priority="cmdline")
-    process = CrawlerProcess(settings, install_root_handler=True)
-    for outlet in job["outlets"]:
+    process = CrawlerProcess(settings)
+    for outlet_id in job["outlets"]:
         process.crawl(
             NewsSpider,
-            outlet=outlet["id"],
-            run_id=outlet["run_id"],
+            outlet=outlet_id,
             replay=job.get("replay"),
             since=job.get("since"),
             max_pages=job.get("max_pages"),

@@ -33,6 +33,10 @@ from crawlers.outlets import Outlet, Pagination, get_outlet
 from pipeline.errors import InputError
 from pipeline.urls import normalize_url, url_host
 
+# Lines on stdout that crawlers.run reads when it runs the spider (PANTAU_PROGRESS setting).
+PROGRESS_PREFIX = "PANTAU_PROGRESS "
+RESULT_PREFIX = "PANTAU_RESULT "
+
 # Failures that will not change by asking again soon: the URL counts as done for this listing.
 PERMANENT_REASONS = frozenset({"http_404", "http_410", "http_451", "offsite_redirect", "robots_forbidden", "not_html", "too_large", "redirect_loop", "too_many_redirects"})
 
@@ -87,7 +91,8 @@ class NewsSpider(scrapy.Spider):
     async def start(self):  # noqa: ANN201
         from pipeline.store import open_store
 
-        self.store = open_store(self.database_url)
+        # crawlers.worker has brought the schema up to date once for all its spiders.
+        self.store = open_store(self.database_url, migrate=not self.settings.getbool("PANTAU_STORE_MIGRATED"))
         crawl_store.ensure_outlet_row(self.store, self.outlet)
         if self.run_id is None:
             options = {"since": self.since.isoformat() if self.since else None, "max_pages": self.max_pages}
@@ -345,7 +350,7 @@ class NewsSpider(scrapy.Spider):
         now = time.monotonic()
         if force or now - self._last_progress >= 0.25:
             self._last_progress = now
-            print("PANTAU_PROGRESS " + json.dumps(self.current_counts()), file=sys.stdout, flush=True)
+            print(PROGRESS_PREFIX + json.dumps(self.current_counts()), file=sys.stdout, flush=True)
 
     def complete_listings(self) -> dict[str, tuple[str | None, str | None]]:
         """Validators of the listings whose every entry (and child) was dealt with in this run."""
@@ -366,8 +371,9 @@ class NewsSpider(scrapy.Spider):
             return
         crawl_store.save_validators(store, self.complete_listings())
         status = "finished" if reason == "finished" else f"stopped: {reason}"
-        crawl_store.finish_run(store, self.run_id, self.current_counts(), status)
-        self.report_progress(force=True)
+        record = crawl_store.finish_run(store, self.run_id, self.current_counts(), status)
+        if self.settings.getbool("PANTAU_PROGRESS"):
+            print(RESULT_PREFIX + json.dumps({**record, "status": status}), file=sys.stdout, flush=True)
         store.dispose()
 
 

@@ -240,17 +240,25 @@ def read_page_metadata(tree) -> PageMetadata:
         canonical=canonical,
         html_lang=html_lang.strip().lower() if html_lang else None,
         script_fields=script_fields,
-        byline_texts=_texts(tree, ".//*[@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline') or contains(@class,'penulis') or contains(@class,'reporter')]"),
+        byline_texts=_texts(tree, BYLINE_XPATH, limit=3),
         editor_texts=_texts(tree, ".//*[contains(@class,'editor') or contains(@class,'penyunting')]"),
     )
+
+
+# Visible bylines, outside comment threads (whose "comment-author" elements name commenters).
+BYLINE_XPATH = (
+    ".//*[(@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline') "
+    "or contains(@class,'penulis') or contains(@class,'reporter')) "
+    "and not(ancestor-or-self::*[contains(@class,'comment') or contains(@id,'comment')])]"
+)
 
 
 def _texts(tree, xpath: str, limit: int = 12) -> list[str]:
     texts = []
     for element in tree.xpath(xpath)[:limit]:
-        if element.tag in {"script", "style", "meta", "link"}:
+        if not isinstance(element.tag, str) or element.tag in {"script", "style", "meta", "link"}:
             continue
-        text = normalize_line(element.text_content() or "")
+        text = normalize_line(" ".join(element.itertext()))
         if 0 < len(text) <= 120:
             texts.append(text)
     return texts
@@ -407,12 +415,17 @@ NOT_A_PERSON_WORDS = frozenset(
         "corporation", "corp", "inc", "ltd", "pt", "tbk", "official", "indonesia", "daily", "times", "post",
         "online", "digital", "channel", "tv", "radio", "magazine", "majalah", "koran", "harian", "portal",
         "webmaster", "guest", "anonymous", "unknown", "penulis", "editor", "reporter", "pewarta", "writer",
+        "name", "nama", "autor", "author", "auteur", "themegrill", "wordpress",
         # bylines often carry the date beside the name
         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
         "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu", "updated", "published", "diperbarui",
     }
 )
-_CREDIT_LABEL = re.compile(r"^(?:oleh|by|penulis|reporter|pewarta|writer|author|laporan wartawan|wartawan|kontributor)\s*[:\-]?\s+", re.IGNORECASE)
+_CREDIT_LABEL = re.compile(
+    r"^(?:view all posts\s+|(?:ditulis|veröffentlicht|geschrieben|posted|written|published|publié|escrito|publicado)\s+)?"
+    r"(?:oleh|by|von|par|por|door|penulis|reporter|pewarta|writer|author|autor|auteur|laporan wartawan|wartawan|kontributor)\s*[:\-]?\s+",
+    re.IGNORECASE,
+)
 _EDITOR_LABEL = re.compile(r"(?:editor|penyunting|redaktur)\s*[:\-]?\s*(?P<name>[^|,;\n]{2,60})", re.IGNORECASE)
 _NAME_SPLIT = re.compile(r"\s*(?:;|,|&|\band\b|\bdan\b|\|)\s*", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]*|bin|binti|van|von|de|der|da|al|el|la|le|di|dos|del)$")
@@ -426,7 +439,8 @@ def person_names(raw: Iterable[str], exclude: set[str]) -> list[str]:
         if not value or value.startswith(("http://", "https://", "@")):
             continue
         for part in _NAME_SPLIT.split(_CREDIT_LABEL.sub("", value)):
-            name = _strip_desk_suffix(part).strip(" .-–—:")
+            name = _strip_desk_suffix(part).strip(" -–—:")
+            name = re.sub(r"\s+(?:autor|author|penulis|reporter)$", "", name, flags=re.IGNORECASE)
             if is_person_name(name) and name.lower() not in exclude and name not in names:
                 names.append(name)
     return names
@@ -480,10 +494,14 @@ def extract_authors(page: PageMetadata, publishers: set[str]) -> list[str]:
         (explicit, publishers),
         ([str(name) for name in jsonld_people if name], excluded),
         (page.all("author", "article:author", "byl", "sailthru.author", "parsely-author", "dc.creator"), excluded),
-        ([text for text in page.byline_texts if not _EDITOR_LABEL.match(text)], excluded),
     ]
     for raw, exclude in sources:
         names = person_names(raw, exclude)
+        if names:
+            return names
+    # A visible byline element lists the article's writers; the next such element is often a widget.
+    for text in page.byline_texts:
+        names = person_names([text], excluded) if not _EDITOR_LABEL.match(text) else []
         if names:
             return names
     return []

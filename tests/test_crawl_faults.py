@@ -29,7 +29,7 @@ SETTINGS = {
 def fault_crawl(tmp_path_factory):
     server = start_fault_server()
     url = f"sqlite:///{tmp_path_factory.mktemp('faults') / 'faults.db'}"
-    records = crawl_outlets(["kompas", "okezone"], replay=server.base_url, database_url=url, settings=SETTINGS)
+    records = crawl_outlets(["kompas", "okezone", "republika"], replay=server.base_url, database_url=url, settings=SETTINGS)
     store = open_store(url)
     with store.session() as session:
         pages = {page.url_key: page for page in session.scalars(select(Page))}
@@ -56,6 +56,8 @@ def test_every_failure_is_recorded_with_its_reason(fault_crawl) -> None:
     for page in FAULT_PAGES:
         if page.expect != "stored":
             assert (normalize_url(page.real_url), page.expect) in recorded, page.slug
+    # Registry sitemaps that do not exist are recorded too (so the entry can be fixed).
+    assert ("https://www.republika.co.id/sitemap-news.xml", "http_404") in recorded
     counted = Counter()
     for record in records:
         counted.update(record["failed"])
@@ -110,3 +112,14 @@ def test_redirects_stay_on_the_outlet(fault_crawl) -> None:
     assert pages[normalize_url(moved.real_url)].final_url.endswith("/artikel-baik-dua")
     offsite = [failure for failure in failures if failure.reason == "offsite_redirect"]
     assert offsite and "evil.example.org" in offsite[0].detail
+
+
+def test_feed_is_the_fallback_and_tracking_variants_are_fetched_once(fault_crawl) -> None:
+    records, pages, *_, hits = fault_crawl
+    feed_pages = [page for page in FAULT_PAGES if page.outlet == "republika"]
+    for page in feed_pages:
+        stored = pages[normalize_url(page.real_url)]
+        assert stored.discovered_via == "feed"
+        assert hits[f"/republika{page.path}"] == 1
+    (republika,) = [record for record in records if record["outlet"] == "republika"]
+    assert republika["discovered"] == len(feed_pages) and republika["new"] == len(feed_pages)

@@ -134,3 +134,42 @@ def test_multiplied_site_has_distinct_urls() -> None:
     assert len(keys) == 1200
     assert set(site.outlet_ids) == {"kompas", "tribunnews"}
     assert all(article.outlet.is_article_url(article.url) for article in site.articles)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("extra, path, expected", [
+    ([], OUTLETS_PATH, "kompas"),
+    (["--multiply", "1000", "--outlet", "kompas"], "/kompas/sitemap-news.xml", "<news:publication_date>"),
+    (["--faults"], "/kompas/robots.txt", "Sitemap:"),
+])
+def test_pantau_replay_serve(extra: list[str], path: str, expected: str) -> None:
+    import subprocess
+    import sys
+    import time
+
+    if len(corpus_site().articles) < 10:
+        pytest.skip("the replay corpus is not written yet")
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "pipeline.cli.main", "replay", "serve", "--port", str(port), *extra],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}{path}", timeout=5)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read()
+                assert time.monotonic() < deadline, "replay server did not start"
+                time.sleep(0.3)
+        assert response.status_code == 200 and expected in response.text
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

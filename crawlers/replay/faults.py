@@ -20,6 +20,8 @@ from crawlers.replay.mapping import HOST_SEGMENT
 
 KOMPAS_ARTICLE = "/read/2024/01/15/{number}/{slug}"
 OKEZONE_ARTICLE = "/read/2024/01/15/1/{number}/{slug}"
+REPUBLIKA_ARTICLE = "/berita/s{number}abc/{slug}"
+HOSTS = {"kompas": "www.kompas.com", "okezone": "www.okezone.com", "republika": "www.republika.co.id"}
 # Above the test cap (PANTAU crawl settings DOWNLOAD_MAXSIZE=200_000 in the fault tests).
 HUGE_BYTES = 400_000
 SLOW_SECONDS = 4.0
@@ -35,13 +37,12 @@ class FaultPage:
 
     @property
     def path(self) -> str:
-        template = OKEZONE_ARTICLE if self.outlet == "okezone" else KOMPAS_ARTICLE
+        template = {"okezone": OKEZONE_ARTICLE, "republika": REPUBLIKA_ARTICLE}.get(self.outlet, KOMPAS_ARTICLE)
         return template.format(number=self.number, slug=self.slug)
 
     @property
     def real_url(self) -> str:
-        host = "www.okezone.com" if self.outlet == "okezone" else "www.kompas.com"
-        return f"https://{host}{self.path}"
+        return f"https://{HOSTS[self.outlet]}{self.path}"
 
 
 FAULT_PAGES = tuple(
@@ -74,6 +75,10 @@ FAULT_PAGES = tuple(
             ("dilarang-robots", "ok", "robots_forbidden", "kompas"),
             ("artikel-tiga-halaman", "numbered:3", "stored", "okezone"),
             ("halaman-dua-gagal", "numbered_broken", "http_500", "okezone"),
+            # Republika here has no sitemap at all: its RSS feed is the fallback, listing each article
+            # twice (plain and with tracking parameters on the mobile host).
+            ("dari-rss-satu", "ok", "stored", "republika"),
+            ("dari-rss-dua", "ok", "stored", "republika"),
         ],
         start=100,
     )
@@ -112,8 +117,10 @@ class FaultHandler(BaseHTTPRequestHandler):
             return self.reply(404, b"not here", "text/plain")
         if real_path == "/robots.txt":
             return self.robots(outlet)
-        if real_path == "/sitemap-news.xml":
+        if real_path == "/sitemap-news.xml" and outlet in ("kompas", "okezone"):
             return self.news_sitemap(outlet)
+        if outlet == "republika" and real_path == "/rss":
+            return self.feed(outlet)
         if outlet == "kompas" and real_path == "/sitemap.xml":
             # Broken XML: cut off in the middle of an element; the first entry is still readable.
             good = next(page for page in FAULT_PAGES if page.slug == "artikel-baik-satu")
@@ -138,6 +145,15 @@ class FaultHandler(BaseHTTPRequestHandler):
         entries = "".join(f"<url><loc>{page.real_url}</loc></url>" for page in FAULT_PAGES if page.outlet == outlet)
         body = f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
         self.reply(200, body.encode(), "application/xml; charset=utf-8")
+
+    def feed(self, outlet: str) -> None:
+        items = []
+        for page in (p for p in FAULT_PAGES if p.outlet == outlet):
+            mobile = page.real_url.replace("://www.", "://m.", 1)
+            for link in (page.real_url, f"{mobile}?utm_source=rss&amp;utm_medium=feed"):
+                items.append(f"<item><title>{page.slug}</title><link>{link}</link><pubDate>Mon, 15 Jan 2024 10:00:00 +0700</pubDate></item>")
+        body = f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{outlet}</title>{"".join(items)}</channel></rss>'
+        self.reply(200, body.encode(), "application/rss+xml; charset=utf-8")
 
     def serve_page(self, page: FaultPage, real_path: str, query: str) -> None:  # noqa: C901 - one branch per fault
         behaviour = page.behaviour

@@ -31,7 +31,7 @@ SPIKE_MIN_ARTICLES = 3
 TOP_OUTLETS = 8
 TOP_PLACES = 10
 TOP_ARTICLES = 5
-MAX_STATISTICS = 10
+MAX_STATISTICS = 8
 MAX_QUOTES = 8
 # Indonesian administrative places; "area" (kecamatan, facilities) and foreign cities are left out.
 DIGEST_PLACE_LEVELS = ("province", "regency", "city")
@@ -71,6 +71,13 @@ class DigestStatistic:
     article_title: str
     outlet: str
     url: str
+
+    @property
+    def shown(self) -> str:
+        """The figure as written, with its counted noun when the text had it apart ("45" + "tahun")."""
+        if self.unit in ("", "percent", "IDR") or fold(self.unit) in fold(self.raw):
+            return self.raw
+        return f"{self.raw} {self.unit}"
 
 
 @dataclass(frozen=True)
@@ -263,22 +270,24 @@ def place_counts(articles: Iterable[Article], limit: int = TOP_PLACES) -> list[P
     ]
 
 
-def _statistic_key(value: float, unit: str, subject: str | None) -> tuple[float, str, str]:
-    return (round(value, 6), fold(unit), fold(subject or ""))
+def _statistic_key(value: float, unit: str) -> tuple[float, str]:
+    # Value and unit only: the subject phrase differs between tellings of the same figure ("15 kota").
+    return (round(value, 6), fold(unit))
 
 
 def new_statistics(
     session: Session, campaign_id: str, covered: Sequence[_Covered], week: IsoWeek, zone: str, limit: int = MAX_STATISTICS
 ) -> list[DigestStatistic]:
-    """Statistics of this week's coverage not reported in the campaign's earlier coverage.
+    """Statistics of this week's coverage whose value and unit the campaign's earlier coverage did not report.
 
-    A figure repeated by syndicated copies is listed once; figures with an attributed source come first.
+    A figure repeated by syndicated copies is listed once; figures with an attributed source come first,
+    then counted ones, then bare numbers.
     """
     start, _ = week.utc_bounds(zone)
-    candidates: dict[tuple[float, str, str], DigestStatistic] = {}
+    candidates: dict[tuple[float, str], DigestStatistic] = {}
     for item in _ranked(covered):
         for statistic in item.article.statistics:
-            key = _statistic_key(statistic.value, statistic.unit, statistic.subject)
+            key = _statistic_key(statistic.value, statistic.unit)
             if key not in candidates:
                 candidates[key] = DigestStatistic(
                     raw=statistic.raw,
@@ -295,15 +304,15 @@ def new_statistics(
         return []
     values = sorted({statistic.value for statistic in candidates.values()})
     earlier = session.execute(
-        select(Statistic.value, Statistic.unit, Statistic.subject)
+        select(Statistic.value, Statistic.unit)
         .join(Article, Article.id == Statistic.article_id)
         .join(CampaignMatch, _matched(campaign_id))
         .where(Article.published_at < start, Statistic.value.in_(values))
     ).all()
-    known = {_statistic_key(value, unit, subject) for value, unit, subject in earlier}
+    known = {_statistic_key(value, unit) for value, unit in earlier}
     fresh = [statistic for key, statistic in candidates.items() if key not in known]
     # Stable sort: within each group the order of the ranked articles is kept.
-    fresh.sort(key=lambda statistic: statistic.source is None)
+    fresh.sort(key=lambda statistic: (statistic.source is None, statistic.unit == ""))
     return fresh[:limit]
 
 

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib.metadata import version as _package_version
 from typing import Any, Hashable, Iterable, Iterator, Sequence, TypeVar
 from urllib.parse import urljoin
@@ -181,8 +181,16 @@ class PageMetadata:
     canonical: str | None
     html_lang: str | None
     script_fields: dict[str, list[str]]
-    byline_texts: list[str]
-    editor_texts: list[str]
+    tree: Any = field(default=None, repr=False)
+
+    # Searching the visible page costs more than everything else here: done only when needed.
+    @cached_property
+    def byline_texts(self) -> list[str]:
+        return _texts(self.tree, BYLINE_XPATH, limit=3) if self.tree is not None else []
+
+    @cached_property
+    def editor_texts(self) -> list[str]:
+        return _texts(self.tree, EDITOR_XPATH) if self.tree is not None else []
 
     def first(self, *keys: str) -> str | None:
         for key in keys:
@@ -209,30 +217,30 @@ _SCRIPT_FIELD = re.compile(
     re.IGNORECASE,
 )
 MAX_SCRIPT_SCAN = 20_000  # data-layer blocks are small; big scripts are libraries
+_SCRIPT_HINT = re.compile(r"author|editor|publish|penulis|reporter|writer", re.IGNORECASE)
 
 
 def read_page_metadata(tree) -> PageMetadata:
+    """Meta tags, JSON-LD objects, data-layer fields and the canonical link, in one pass over the tree."""
     meta: dict[str, list[str]] = {}
-    for element in tree.iterfind(".//meta"):
-        key = element.get("property") or element.get("name") or element.get("itemprop") or element.get("http-equiv")
-        content = element.get("content")
-        if key and content is not None:
-            meta.setdefault(key.strip().lower(), []).append(content)
     jsonld: list[dict[str, Any]] = []
     script_fields: dict[str, list[str]] = {}
-    for script in tree.iterfind(".//script"):
-        body = script.text or ""
-        kind = (script.get("type") or "").lower()
-        if "ld+json" in kind:
-            jsonld.extend(_jsonld_objects(body))
-        elif len(body) <= MAX_SCRIPT_SCAN and not script.get("src"):
-            for match in _SCRIPT_FIELD.finditer(body):
-                script_fields.setdefault(match.group("key").lower(), []).append(match.group("value").strip())
     canonical = None
-    for link in tree.iterfind(".//link"):
-        if (link.get("rel") or "").lower().strip() == "canonical" and link.get("href"):
-            canonical = link.get("href").strip()
-            break
+    for element in tree.iter("meta", "script", "link"):
+        if element.tag == "meta":
+            key = element.get("property") or element.get("name") or element.get("itemprop") or element.get("http-equiv")
+            content = element.get("content")
+            if key and content is not None:
+                meta.setdefault(key.strip().lower(), []).append(content)
+        elif element.tag == "script":
+            body = element.text or ""
+            if "ld+json" in (element.get("type") or "").lower():
+                jsonld.extend(_jsonld_objects(body))
+            elif body and len(body) <= MAX_SCRIPT_SCAN and _SCRIPT_HINT.search(body):
+                for match in _SCRIPT_FIELD.finditer(body):
+                    script_fields.setdefault(match.group("key").lower(), []).append(match.group("value").strip())
+        elif canonical is None and (element.get("rel") or "").lower().strip() == "canonical" and element.get("href"):
+            canonical = element.get("href").strip()
     html_lang = tree.get("lang") or tree.get("xml:lang")
     return PageMetadata(
         jsonld=jsonld,
@@ -240,8 +248,7 @@ def read_page_metadata(tree) -> PageMetadata:
         canonical=canonical,
         html_lang=html_lang.strip().lower() if html_lang else None,
         script_fields=script_fields,
-        byline_texts=_texts(tree, BYLINE_XPATH, limit=3),
-        editor_texts=_texts(tree, ".//*[contains(@class,'editor') or contains(@class,'penyunting')]"),
+        tree=tree,
     )
 
 
@@ -251,6 +258,7 @@ BYLINE_XPATH = (
     "or contains(@class,'penulis') or contains(@class,'reporter')) "
     "and not(ancestor-or-self::*[contains(@class,'comment') or contains(@id,'comment')])]"
 )
+EDITOR_XPATH = ".//*[contains(@class,'editor') or contains(@class,'penyunting')]"
 
 
 def _texts(tree, xpath: str, limit: int = 12) -> list[str]:
@@ -478,25 +486,26 @@ def editor_names(page: PageMetadata) -> set[str]:
     return {normalize_line(name).lower() for name in names if name}
 
 
+WRITER_FIELDS = ("content_author", "dtk:author")  # meta fields that name the writer, never the editor
+WRITER_SCRIPT_FIELDS = ("content_author", "author", "penulis", "reporter", "article_author")
+AUTHOR_META = ("author", "article:author", "byl", "sailthru.author", "parsely-author", "dc.creator")
+
+
 def extract_authors(page: PageMetadata, publishers: set[str]) -> list[str]:
     """Writers of the article, never its editors, publisher or desk: the first source that names one."""
-    editors = editor_names(page)
-    excluded = editors | publishers
-    main = page.main
+    # A field that says "this is the writer" is trusted even when the same person also edited.
+    explicit = page.all(*WRITER_FIELDS) + [value for key in WRITER_SCRIPT_FIELDS for value in page.script_fields.get(key, [])]
+    names = person_names(explicit, publishers)
+    if names:
+        return names
+    excluded = editor_names(page) | publishers
     jsonld_people = [
-        (author.get("name") if isinstance(author, dict) else author)
-        for author in _jsonld_values(main, "author")
-        if not (isinstance(author, dict) and _jsonld_types(author) & {"organization", "newsmediaorganization"})
+        str(author.get("name") if isinstance(author, dict) else author)
+        for author in _jsonld_values(page.main, "author")
+        if author and not (isinstance(author, dict) and _jsonld_types(author) & {"organization", "newsmediaorganization"})
     ]
-    explicit = page.all("content_author", "dtk:author") + page.script_fields.get("content_author", []) + page.script_fields.get("author", []) + page.script_fields.get("penulis", []) + page.script_fields.get("reporter", []) + page.script_fields.get("article_author", [])
-    sources: list[tuple[list[str], set[str]]] = [
-        # A field that says "this is the writer" is trusted even when the same person also edited.
-        (explicit, publishers),
-        ([str(name) for name in jsonld_people if name], excluded),
-        (page.all("author", "article:author", "byl", "sailthru.author", "parsely-author", "dc.creator"), excluded),
-    ]
-    for raw, exclude in sources:
-        names = person_names(raw, exclude)
+    for raw in (jsonld_people, page.all(*AUTHOR_META)):
+        names = person_names(raw, excluded)
         if names:
             return names
     # A visible byline element lists the article's writers; the next such element is often a widget.

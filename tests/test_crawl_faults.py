@@ -25,6 +25,9 @@ SETTINGS = {
 }
 
 
+fault_times: dict[str, list[float]] = {}
+
+
 @pytest.fixture(scope="module")
 def fault_crawl(tmp_path_factory):
     server = start_fault_server()
@@ -36,6 +39,7 @@ def fault_crawl(tmp_path_factory):
         failures = list(session.scalars(select(CrawlFailure)))
         runs = list(session.scalars(select(CrawlRun)))
         parts = {key: page.html_parts() for key, page in pages.items()}
+    fault_times.update(server.times)
     yield records, pages, parts, failures, runs, server.hits
     store.dispose()
     server.shutdown()
@@ -80,6 +84,15 @@ def test_client_errors_are_not_retried_server_errors_are(fault_crawl) -> None:
         assert hits[path[slug]] == 1 + RETRY_TIMES, slug
     # A 503 followed by a 200 is stored after one retry.
     assert hits[path["kadang-gagal"]] == 2
+
+
+def test_retries_wait_for_retry_after(fault_crawl) -> None:
+    *_, hits = fault_crawl
+    (limited,) = [page for page in FAULT_PAGES if page.slug == "terlalu-banyak-permintaan"]
+    times = fault_times.get(f"/kompas{limited.path}") or []
+    assert len(times) == 1 + RETRY_TIMES
+    # The server asked for "Retry-After: 1"; the backoff base here is 0.05 s.
+    assert all(later - earlier >= 0.95 for earlier, later in zip(times, times[1:]))
 
 
 def test_raw_bytes_are_kept_and_the_declared_charset_recorded(fault_crawl) -> None:

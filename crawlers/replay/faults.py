@@ -254,6 +254,8 @@ class FaultHTTPServer(ThreadingHTTPServer):
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         super().__init__((host, port), FaultHandler)
         self.hits: Counter[str] = Counter()
+        # When each path was requested (time.monotonic()), to check retry spacing.
+        self.times: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
     def handle_error(self, request, client_address) -> None:  # noqa: ANN001
@@ -266,6 +268,7 @@ class FaultHTTPServer(ThreadingHTTPServer):
     def count(self, path: str) -> None:
         with self._lock:
             self.hits[path] += 1
+            self.times.setdefault(path, []).append(time.monotonic())
 
     @property
     def base_url(self) -> str:

@@ -123,10 +123,10 @@ def test_spokesperson_matching_allows_titles_and_a_dropped_middle_name():
 # ----------------------------------------------------------------------------- the numbers
 
 @pytest.fixture
-def week_of_coverage(store):
+def week_of_coverage(any_store):
     """2018-W40 with a spike, a syndicated story, places, statistics and quotes; four quieter weeks before."""
     monday = datetime(2018, 10, 1, 9, tzinfo=WIB)
-    with store.session() as session:
+    with any_store.session() as session:
         # Trailing weeks W36..W39: 1, 0, 2, 1 articles (average 1.0); W39 is the previous week.
         add_article(session, "https://kompas.com/w36", monday - timedelta(weeks=4),
                     statistics=[{"value": 15, "unit": "kota", "raw": "15 kota", "subject": "kota", "sentence": "di 15 kota.", "source": None}])
@@ -175,7 +175,7 @@ def week_of_coverage(store):
         add_article(session, "https://suara.com/late", datetime(2018, 10, 7, 23, 30, tzinfo=WIB), outlet="Suara",
                     title="Laju Digital menutup pekan", text="Pekan ditutup.", score=0.6)
         add_article(session, "https://suara.com/next", datetime(2018, 10, 8, 0, 30, tzinfo=WIB), outlet="Suara")
-    return store
+    return any_store
 
 
 def test_digest_numbers(week_of_coverage):

@@ -335,12 +335,12 @@ def test_connection_dropped_after_data_is_retried_and_delivered_once(coverage):
     assert deliveries(coverage)[("gapura-digital", "c@example.org")].attempts == 2
 
 
-def test_a_delivery_is_claimed_by_one_run_only(store):
-    ensure_delivery_rows(store, "laju-digital", WEEK, ["a@example.org"])
-    ensure_delivery_rows(store, "laju-digital", WEEK, ["a@example.org"])  # a second run inserting the same row
-    assert claim_delivery(store, "laju-digital", WEEK, "a@example.org") == "claimed"
-    assert claim_delivery(store, "laju-digital", WEEK, "a@example.org") == "sending"
-    assert len(deliveries(store)) == 1
+def test_a_delivery_is_claimed_by_one_run_only(any_store):
+    ensure_delivery_rows(any_store, "laju-digital", WEEK, ["a@example.org"])
+    ensure_delivery_rows(any_store, "laju-digital", WEEK, ["a@example.org"])  # a second run inserting the same row
+    assert claim_delivery(any_store, "laju-digital", WEEK, "a@example.org") == "claimed"
+    assert claim_delivery(any_store, "laju-digital", WEEK, "a@example.org") == "sending"
+    assert len(deliveries(any_store)) == 1
 
 
 # ----------------------------------------------------------------------------- the CLI

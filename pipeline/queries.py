@@ -144,10 +144,26 @@ def region_names() -> dict[str, str]:
 
 
 def campaign_names() -> dict[str, str]:
-    """Configured campaign id -> display name."""
+    """Configured campaign id -> display name; read again only when the campaigns file changes."""
+    from pipeline.campaigns.config import campaigns_path
+
+    path = campaigns_path()
+    try:
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        version = None
+    return dict(_campaign_names(str(path), version))
+
+
+@lru_cache(maxsize=8)
+def _campaign_names(path: str, version: tuple[int, int] | None) -> tuple[tuple[str, str], ...]:
+    # Parsing and validating every campaign's boolean query costs ~0.1 s: too much for each request.
+    from pathlib import Path
+
     from pipeline.campaigns import load_campaigns
 
-    return {campaign.id: campaign.name for campaign in load_campaigns()}
+    return tuple((campaign.id, campaign.name) for campaign in load_campaigns(Path(path)))
 
 
 def validate_filters(session: Session, filters: Filters) -> Filters:

@@ -87,6 +87,8 @@ def test_one_article_per_url_and_tags_replaced(any_store) -> None:
         upsert_article(session, _fields(), TAGS, [{"campaign_id": "laju-digital", "score": 0.9, "matched": True, "reasons": ["alias in title"]}])
     with any_store.session() as session:
         fewer = dict(TAGS, places=[], statistics=TAGS["statistics"] * 2)
+        upsert_article(session, _fields(title="Judul baru"), fewer, [{"campaign_id": "laju-digital", "score": 0.8, "matched": True, "reasons": []}])
+    with any_store.session() as session:
         upsert_article(session, _fields(title="Judul baru"), fewer, [])
     with any_store.session() as session:
         articles = session.scalars(select(Article)).all()

@@ -45,6 +45,10 @@ def upsert_article(
         for key, value in fields.items():
             setattr(article, key, value)
         article.processed_at = fields.get("processed_at") or datetime.now(timezone.utc)
+        # Delete the old tags first: the unit of work would insert the new campaign matches before
+        # deleting the old ones and trip the (article, campaign) unique constraint.
+        _clear_tags(article)
+        session.flush()
     article.places = [ArticlePlace(**_known(ArticlePlace, place)) for place in tags.get("places", ())]
     article.organizations = [ArticleOrganization(**_known(ArticleOrganization, org)) for org in tags.get("organizations", ())]
     article.people = [ArticlePerson(**_known(ArticlePerson, person)) for person in tags.get("people", ())]
@@ -55,6 +59,15 @@ def upsert_article(
     article.campaign_matches = [CampaignMatch(**_known(CampaignMatch, match)) for match in campaign_matches]
     session.flush()
     return article
+
+
+def _clear_tags(article: Article) -> None:
+    article.places = []
+    article.organizations = []
+    article.people = []
+    article.quotes = []
+    article.statistics = []
+    article.campaign_matches = []
 
 
 def _known(model: type, values: Mapping[str, Any]) -> dict[str, Any]:

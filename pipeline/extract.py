@@ -928,7 +928,8 @@ def _pool_context():
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     if method == "forkserver":
-        context.set_forkserver_preload(["pipeline.extract"])
+        # Workers fork from a server that has already imported the heavy libraries.
+        context.set_forkserver_preload(["pipeline.extract", "trafilatura", "htmldate", "charset_normalizer", "py3langid.langid"])
     return context
 
 

@@ -28,9 +28,10 @@ class ReplayableHttpDownloadHandler(HTTP11DownloadHandler):
 
 
 def map_response_back(response: Response, request: Request, base: str) -> Response:
+    location = response.headers.get(b"Location")
+    if not location:
+        return response.replace(url=from_replay(response.url, base), request=request)
     headers = response.headers.copy()
-    location = headers.get(b"Location")
-    if location:
-        target = urljoin(response.url, location.decode("latin-1"))
-        headers[b"Location"] = from_replay(target, base).encode("latin-1")
+    target = urljoin(response.url, location.decode("latin-1"))
+    headers[b"Location"] = from_replay(target, base).encode("latin-1")
     return response.replace(url=from_replay(response.url, base), headers=headers, request=request)

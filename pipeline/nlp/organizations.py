@@ -10,6 +10,7 @@ one organisation under its canonical name.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -19,7 +20,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from models.organizations import Lexicon, OrganizationEntry, ShapeRules, load_lexicon
-from pipeline.nlp.vocabulary import common_words
+from pipeline.nlp.vocabulary import common_words, stop_words
 
 SPAN_KEY = "organizations"
 LABEL = "ORG"
@@ -60,6 +61,7 @@ class OrganizationRecognizer:
         self.hint_words = frozenset(lexicon.shapes.tail_heads) | frozenset(
             word for head in lexicon.shapes.heads for word in head.split() if word[:1].isupper())
         self.common = common_words()
+        self.stop_words = stop_words()
         self.suffixes = frozenset(word for suffix in lexicon.shapes.suffixes for word in suffix.split())
         self.role_words = frozenset(word.casefold() for word in lexicon.shapes.title_words)
 
@@ -86,26 +88,28 @@ class OrganizationRecognizer:
     # --- finding mentions -------------------------------------------------------------------------------
 
     def find_mentions(self, doc: Doc) -> list[Mention]:
+        text = doc.text  # built once: Doc.text joins every token on each access
         lexicon_spans = self._lexicon_spans(doc)
-        shape_spans = [self._cut_after_known_name(span, lexicon_spans) for span in self._shape_spans(doc)]
+        known_by_start: dict[int, Span] = {span.start: span for span in lexicon_spans}
+        shape_spans = [self._cut_after_known_name(span, known_by_start) for span in self._shape_spans(doc, text)]
         chosen = filter_spans([*lexicon_spans, *shape_spans])
         keys = {(span.start, span.end): span.label_ or self.canonical(span.text) for span in chosen}
-        acronyms = self._link_acronyms(doc, chosen, keys)
-        extra = self._acronym_definitions(doc, chosen, keys, acronyms)
+        acronyms = self._link_acronyms(text, chosen, keys)
+        extra = self._acronym_definitions(doc, text, chosen, keys, acronyms)
         chosen = filter_spans([*chosen, *extra])
-        chosen = filter_spans([*chosen, *self._acronym_mentions(doc, acronyms, keys)])
-        return self._as_mentions(doc, sorted(chosen, key=lambda span: span.start), keys)
+        chosen = filter_spans([*chosen, *self._acronym_mentions(doc, text, acronyms, keys)])
+        return self._as_mentions(text, sorted(chosen, key=lambda span: span.start), keys)
 
     def _lexicon_spans(self, doc: Doc) -> list[Span]:
         matches = self.exact_matcher(doc, as_spans=True) + self.caseless_matcher(doc, as_spans=True)
         return filter_spans(matches)
 
-    def _shape_spans(self, doc: Doc) -> list[Span]:
+    def _shape_spans(self, doc: Doc, text: str) -> list[Span]:
         spans = []
         for pattern, trim in ((self.shape_pattern, False), (self.tail_pattern, True)):
             if pattern is None:
                 continue
-            for match in pattern.finditer(doc.text):
+            for match in pattern.finditer(text):
                 span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
                 if span is not None and trim:
                     span = self._trim_common_start(span)
@@ -117,14 +121,15 @@ class OrganizationRecognizer:
         # "Saat Shamrock Holdings", "CIO Walt Disney Company": a sentence starter or a job title is not part
         # of the company's name.
         start = span.start
-        while start < span.end - 1 and (span.doc[start].lower_ in self.common or span.doc[start].lower_ in self.role_words):
+        while start < span.end - 1 and (span.doc[start].lower_ in self.stop_words or span.doc[start].lower_ in self.role_words):
             start += 1
         return span.doc[start:span.end] if span.end - start >= 2 else None
 
-    def _cut_after_known_name(self, span: Span, lexicon_spans: list[Span]) -> Span:
+    def _cut_after_known_name(self, span: Span, known_by_start: dict[int, Span]) -> Span:
         """ "Partai Golkar Airlangga Hartarto" -> "Partai Golkar": words after a known name are usually a person."""
-        for known in lexicon_spans:
-            if span.start <= known.start and known.end < span.end <= known.end + 6:
+        for start in range(span.start, span.end):
+            known = known_by_start.get(start)
+            if known is not None and known.end < span.end <= known.end + 6:
                 extra = span.doc[known.end:span.end]
                 if " " + extra.text in COUNTRY_TAILS or extra[-1].text in self.suffixes or \
                         any(token.text in self.hint_words for token in extra):
@@ -133,11 +138,11 @@ class OrganizationRecognizer:
                     return span.doc[span.start:known.end]
         return span
 
-    def _link_acronyms(self, doc: Doc, chosen: list[Span], keys: dict[tuple[int, int], str]) -> dict[str, str]:
+    def _link_acronyms(self, text: str, chosen: list[Span], keys: dict[tuple[int, int], str]) -> dict[str, str]:
         """Acronym -> canonical name, for "Full Name (ACR)" where the full name was found."""
         acronyms: dict[str, str] = {}
         for span in chosen:
-            match = self.acronym_after.match(doc.text, span.end_char)
+            match = self.acronym_after.match(text, span.end_char)
             if not match or not self._is_acronym(match.group(1)):
                 continue
             acronym, key = match.group(1), keys[(span.start, span.end)]
@@ -149,17 +154,20 @@ class OrganizationRecognizer:
             acronyms.setdefault(acronym, key)
         return acronyms
 
-    def _acronym_definitions(self, doc: Doc, chosen: list[Span], keys: dict[tuple[int, int], str],
+    def _acronym_definitions(self, doc: Doc, text: str, chosen: list[Span], keys: dict[tuple[int, int], str],
                              acronyms: dict[str, str]) -> list[Span]:
         """Organisations known only from "Indonesia Corruption Watch (ICW)": initials that spell the acronym."""
         ends = {span.end_char for span in chosen}
         found = []
-        for match in self.parenthesised_acronym.finditer(doc.text):
+        token_starts = [token.idx for token in doc]
+        for match in self.parenthesised_acronym.finditer(text):
             acronym = match.group(1)
-            name_end = len(doc.text[:match.start()].rstrip())
+            name_end = match.start()
+            while name_end > 0 and text[name_end - 1].isspace():
+                name_end -= 1
             if acronym in acronyms or name_end in ends or not self._is_acronym(acronym):
                 continue
-            span = self._initials_span(doc, match.start(), acronym)
+            span = self._initials_span(doc, bisect_left(token_starts, match.start()), acronym)
             if span is None:
                 continue
             key = self.lookup.get(acronym.casefold()) or self.canonical(span.text)
@@ -168,12 +176,12 @@ class OrganizationRecognizer:
             found.append(span)
         return found
 
-    def _initials_span(self, doc: Doc, paren_char: int, acronym: str) -> Span | None:
-        before = doc.char_span(0, len(doc.text[:paren_char].rstrip()), alignment_mode="contract")
-        if before is None or len(before) == 0:
+    def _initials_span(self, doc: Doc, paren_token: int, acronym: str) -> Span | None:
+        """The capitalised words right before the "(" token whose initials spell the acronym."""
+        if paren_token == 0:
             return None
         capitals = [c for c in acronym if c.isupper()]
-        end = before.end
+        end = paren_token
         words: list[str] = []
         start = end
         # Walk back over capitalised words (and connectors) until their initials spell the acronym.
@@ -193,12 +201,13 @@ class OrganizationRecognizer:
                 break
         return None
 
-    def _acronym_mentions(self, doc: Doc, acronyms: dict[str, str], keys: dict[tuple[int, int], str]) -> list[Span]:
+    def _acronym_mentions(self, doc: Doc, text: str, acronyms: dict[str, str],
+                          keys: dict[tuple[int, int], str]) -> list[Span]:
         if not acronyms:
             return []
         pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(acronyms, key=len, reverse=True))) + r")(?![\w-])")
         spans = []
-        for match in pattern.finditer(doc.text):
+        for match in pattern.finditer(text):
             span = doc.char_span(match.start(), match.end(), alignment_mode="contract")
             if span is not None and len(span) > 0:
                 keys.setdefault((span.start, span.end), acronyms[match.group(1)])
@@ -208,13 +217,13 @@ class OrganizationRecognizer:
     def _is_acronym(self, text: str) -> bool:
         return sum(c.isupper() for c in text) >= 2 and text.rstrip(".") not in self.not_acronyms
 
-    def _as_mentions(self, doc: Doc, spans: list[Span], keys: dict[tuple[int, int], str]) -> list[Mention]:
+    def _as_mentions(self, text: str, spans: list[Span], keys: dict[tuple[int, int], str]) -> list[Mention]:
         mentions: list[Mention] = []
         for span in spans:
             key = keys.get((span.start, span.end)) or span.label_ or self.canonical(span.text)
             previous = mentions[-1] if mentions else None
             defines = previous is not None and previous.key == key and \
-                doc.text[previous.span.end_char:span.start_char].strip() == "("
+                text[previous.span.end_char:span.start_char].strip() == "("
             mentions.append(Mention(span=span, key=key, counts=not defines))
         return mentions
 

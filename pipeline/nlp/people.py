@@ -15,6 +15,7 @@ resolve to the last person named and are never returned as names.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -163,6 +164,10 @@ class DocState:
     """What one document's analysis has found so far."""
 
     doc: Doc
+    words: list[str]  # token texts, read once: creating Token objects dominates the cost of this stage
+    lowers: list[str]
+    text: str  # doc.text, built once
+    token_starts: list[int]
     org_at: dict[int, tuple[int, str]]  # token -> (org span end, canonical name)
     role_at: dict[int, tuple[int, str]]  # token -> (leader title end, organisation it names)
     sentence_start: list[bool]
@@ -212,7 +217,14 @@ class PeopleRecognizer:
         for span in doc.spans.get(ORG_SPAN_KEY, []) if ORG_SPAN_KEY in doc.spans else []:
             org_at[span.start] = (span.end, span.kb_id_ or span.text)
         role_at = {span.start: (span.end, span.label_) for span in self.leader_matcher(doc, as_spans=True)}
-        state = DocState(doc=doc, org_at=org_at, role_at=role_at, sentence_start=_sentence_starts(doc))
+        words, lowers, starts, spaces = [], [], [], []
+        for token in doc:
+            words.append(token.text)
+            lowers.append(token.lower_)
+            starts.append(token.idx)
+            spaces.append(token.whitespace_)
+        state = DocState(doc=doc, words=words, lowers=lowers, text=doc.text, token_starts=starts, org_at=org_at,
+                         role_at=role_at, sentence_start=_sentence_starts(words, spaces))
         for start, (end, _) in role_at.items():
             state.role_tokens.update(range(start, end))
         for start, (end, _) in org_at.items():
@@ -222,20 +234,19 @@ class PeopleRecognizer:
     # --- token tests ----------------------------------------------------------------------------------------
 
     def _is_name_token(self, state: DocState, i: int) -> bool:
-        token = state.doc[i]
-        text = token.text
+        text = state.words[i]
         if i in state.claimed or i in state.role_tokens or not text[:1].isupper() or not _wordlike(text):
             return False
-        lower = token.lower_
+        lower = state.lowers[i]
         return lower not in ROLE_HEADS and lower not in MONTHS_AND_DAYS and text not in HONORIFICS \
             and lower not in self.stop_words
 
     def _is_initial(self, state: DocState, i: int) -> bool:
-        text = state.doc[i].text
+        text = state.words[i]
         return len(text) == 2 and text[0].isupper() and text[1] == "." and i not in state.claimed
 
     def _is_role_word(self, state: DocState, i: int) -> bool:
-        lower = state.doc[i].lower_
+        lower = state.lowers[i]
         return lower in ROLE_HEADS or lower in ROLE_WORDS or lower in self.common or lower in CONNECTORS
 
     # --- reading names --------------------------------------------------------------------------------------
@@ -243,7 +254,7 @@ class PeopleRecognizer:
     def read_name(self, state: DocState, i: int) -> tuple[int, int] | None:
         """The person name starting at token i (honorifics skipped, degrees excluded), as (start, end)."""
         doc = state.doc
-        while i < len(doc) and (doc[i].text in HONORIFICS or DEGREE.match(doc[i].text) and doc[i].text.endswith(".")) \
+        while i < len(doc) and (state.words[i] in HONORIFICS or DEGREE.match(state.words[i]) and state.words[i].endswith(".")) \
                 and i not in state.claimed:
             i += 1
         start = end = i
@@ -251,28 +262,28 @@ class PeopleRecognizer:
             if self._is_name_token(state, end) or (self._is_initial(state, end) and end + 1 < len(doc)
                                                    and self._is_name_token(state, end + 1)):
                 end += 1
-            elif doc[end].lower_ in PARTICLES and end > start and end + 1 < len(doc) and self._is_name_token(state, end + 1):
+            elif state.lowers[end] in PARTICLES and end > start and end + 1 < len(doc) and self._is_name_token(state, end + 1):
                 end += 1
             else:
                 break
-        if end == start or DEGREE.match(doc[end - 1].text) and end - start > 1 and len(doc[end - 1]) <= 4 and doc[end - 1].text.isupper():
+        if end == start or DEGREE.match(state.words[end - 1]) and end - start > 1 and len(state.words[end - 1]) <= 4 and state.words[end - 1].isupper():
             return None if end == start else (start, end - 1)
         return (start, end)
 
     def read_role_after(self, state: DocState, i: int) -> tuple[str | None, str | None, int]:
         """A role written after a name: ", Kepala Kebijakan Publik Facebook Indonesia". Returns (role, org, end)."""
         doc = state.doc
-        while i < len(doc) and doc[i].text == "," and i + 1 < len(doc) and DEGREE.match(doc[i + 1].text):
+        while i < len(doc) and state.words[i] == "," and i + 1 < len(doc) and DEGREE.match(state.words[i + 1]):
             i += 2  # ", S.Kom, M.Si"
-        if i >= len(doc) or doc[i].text not in {",", "("}:
+        if i >= len(doc) or state.words[i] not in {",", "("}:
             return None, None, i
         start = i + 1
-        if start >= len(doc) or (doc[start].lower_ not in ROLE_HEADS and start not in state.role_at
-                                 and not (doc[start].text[:1].isupper() and doc[start].lower_ in ROLE_WORDS)):
+        if start >= len(doc) or (state.lowers[start] not in ROLE_HEADS and start not in state.role_at
+                                 and not (state.words[start][:1].isupper() and state.lowers[start] in ROLE_WORDS)):
             return None, None, i
         end, organization = start, None
         while end < len(doc):
-            token = doc[end]
+            word, lower = state.words[end], state.lowers[end]
             if end in state.org_at:
                 stop, key = state.org_at[end]
                 organization = organization or key
@@ -283,13 +294,13 @@ class PeopleRecognizer:
                 organization = organization or key
                 end = stop
                 continue
-            if token.text in SENTENCE_END or token.text in {",", "\"", "“", "”", ";", ":"} or token.lower_ in ROLE_STOPS \
-                    or token.lower_ in REPORTING_VERBS or token.lower_ in AFTER_QUOTE_VERBS:
+            if word in SENTENCE_END or word in {",", "\"", "“", "”", ";", ":"} or lower in ROLE_STOPS \
+                    or lower in REPORTING_VERBS or lower in AFTER_QUOTE_VERBS:
                 break
-            if token.text == ")" and doc[i].text == "(":
+            if word == ")" and state.words[i] == "(":
                 break
             end += 1
-        role = doc[start:end].text.strip() or None
+        role = state.doc[start:end].text.strip() or None
         return role, organization, end
 
     def role_before(self, state: DocState, head: int) -> tuple[int, int, str, str | None] | None:
@@ -303,7 +314,7 @@ class PeopleRecognizer:
             j = head + 1
         limit = min(len(doc), head + 14)
         while j < limit:
-            token = doc[j]
+            word, lower = state.words[j], state.lowers[j]
             if j in state.org_at:
                 stop, key = state.org_at[j]
                 organization = organization or key
@@ -314,18 +325,18 @@ class PeopleRecognizer:
                 organization = organization or key
                 j = name_from = stop
                 continue
-            if token.text in {"(", ")"} or token.lower_ in CONNECTORS:
+            if word in {"(", ")"} or lower in CONNECTORS:
                 if name_from == j:
                     name_from = j + 1  # "Asosiasi E-Commerce Indonesia (idEA) Aulia E. Marinto"
                 j += 1
                 continue
-            if token.text == ",":
+            if word == ",":
                 # "Direktur Utama PT X, Budi Santoso": the name follows the comma.
-                following = doc[j + 1].lower_ if j + 1 < limit else ""
+                following = state.lowers[j + 1] if j + 1 < limit else ""
                 if following and self._is_name_token(state, j + 1) and following not in ROLE_WORDS:
                     name_from = j + 1
                 break
-            if not token.text[:1].isupper():
+            if not word[:1].isupper():
                 break
             place_end = self._place_end(state, j)
             if place_end is not None:
@@ -339,12 +350,12 @@ class PeopleRecognizer:
             j += 1
         if name_from is None or name_from >= len(doc):
             return None
-        if doc[name_from].text.isupper():
+        if state.words[name_from].isupper():
             return None  # "Ketua DPP", "Kepala BPS": an acronym after a title is an organisation
         name = self.read_name(state, name_from)
         if name is None or self._looks_like_place(state, *name) or self._not_a_person(state, *name):
             return None
-        role = doc[head:name_from].text.rstrip(" ,").strip()
+        role = state.doc[head:name_from].text.rstrip(" ,").strip()
         return name[0], name[1], role, organization
 
     def _place_end(self, state: DocState, start: int) -> int | None:
@@ -352,7 +363,7 @@ class PeopleRecognizer:
         doc = state.doc
         for length in (4, 3, 2, 1):
             end = start + length
-            if end <= len(doc) and doc[start:end].text in self.place_names:
+            if end <= len(doc) and state.doc[start:end].text in self.place_names:
                 return end
         return None
 
@@ -362,23 +373,23 @@ class PeopleRecognizer:
     def _not_a_person(self, state: DocState, start: int, end: int) -> bool:
         """A building, an event or a product: "Bandara Juwata", "Liga Champions", "Galaxy Tab"."""
         doc = state.doc
-        if start > 0 and doc[start - 1].lower_ in NOT_PERSON_WORDS:
+        if start > 0 and state.lowers[start - 1] in NOT_PERSON_WORDS:
             return True
-        return any(token.lower_ in NOT_PERSON_WORDS for token in doc[start:end])
+        return any(lower in NOT_PERSON_WORDS for lower in state.lowers[start:end])
 
     # --- registering people ---------------------------------------------------------------------------------
 
     def register(self, state: DocState, start: int, end: int, role: str | None = None,
                  organization: str | None = None) -> Person:
         doc = state.doc
-        surface = doc[start:end].text
+        surface = state.doc[start:end].text
         name = self._resolve(state, surface)
         person = state.people.get(name)
         if person is None:
             person = state.people[name] = Person(name=name)
-            for token in doc[start:end]:
-                if len(token.text) > 2 and token.lower_ not in PARTICLES:
-                    state.short_names.setdefault(token.text, name)
+            for word, lower in zip(state.words[start:end], state.lowers[start:end]):
+                if len(word) > 2 and lower not in PARTICLES:
+                    state.short_names.setdefault(word, name)
         if role and not person.role:
             person.role = role
         if organization and not person.organization:
@@ -426,11 +437,11 @@ class PeopleRecognizer:
 
     def _people_after_roles(self, state: DocState) -> None:
         doc = state.doc
-        for i, token in enumerate(doc):
+        for i, lower in enumerate(state.lowers):
             if i in state.claimed and i not in state.role_at:
                 continue
-            if i in state.role_at or (token.text[:1].isupper() and token.lower_ in ROLE_HEADS) or \
-                    (token.lower_ in ROLE_HEADS and token.is_lower and i > 0 and doc[i - 1].lower_ in AFTER_QUOTE_VERBS):
+            if i in state.role_at or (lower in ROLE_HEADS and (state.words[i][:1].isupper() or
+                                                               i > 0 and state.lowers[i - 1] in AFTER_QUOTE_VERBS)):
                 found = self.role_before(state, i)
                 if found:
                     start, end, role, organization = found
@@ -438,8 +449,8 @@ class PeopleRecognizer:
 
     def _people_with_honorifics(self, state: DocState) -> None:
         doc = state.doc
-        for i, token in enumerate(doc):
-            if token.text in PERSON_CUES and i not in state.claimed and i + 1 < len(doc):
+        for i, word in enumerate(state.words):
+            if word in PERSON_CUES and i not in state.claimed and i + 1 < len(doc):
                 name = self.read_name(state, i + 1)
                 if name and not self._looks_like_place(state, *name):
                     role, organization, _ = self.read_role_after(state, name[1])
@@ -450,9 +461,9 @@ class PeopleRecognizer:
         doc = state.doc
         if i >= len(doc):
             return None, i
-        if doc[i].lower_ in PRONOUNS:
+        if state.lowers[i] in PRONOUNS:
             return self.last_person(state, i), i + 1
-        if (i in state.role_at or doc[i].lower_ in ROLE_HEADS) and (found := self.role_before(state, i)):
+        if (i in state.role_at or state.lowers[i] in ROLE_HEADS) and (found := self.role_before(state, i)):
             start, end, role, organization = found
             return self.register(state, start, end, role=role, organization=organization), end
         if (i, i + 1) in state.spans or any(start == i for start, _ in state.spans):
@@ -473,7 +484,7 @@ class PeopleRecognizer:
     def _quotes(self, state: DocState) -> None:
         doc = state.doc
         last_speaker: Speaker | None = None
-        for match in QUOTE_PATTERN.finditer(doc.text):
+        for match in QUOTE_PATTERN.finditer(state.text):
             text = match.group(1).strip().rstrip(",").strip()
             if len(text.split()) < 3:
                 continue  # a term in quotes ("hoaks"), not a statement
@@ -487,28 +498,24 @@ class PeopleRecognizer:
 
     def _speaker_after_quote(self, state: DocState, char: int) -> Speaker | None:
         doc = state.doc
-        after = doc.char_span(char, len(doc.text), alignment_mode="expand")
-        if after is None or len(after) == 0:
-            return None
-        i = after.start
-        while i < len(doc) and doc[i].text in {",", "”", "\"", "'"}:
+        i = bisect_left(state.token_starts, char)
+        while i < len(doc) and state.words[i] in {",", "”", "\"", "'"}:
             i += 1
-        if i >= len(doc) or doc[i].lower_ not in AFTER_QUOTE_VERBS:
+        if i >= len(doc) or state.lowers[i] not in AFTER_QUOTE_VERBS:
             return None
-        if doc[i].lower_.endswith("nya"):
+        if state.lowers[i].endswith("nya"):
             return self.last_person(state, i)
         speaker, _ = self._speaker_at(state, i + 1)
         return speaker
 
     def _speaker_before_quote(self, state: DocState, char: int) -> Speaker | None:
         doc = state.doc
-        before = doc.char_span(0, char, alignment_mode="contract")
-        if before is None or len(before) < 2:
+        i = bisect_left(state.token_starts, char) - 1
+        if i < 1:
             return None
-        i = before.end - 1
-        while i >= 0 and doc[i].text in {",", ":", "bahwa"}:
+        while i >= 0 and state.words[i] in {",", ":", "bahwa"}:
             i -= 1
-        if i < 0 or doc[i].lower_ not in REPORTING_VERBS:
+        if i < 0 or state.lowers[i] not in REPORTING_VERBS:
             return None
         return self._subject_of(state, i)
 
@@ -517,20 +524,20 @@ class PeopleRecognizer:
         apposition ("Budi Santoso, Direktur Utama PT X, mengatakan"; "Direktur PT X, Budi Santoso, mengatakan")."""
         doc = state.doc
         end = verb
-        while end > 1 and doc[end - 1].lower_ in ADVERBS:
+        while end > 1 and state.lowers[end - 1] in ADVERBS:
             end -= 1
-        if end > 0 and doc[end - 1].text == ",":
+        if end > 0 and state.words[end - 1] == ",":
             known = self._person_ending_at(state, end - 1)
             if known:
                 return known
             comma = end - 2
-            while comma > 0 and doc[comma].text != "," and not state.sentence_start[comma] and verb - comma < 16:
+            while comma > 0 and state.words[comma] != "," and not state.sentence_start[comma] and verb - comma < 16:
                 comma -= 1
-            if comma > 0 and doc[comma].text == ",":
+            if comma > 0 and state.words[comma] == ",":
                 end = comma
-        while end > 1 and (doc[end - 1].text == "," or DEGREE.match(doc[end - 1].text) and not doc[end - 1].is_alpha):
+        while end > 1 and (state.words[end - 1] == "," or DEGREE.match(state.words[end - 1]) and not state.words[end - 1].isalpha()):
             end -= 1
-        if end > 0 and doc[end - 1].lower_ in PRONOUNS:
+        if end > 0 and state.lowers[end - 1] in PRONOUNS:
             return self.last_person(state, end)
         known = self._person_ending_at(state, end)
         if known:
@@ -539,14 +546,14 @@ class PeopleRecognizer:
         while start > 0 and end - start < MAX_NAME_TOKENS and (self._is_name_token(state, start - 1)
                                                                or self._is_initial(state, start - 1)):
             start -= 1
-        while start < end and (doc[start].lower_ in ROLE_WORDS or state.sentence_start[start] and is_common(doc[start].text)
-                               and end - start > 1):
+        while start < end and (state.lowers[start] in ROLE_WORDS or state.sentence_start[start] and
+                               state.lowers[start] in self.stop_words and end - start > 1):
             start += 1
-        if start == end or doc[start].text.isupper() and end - start == 1:
+        if start == end or state.words[start].isupper() and end - start == 1:
             return None
-        if end - start == 1 and doc[start].text in state.short_names:
+        if end - start == 1 and state.words[start] in state.short_names:
             return self.register(state, start, end)
-        if end - start == 1 and (state.sentence_start[start] or doc[start].lower_ in ROLE_WORDS) and is_common(doc[start].text):
+        if end - start == 1 and (state.sentence_start[start] or state.lowers[start] in ROLE_WORDS) and is_common(state.words[start]):
             return None  # "Pemerintah mengatakan": a common noun, not a name
         if self._looks_like_place(state, start, end) or self._not_a_person(state, start, end):
             return None
@@ -563,42 +570,49 @@ class PeopleRecognizer:
 
     def _continues(self, state: DocState, char: int) -> bool:
         # A quote standing alone as a paragraph right after another quote goes on with the same speaker.
-        preceding = state.doc.text[:char].rstrip(" ")
-        return preceding.endswith("\n") or preceding == ""
+        text = state.text
+        while char > 0 and text[char - 1] == " ":
+            char -= 1
+        return char == 0 or text[char - 1] == "\n"
 
     def _speakers_without_quotes(self, state: DocState) -> None:
         """ "…, kata Bambang, …": a speech verb names its speaker even where the quotation marks are missing."""
         doc = state.doc
-        for i, token in enumerate(doc[:-1]):
-            if token.lower_ in AFTER_QUOTE_VERBS and not token.lower_.endswith("nya") and i > 0 and \
-                    doc[i - 1].text in {",", "\"", "”"} and i + 1 not in state.claimed:
+        for i, lower in enumerate(state.lowers[:-1]):
+            if lower in AFTER_QUOTE_VERBS and not lower.endswith("nya") and i > 0 and \
+                    state.words[i - 1] in {",", "\"", "”"} and i + 1 not in state.claimed:
                 self._speaker_at(state, i + 1)
 
     def _reported_speech(self, state: DocState) -> None:
         """Indirect statements: "Menurut X, …" and "X mengatakan (bahwa) …" without quotation marks."""
         doc = state.doc
-        quoted_chars = [(m.start(), m.end()) for m in QUOTE_PATTERN.finditer(doc.text)]
-        for i, token in enumerate(doc):
-            if any(start <= token.idx < end for start, end in quoted_chars):
+        quoted: set[int] = set()
+        for match in QUOTE_PATTERN.finditer(state.text):
+            quoted.update(range(bisect_left(state.token_starts, match.start()), bisect_left(state.token_starts, match.end())))
+        for i, lower in enumerate(state.lowers):
+            if i in quoted:
                 continue
-            if token.lower_ == "menurut":
+            if lower == "menurut":
                 speaker, end = self._speaker_at(state, i + 1)
                 role, _, role_end = self.read_role_after(state, end)
                 end = role_end if role else end
-                if speaker and end < len(doc) and doc[end].text == ",":
-                    self._add_reported(state, speaker, end + 1, token.idx)
-            elif token.lower_ in REPORTING_VERBS and i > 0 and i + 1 < len(doc) and doc[i + 1].text not in {"\"", "“", ":"}:
-                speaker = self._subject_of(state, i)
-                if speaker:
-                    following = i + 1 + (doc[i + 1].lower_ in {",", "bahwa"}) + (i + 2 < len(doc) and doc[i + 2].lower_ == "bahwa")
-                    self._add_reported(state, speaker, following, doc[i].idx)
+                if speaker and end < len(doc) and state.words[end] == ",":
+                    self._add_reported(state, speaker, end + 1, state.token_starts[i])
+            elif lower in REPORTING_VERBS and i > 0 and i + 1 < len(doc):
+                following = i + 1
+                while following < len(doc) and state.lowers[following] in {",", ":", "bahwa"}:
+                    following += 1
+                if following < len(doc) and state.words[following] not in {"\"", "“"}:
+                    speaker = self._subject_of(state, i)
+                    if speaker:
+                        self._add_reported(state, speaker, following, state.token_starts[i])
 
     def _add_reported(self, state: DocState, speaker: Speaker, start: int, at_char: int) -> None:
         doc = state.doc
         end = start
-        while end < len(doc) and doc[end].text not in SENTENCE_END:
+        while end < len(doc) and state.words[end] not in SENTENCE_END:
             end += 1
-        text = doc[start:end].text.strip(" ,")
+        text = state.doc[start:end].text.strip(" ,")
         if len(text.split()) >= 3 and all(at_char != position for position, _, _ in state.quotes):
             state.quotes.append((at_char, speaker, text))
 
@@ -613,12 +627,12 @@ class PeopleRecognizer:
             end = self._run_end(state, i)
             start = i
             # A capitalised common word opens a sentence ("Saat", "Namun"); mid-sentence it is usually a name.
-            while start < end and state.sentence_start[start] and is_common(doc[start].text):
+            while start < end and state.sentence_start[start] and is_common(state.words[start]):
                 start += 1
             start = self._skip_places(state, start, end)
             stop = end
             if stop > start and self._plausible_name(state, start, stop):
-                name = self._resolve(state, doc[start:stop].text)
+                name = self._resolve(state, state.doc[start:stop].text)
                 self._add_span(state, start, stop, name)
             i = end
 
@@ -629,9 +643,9 @@ class PeopleRecognizer:
         while end < len(doc) and end - start < MAX_NAME_TOKENS:
             if self._is_name_token(state, end) or self._is_initial(state, end):
                 end += 1
-            elif end + 1 < len(doc) and (doc[end].lower_ in PARTICLES and self._is_name_token(state, end + 1)
-                                         or doc[end].text == "-" and not doc[end - 1].whitespace_
-                                         and not doc[end].whitespace_ and doc[end + 1].is_alpha
+            elif end + 1 < len(doc) and (state.lowers[end] in PARTICLES and self._is_name_token(state, end + 1)
+                                         or state.words[end] == "-" and state.token_starts[end] == state.token_starts[end - 1] + len(state.words[end - 1])
+                                         and state.token_starts[end + 1] == state.token_starts[end] + 1 and state.words[end + 1].isalpha()
                                          and end + 1 not in state.claimed):
                 end += 2
             else:
@@ -649,25 +663,25 @@ class PeopleRecognizer:
 
     def _plausible_name(self, state: DocState, start: int, end: int) -> bool:
         doc = state.doc
-        text = doc[start:end].text
+        text = state.doc[start:end].text
         if text in self.place_names or self._not_a_person(state, start, end):
             return False
-        if all(is_common(token.text) or token.lower_ in ROLE_WORDS or token.lower_ in PARTICLES or not token.is_alpha
-               for token in doc[start:end]):
+        if all(is_common(word) or lower in ROLE_WORDS or lower in PARTICLES or not word.isalpha()
+               for word, lower in zip(state.words[start:end], state.lowers[start:end])):
             return False  # "Lalu Lintas", "Ujian Nasional", "Kebijakan Publik": capitalised common words
         if end - start == 1 and text.lower().endswith("nya"):
             return False  # "Ekosistemnya": a possessive noun opening a sentence
-        if any(_acronym_like(doc[k].text) for k in range(start, end)):
+        if any(_acronym_like(state.words[k]) for k in range(start, end)):
             return text in state.short_names or text in state.people
         return not (end - start == 1 and len(text) < 3)
 
     def _known_mentions(self, state: DocState) -> None:
         """Every other mention of a person already named ("Ruben" after "Ruben Hattari")."""
         doc = state.doc
-        for i, token in enumerate(doc):
-            if i in state.claimed or token.text not in state.short_names and token.text not in state.people:
+        for i, word in enumerate(state.words):
+            if i in state.claimed or word not in state.short_names and word not in state.people:
                 continue
-            name = state.short_names.get(token.text) or token.text
+            name = state.short_names.get(word) or word
             self._add_span(state, i, i + 1, name)
 
 
@@ -681,15 +695,14 @@ def _wordlike(text: str) -> bool:
     return text.replace("-", "").replace("'", "").replace("’", "").isalpha()
 
 
-def _sentence_starts(doc: Doc) -> list[bool]:
-    starts = [False] * len(doc)
+def _sentence_starts(words: list[str], spaces: list[str]) -> list[bool]:
+    starts = [False] * len(words)
     new_sentence = True
-    for i, token in enumerate(doc):
-        if token.is_space or token.text in {"\"", "“", "”", "(", "'"}:
-            starts[i] = new_sentence
-            continue
+    for i, word in enumerate(words):
         starts[i] = new_sentence
-        new_sentence = token.text in SENTENCE_END or "\n" in token.whitespace_
+        if word.isspace() or word in {"\"", "“", "”", "(", "'"}:
+            continue
+        new_sentence = word in SENTENCE_END or "\n" in spaces[i]
     return starts
 
 

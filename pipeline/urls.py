@@ -62,7 +62,7 @@ def normalize_url(url: str, rules: Mapping[str, UrlRules] | None = None) -> str:
     host = _normal_host(parts.hostname or "")
     if not host:
         raise InputError(f"no host in URL {url!r}")
-    outlet_rules = rules.get(host) or rules.get(_without_www(host))
+    outlet_rules = _rules_for_host(rules, host)
     path = _normal_path(parts.path)
     query_pairs = parse_qsl(parts.query, keep_blank_values=True)
     if outlet_rules is not None:
@@ -93,8 +93,14 @@ def _normal_host(host: str) -> str:
         return host
 
 
-def _without_www(host: str) -> str:
-    return host[4:] if host.startswith("www.") else host
+def _rules_for_host(rules: Mapping[str, UrlRules], host: str) -> UrlRules | None:
+    """The rules of `host` or of the nearest parent domain that has some (finance.detik.com -> detik.com)."""
+    labels = host.split(".")
+    for start in range(len(labels) - 1):
+        found = rules.get(".".join(labels[start:]))
+        if found is not None:
+            return found
+    return None
 
 
 def _normal_path(path: str) -> str:

@@ -80,6 +80,13 @@ def test_outlet_rules_do_not_touch_other_hosts() -> None:
     assert normalize_url("https://m.example.org/a") == "https://m.example.org/a"
 
 
+def test_outlet_subdomains_use_the_outlet_rules() -> None:
+    # detik's AMP copies end in /amp and ?single=1 shows the whole article, on every desk's subdomain.
+    rules = {"detik.example": UrlRules(amp_path_suffixes=("/amp",), drop_params=frozenset({"single"}))}
+    assert normalize_url("https://finance.detik.example/berita/d-1/judul/amp?single=1", rules) == "https://finance.detik.example/berita/d-1/judul"
+    assert normalize_url("https://notdetik.example/a/amp", rules) == "https://notdetik.example/a/amp"
+
+
 def test_rules_passed_explicitly() -> None:
     rules = {
         "m.detik.example": UrlRules(host_aliases={"m.detik.example": "news.detik.example"}, amp_path_suffixes=("/amp",), drop_params=frozenset({"single"})),

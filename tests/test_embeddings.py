@@ -204,3 +204,18 @@ def test_article_embeddings_are_stored_once_per_text_version(e5, store, monkeypa
         results = embed_articles(session, e5, [text, text + "\nParagraf tambahan.", ""])
         assert session.scalar(select(func.count()).select_from(Embedding)) == 2  # the empty text stores nothing
     assert results[2].chunks.shape == (0, 384)
+
+
+def test_cli_prepare_twice_is_a_no_op_and_check_reports_the_model(capsys):
+    import json
+
+    from pipeline.cli.main import run
+
+    assert run(["models", "prepare", "--json"]) == 0
+    assert run(["models", "prepare", "--json"]) == 0
+    second = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert second["converted"] is False and second["fallback"]["loaded_now"] is False and second["seconds"] < 1.0
+    assert run(["models", "check", "--json", "--device", "cpu"]) == 0
+    checked = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert checked["dim"] == 384 and checked["files"] == "match the manifest"
+    assert checked["similarity"]["related"] > checked["similarity"]["unrelated"]

@@ -59,8 +59,12 @@ HONORIFICS = frozenset({
 PERSON_CUES = frozenset({"Bapak", "Ibu", "Pak", "Bu", "Mr.", "Mrs.", "Ms.", "Sdr.", "Sdri.", "Bpk.", "Dr.", "dr.", "Prof.",
                          "Ir.", "Hj.", "Drs.", "Dra.", "KH.", "K.H.", "Kiai", "Habib", "Mbak", "Mas", "Bung",
                          "Ustaz", "Ustadz", "saudara", "Saudara", "almarhum", "mendiang", "Almarhum"})
+# The few public figures the press names by their initials alone; any other acronym is not a person.
+KNOWN_INITIALS = {"SBY": "Susilo Bambang Yudhoyono", "JK": "Jusuf Kalla", "AHY": "Agus Harimurti Yudhoyono",
+                  "BTP": "Basuki Tjahaja Purnama"}
 # Degrees written after a name (", S.Kom", ", M.Si", ", Ph.D", ", MBA").
 DEGREE = re.compile(r"^(?:(?:[A-Z][a-zA-Z]{0,3}\.){1,4}[A-Za-z]{0,4}\.?|Ph\.?D\.?|MBA|MSc|MA|SH|SE|MM|MT|MH)$")
+CAPITAL_PARTICLES = frozenset({"Di", "De", "Van", "Von", "Da", "Dos", "Del", "Le", "La", "Al", "El"})  # "Angel Di Maria"
 PARTICLES = frozenset({"bin", "binti", "van", "der", "den", "de", "von", "da", "dos", "al", "el", "des", "du", "del",
                        "della", "la", "le", "y", "ter", "bte", "ibn"})
 # Words that head a job title: capitalised before a name ("Kepala Dinas … Budi") or after a comma.
@@ -86,6 +90,8 @@ ROLE_HEADS = frozenset({
     "dubes", "duta", "aktor", "aktris", "artis", "penyanyi", "pebalap", "pemain", "petenis", "pebulutangkis",
     "pesepakbola", "striker", "gelandang", "bek", "kiper", "penyerang", "sutradara", "produser", "penulis",
     "wartawan", "jurnalis", "fotografer", "pemred", "ketua dpr", "raja", "ratu", "pangeran", "putri", "sultan",
+    "wasekjen", "menneg", "meneg", "wakasad", "wakapolda", "wakapolres", "pria", "wanita", "perempuan", "lelaki",
+    "sosok", "bocah", "remaja", "istri", "suami", "putra", "ayah", "kakak", "adik",
 })
 # Words of job titles that are not in the common-word list ("Direktur Jenderal Aplikasi Informatika").
 ROLE_WORDS = frozenset({
@@ -134,6 +140,7 @@ NOT_PERSON_WORDS = frozenset({
     "magazine", "news", "tv", "online", "media", "formula", "operasi", "peraturan", "nomor", "no", "ayat", "undang",
     "ujian", "kurikulum", "sekolah", "universitas", "institut", "fakultas", "aplikasi", "situs", "platform",
     "pansus", "panja", "satgas", "tim", "koalisi", "unit", "divisi", "divre", "kejuaraan", "turnamen", "show",
+    "ratas", "komite", "circuit", "sirkuit", "theatre", "theater", "bioskop", "film", "serial", "album", "lagu",
 })
 CONNECTORS = frozenset({"dan", "&", "untuk", "serta", "bidang", "of", "and", "for", "the", "-", "/"})
 QUOTE_PATTERN = re.compile(r"[“\"]([^“”\"]{2,2000}?)[”\"]")
@@ -402,6 +409,8 @@ class PeopleRecognizer:
         """A short mention ("Ruben") is the full name seen earlier ("Ruben Hattari")."""
         if surface in state.people:
             return surface
+        if surface in KNOWN_INITIALS:
+            return KNOWN_INITIALS[surface]
         if " " not in surface and surface in state.short_names:
             return state.short_names[surface]
         for name in state.people:
@@ -452,7 +461,8 @@ class PeopleRecognizer:
         for i, word in enumerate(state.words):
             if word in PERSON_CUES and i not in state.claimed and i + 1 < len(doc):
                 name = self.read_name(state, i + 1)
-                if name and not self._looks_like_place(state, *name):
+                if name and not self._looks_like_place(state, *name) and not self._not_a_person(state, *name) and \
+                        not (name[1] - name[0] == 1 and state.lowers[name[0]] in ROLE_WORDS):  # "Ibu Kota"
                     role, organization, _ = self.read_role_after(state, name[1])
                     self.register(state, *name, role=role, organization=organization)
 
@@ -643,7 +653,8 @@ class PeopleRecognizer:
         while end < len(doc) and end - start < MAX_NAME_TOKENS:
             if self._is_name_token(state, end) or self._is_initial(state, end):
                 end += 1
-            elif end + 1 < len(doc) and (state.lowers[end] in PARTICLES and self._is_name_token(state, end + 1)
+            elif end + 1 < len(doc) and ((state.lowers[end] in PARTICLES or state.words[end] in CAPITAL_PARTICLES)
+                                         and self._is_name_token(state, end + 1)
                                          or state.words[end] == "-" and state.token_starts[end] == state.token_starts[end - 1] + len(state.words[end - 1])
                                          and state.token_starts[end + 1] == state.token_starts[end] + 1 and state.words[end + 1].isalpha()
                                          and end + 1 not in state.claimed):
@@ -672,7 +683,7 @@ class PeopleRecognizer:
         if end - start == 1 and text.lower().endswith("nya"):
             return False  # "Ekosistemnya": a possessive noun opening a sentence
         if any(_acronym_like(state.words[k]) for k in range(start, end)):
-            return text in state.short_names or text in state.people
+            return text in state.short_names or text in state.people or text in KNOWN_INITIALS
         return not (end - start == 1 and len(text) < 3)
 
     def _known_mentions(self, state: DocState) -> None:

@@ -19,7 +19,7 @@ import logging
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
@@ -75,7 +75,6 @@ class DedupReport:
     stories: int = 0  # distinct stories of the given articles
     seconds: float = 0.0
     changed: int = 0  # articles whose duplicate_of_id or story_id changed
-    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

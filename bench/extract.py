@@ -91,14 +91,16 @@ def timed(label: str, run, pages: list[bytes]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
+    parser.add_argument("--every", type=int, default=1, help="only every K-th page (a quicker, still mixed sample)")
     parser.add_argument("--workers", type=int, default=None, help="pool size for the parallel run (default: CPU count)")
+    parser.add_argument("--no-pool", action="store_true", help="skip the parallel run")
     args = parser.parse_args()
 
     import trafilatura
 
     from pipeline.extract import TRAFILATURA_OPTIONS, _warm, extract_job, extract_many
 
-    pages = load_pages(args.limit)
+    pages = load_pages(args.limit)[:: max(1, args.every)]
     print(f"{len(pages)} pages, {sum(map(len, pages)) / 1e6:.0f} MB of HTML, {os.cpu_count()} CPUs, trafilatura {trafilatura.__version__}")
     _warm()  # models load once per process; not part of any page's cost
 
@@ -123,10 +125,13 @@ def main() -> None:
     print(f"{'bare trafilatura.extract (1 process)':<40} wall {n / bare_wall:6.1f} pages/s ({bare_wall:6.1f} s)  CPU {n / bare_cpu:6.1f} pages/CPU-s ({bare_cpu:6.1f} s)")
     print(f"{'extract_article (1 process)':<40} wall {n / stage_wall:6.1f} pages/s ({stage_wall:6.1f} s)  CPU {n / stage_cpu:6.1f} pages/CPU-s ({stage_cpu:6.1f} s)")
     print(f"RSS MB of the single process over the run: {' '.join(f'{r:.0f}' for r in rss)}")
+    overhead = f"CPU {100 * (stage_cpu / bare_cpu - 1):+.1f}%, wall {100 * (stage_wall / bare_wall - 1):+.1f}%"
+    print(f"overhead of the stage over bare trafilatura: {overhead}  (goal <= +15%)")
+    if args.no_pool:
+        return
     pool_wall, pool_cpu = timed(f"extract_many (pool of {args.workers or os.cpu_count()})", pool, pages)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"overhead of the stage over bare trafilatura: CPU {100 * (stage_cpu / bare_cpu - 1):+.1f}%, wall {100 * (stage_wall / bare_wall - 1):+.1f}%  (goal <= +15%)")
     print(f"pool speed-up over one process (wall, includes worker start-up): {stage_wall / pool_wall:.2f}x  (goal >= 1.7x on 2 idle cores)")
     print(f"pool CPU per page vs one process: {pool_cpu / stage_cpu:.2f}x (1.00 = no parallel overhead)")
     print(f"peak RSS of this process: {peak_self:.0f} MB (workers: see the RSS samples of the pool run, all processes summed)")

@@ -12,6 +12,7 @@ a match touches is removed, so a pattern may also span a label and the line afte
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -157,8 +158,6 @@ def remove_boilerplate(lines: list[str], outlet_patterns: Iterable[str] = ()) ->
 
 
 def _line_index(starts: list[int], offset: int) -> int:
-    import bisect
-
     return bisect.bisect_right(starts, offset) - 1
 
 

@@ -182,15 +182,23 @@ class PageMetadata:
     html_lang: str | None
     script_fields: dict[str, list[str]]
     tree: Any = field(default=None, repr=False)
+    # Whether any element's class names an editor: most pages have none, and then no search is needed.
+    has_editor_markup: bool = True
 
-    # Searching the visible page costs more than everything else here: done only when needed.
+    # Searching the visible page costs more than everything else here: one search, only when needed.
     @cached_property
+    def _credit_texts(self) -> list[tuple[str, str]]:
+        return _credit_texts(self.tree) if self.tree is not None else []
+
+    @property
     def byline_texts(self) -> list[str]:
-        return _texts(self.tree, BYLINE_XPATH, limit=3) if self.tree is not None else []
+        return [text for kind, text in self._credit_texts if kind == "byline"][:3]
 
-    @cached_property
+    @property
     def editor_texts(self) -> list[str]:
-        return _texts(self.tree, EDITOR_XPATH) if self.tree is not None else []
+        if not self.has_editor_markup:
+            return []
+        return [text for kind, text in self._credit_texts if kind == "editor"][:12]
 
     def first(self, *keys: str) -> str | None:
         for key in keys:
@@ -253,23 +261,37 @@ def read_page_metadata(tree) -> PageMetadata:
 
 
 # Visible bylines, outside comment threads (whose "comment-author" elements name commenters).
-BYLINE_XPATH = (
-    ".//*[(@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline') "
-    "or contains(@class,'penulis') or contains(@class,'reporter')) "
-    "and not(ancestor-or-self::*[contains(@class,'comment') or contains(@id,'comment')])]"
+CREDIT_XPATH = (
+    ".//*[@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline') "
+    "or contains(@class,'penulis') or contains(@class,'reporter') or contains(@class,'editor') or contains(@class,'penyunting')]"
 )
-EDITOR_XPATH = ".//*[contains(@class,'editor') or contains(@class,'penyunting')]"
+_EDITOR_CLASS = re.compile(r"editor|penyunting", re.IGNORECASE)
+_EDITOR_MARKUP = re.compile(r"""class\s*=\s*["'][^"'>]*(?:editor|penyunting)""", re.IGNORECASE)
 
 
-def _texts(tree, xpath: str, limit: int = 12) -> list[str]:
-    texts = []
-    for element in tree.xpath(xpath)[:limit]:
-        if not isinstance(element.tag, str) or element.tag in {"script", "style", "meta", "link"}:
+def _credit_texts(tree, limit: int = 24) -> list[tuple[str, str]]:
+    """("byline" | "editor", text) of the visible credit elements, in page order, outside comments."""
+    texts: list[tuple[str, str]] = []
+    for element in tree.xpath(CREDIT_XPATH):
+        if len(texts) >= limit:
+            break
+        if not isinstance(element.tag, str) or element.tag in {"script", "style", "meta", "link"} or _in_comments(element):
             continue
         text = normalize_line(" ".join(element.itertext()))
         if 0 < len(text) <= 120:
-            texts.append(text)
+            is_editor = bool(_EDITOR_CLASS.search(element.get("class") or "")) and element.get("itemprop") != "author"
+            texts.append(("editor" if is_editor else "byline", text))
     return texts
+
+
+def _in_comments(element) -> bool:
+    """Inside a comment thread, whose "comment-author" elements name commenters, not writers."""
+    while element is not None:
+        marks = ((element.get("class") or "") + " " + (element.get("id") or "")).lower()
+        if "comment" in marks or "komentar" in marks:
+            return True
+        element = element.getparent()
+    return False
 
 
 def _jsonld_objects(body: str) -> list[dict[str, Any]]:
@@ -402,8 +424,15 @@ def updated_candidates(page: PageMetadata) -> list[Any]:
     return _jsonld_values(page.main, "dateModified") + page.all(*UPDATED_META)
 
 
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|$)")
+
+
 def fallback_date(tree, url: str | None) -> str | None:
-    """The date htmldate (trafilatura's date finder) reads from the page text, when nothing else says."""
+    """A date from the URL path (/2023/11/02/), else the one htmldate (trafilatura's finder) reads."""
+    match = _URL_DATE.search(url or "")
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+        return f"{year:04d}-{month:02d}-{day:02d}"
     try:
         from htmldate import find_date
 
@@ -464,8 +493,8 @@ def is_person_name(name: str) -> bool:
     words = name.split()
     if not 1 <= len(words) <= 6 or len(name) > 60:
         return False
-    if any(char.isdigit() for char in name) or "." in name.replace(". ", " ").rstrip(".") and re.search(r"\.\w{2,}", name):
-        return False
+    if any(char.isdigit() for char in name) or re.search(r"\.\w{2,}", name):
+        return False  # a handle or a domain ("detik.com"), not a name
     if any(word.lower().strip(".,") in NOT_A_PERSON_WORDS for word in words):
         return False
     if len(words) == 1 and (len(name) < 3 or name.isupper()):
@@ -498,16 +527,20 @@ def extract_authors(page: PageMetadata, publishers: set[str]) -> list[str]:
     names = person_names(explicit, publishers)
     if names:
         return names
-    excluded = editor_names(page) | publishers
     jsonld_people = [
         str(author.get("name") if isinstance(author, dict) else author)
         for author in _jsonld_values(page.main, "author")
         if author and not (isinstance(author, dict) and _jsonld_types(author) & {"organization", "newsmediaorganization"})
     ]
+    excluded = publishers
     for raw in (jsonld_people, page.all(*AUTHOR_META)):
+        if raw and excluded is publishers:
+            excluded = editor_names(page) | publishers  # only now worth searching the page for editors
         names = person_names(raw, excluded)
         if names:
             return names
+    if excluded is publishers:
+        excluded = editor_names(page) | publishers
     # A visible byline element lists the article's writers; the next such element is often a widget.
     for text in page.byline_texts:
         names = person_names([text], excluded) if not _EDITOR_LABEL.match(text) else []
@@ -619,6 +652,7 @@ def extract_article(html: HtmlInput | Sequence[HtmlInput], url: str | None = Non
         check_is_html(text)
     trees = [parse_html(text) for text in texts]
     page = read_page_metadata(trees[0])
+    page.has_editor_markup = bool(_EDITOR_MARKUP.search(texts[0]))
     canonical_url = _canonical(page, url)
     outlet = _outlet_for(url, canonical_url)
     bodies = [_body_text(tree, url) for tree in trees]
@@ -724,13 +758,13 @@ def build_article(page: PageMetadata, bodies: list[str], url, canonical_url, out
     language = detect_language(cleaned.text) or _lang_attribute(page)
     indonesian = outlet is not None or language in {"id", "ms"} or (page.html_lang or "").startswith("id")
 
+    word_count = len(cleaned.text.split())
     published = choose_datetime(published_candidates(page), now, indonesian)
-    if published is None:
+    if published is None and word_count >= MIN_ARTICLE_WORDS:  # a listing or a wall needs no date
         published = choose_datetime([fallback_date(tree, url)], now, indonesian)
     updated = choose_datetime(updated_candidates(page), now, indonesian)
 
     publishers = {normalize_line(n).lower() for n in site_names if n}
-    word_count = len(cleaned.text.split())
     paywalled = _is_false(main.get("isAccessibleForFree")) or any(
         isinstance(part, dict) and _is_false(part.get("isAccessibleForFree")) for part in _jsonld_values(main, "hasPart")
     ) or (page.first("article:content_tier") or "").lower() in {"locked", "metered"}

@@ -15,7 +15,7 @@ MIN_LETTERS = 20
 # A normalised probability under this means the model itself is unsure (mixed or odd text).
 MIN_CONFIDENCE = 0.30
 # Long articles are identified from their beginning: the answer does not change, the cost does.
-MAX_CHARS = 1500
+MAX_CHARS = 1000
 
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 

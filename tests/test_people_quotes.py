@@ -91,7 +91,7 @@ def test_people_named_with_honorifics_and_roles_elsewhere(nlp):
     doc = nlp("Acara dibuka oleh Bapak Sutrisno dan dihadiri Gubernur Jawa Barat Ridwan Kamil serta "
               "Presiden Joko Widodo.")
     assert [(p["name"], p["role"]) for p in doc._.people] == [
-        ("Ridwan Kamil", "Gubernur Jawa Barat"), ("Joko Widodo", "Presiden"), ("Sutrisno", None)]
+        ("Sutrisno", None), ("Ridwan Kamil", "Gubernur Jawa Barat"), ("Joko Widodo", "Presiden")]
     assert {span.label_ for span in doc.spans["people"]} == {"PER"}
 
 

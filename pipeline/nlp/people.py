@@ -209,7 +209,7 @@ class PeopleRecognizer:
         self._known_mentions(state)
         doc.spans[SPAN_KEY] = [Span(doc, start, end, label=LABEL, kb_id=name)
                                for (start, end), name in sorted(state.spans.items())]
-        doc._.people = [{"name": p.name, "role": p.role, "organization": p.organization} for p in state.people.values()]
+        doc._.people = self._people_in_text_order(state)
         doc._.quotes = self._resolved_quotes(state)
         return doc
 
@@ -224,13 +224,11 @@ class PeopleRecognizer:
         for span in doc.spans.get(ORG_SPAN_KEY, []) if ORG_SPAN_KEY in doc.spans else []:
             org_at[span.start] = (span.end, span.kb_id_ or span.text)
         role_at = {span.start: (span.end, span.label_) for span in self.leader_matcher(doc, as_spans=True)}
-        words, lowers, starts, spaces = [], [], [], []
-        for token in doc:
-            words.append(token.text)
-            lowers.append(token.lower_)
-            starts.append(token.idx)
-            spaces.append(token.whitespace_)
-        state = DocState(doc=doc, words=words, lowers=lowers, text=doc.text, token_starts=starts, org_at=org_at,
+        text, starts, words = _token_texts(doc)
+        spaces = [text[start + len(word):following] for start, word, following in
+                  zip(starts, words, [*starts[1:], len(text)])]
+        lowers = [word.lower() for word in words]
+        state = DocState(doc=doc, words=words, lowers=lowers, text=text, token_starts=starts, org_at=org_at,
                          role_at=role_at, sentence_start=_sentence_starts(words, spaces))
         for start, (end, _) in role_at.items():
             state.role_tokens.update(range(start, end))
@@ -307,7 +305,7 @@ class PeopleRecognizer:
             if word == ")" and state.words[i] == "(":
                 break
             end += 1
-        role = state.doc[start:end].text.strip() or None
+        role = _span_text(state, start, end).strip() or None
         return role, organization, end
 
     def role_before(self, state: DocState, head: int) -> tuple[int, int, str, str | None] | None:
@@ -362,7 +360,7 @@ class PeopleRecognizer:
         name = self.read_name(state, name_from)
         if name is None or self._looks_like_place(state, *name) or self._not_a_person(state, *name):
             return None
-        role = state.doc[head:name_from].text.rstrip(" ,").strip()
+        role = _span_text(state, head, name_from).rstrip(" ,").strip()
         return name[0], name[1], role, organization
 
     def _place_end(self, state: DocState, start: int) -> int | None:
@@ -370,12 +368,12 @@ class PeopleRecognizer:
         doc = state.doc
         for length in (4, 3, 2, 1):
             end = start + length
-            if end <= len(doc) and state.doc[start:end].text in self.place_names:
+            if end <= len(doc) and _span_text(state, start, end) in self.place_names:
                 return end
         return None
 
     def _looks_like_place(self, state: DocState, start: int, end: int) -> bool:
-        return state.doc[start:end].text in self.place_names
+        return _span_text(state, start, end) in self.place_names
 
     def _not_a_person(self, state: DocState, start: int, end: int) -> bool:
         """A building, an event or a product: "Bandara Juwata", "Liga Champions", "Galaxy Tab"."""
@@ -389,7 +387,7 @@ class PeopleRecognizer:
     def register(self, state: DocState, start: int, end: int, role: str | None = None,
                  organization: str | None = None) -> Person:
         doc = state.doc
-        surface = state.doc[start:end].text
+        surface = _span_text(state, start, end)
         name = self._resolve(state, surface)
         person = state.people.get(name)
         if person is None:
@@ -426,6 +424,13 @@ class PeopleRecognizer:
 
     def last_person(self, state: DocState, before: int) -> Pronoun:
         return Pronoun(position=before)
+
+    def _people_in_text_order(self, state: DocState) -> list[dict]:
+        first_seen: dict[str, int] = {}
+        for (start, _), name in sorted(state.spans.items()):
+            first_seen.setdefault(name, start)
+        people = sorted(state.people.values(), key=lambda person: first_seen.get(person.name, len(state.words)))
+        return [{"name": person.name, "role": person.role, "organization": person.organization} for person in people]
 
     def _resolved_quotes(self, state: DocState) -> list[dict]:
         """Quotes in text order; a pronoun speaker is the last person named before it (else the quote is dropped)."""
@@ -622,7 +627,7 @@ class PeopleRecognizer:
         end = start
         while end < len(doc) and state.words[end] not in SENTENCE_END:
             end += 1
-        text = state.doc[start:end].text.strip(" ,")
+        text = _span_text(state, start, end).strip(" ,")
         if len(text.split()) >= 3 and all(at_char != position for position, _, _ in state.quotes):
             state.quotes.append((at_char, speaker, text))
 
@@ -642,7 +647,7 @@ class PeopleRecognizer:
             start = self._skip_places(state, start, end)
             stop = end
             if stop > start and self._plausible_name(state, start, stop):
-                name = self._resolve(state, state.doc[start:stop].text)
+                name = self._resolve(state, _span_text(state, start, stop))
                 self._add_span(state, start, stop, name)
             i = end
 
@@ -674,7 +679,7 @@ class PeopleRecognizer:
 
     def _plausible_name(self, state: DocState, start: int, end: int) -> bool:
         doc = state.doc
-        text = state.doc[start:end].text
+        text = _span_text(state, start, end)
         if text in self.place_names or self._not_a_person(state, start, end):
             return False
         if all(is_common(word) or lower in ROLE_WORDS or lower in PARTICLES or not word.isalpha()
@@ -694,6 +699,26 @@ class PeopleRecognizer:
                 continue
             name = state.short_names.get(word) or word
             self._add_span(state, i, i + 1, name)
+
+
+def _token_texts(doc: Doc) -> tuple[str, list[int], list[str]]:
+    """The text, token offsets and token texts, read from arrays: creating Token objects is this stage's main cost."""
+    from spacy.attrs import IDX, LENGTH
+
+    text = doc.text
+    if len(doc) == 0:
+        return text, [], []
+    columns = doc.to_array([IDX, LENGTH]).tolist()
+    starts = [start for start, _ in columns]
+    words = [text[start:start + length] for start, length in columns]
+    return text, starts, words
+
+
+def _span_text(state: "DocState", start: int, end: int) -> str:
+    """The text of tokens start..end, as Span.text would give it, without building a Span."""
+    if end <= start:
+        return ""
+    return state.text[state.token_starts[start]:state.token_starts[end - 1] + len(state.words[end - 1])]
 
 
 def _acronym_like(text: str) -> bool:

@@ -46,7 +46,14 @@ def pending_pages(limit: int | None = None, reprocess: bool = False, database_ur
         store.dispose()
 
 
-@task(name="process-partition", task_run_name="process pages {page_ids[0]}-{page_ids[-1]}", retries=1, retry_delay_seconds=10)
+def partition_run_name() -> str:
+    from prefect.runtime import task_run
+
+    page_ids = task_run.parameters.get("page_ids") or []
+    return f"process pages {page_ids[0]}-{page_ids[-1]}" if page_ids else "process pages (none)"
+
+
+@task(name="process-partition", task_run_name=partition_run_name, retries=1, retry_delay_seconds=10)
 def process_partition(
     page_ids: list[int],
     reprocess: bool = False,

@@ -122,3 +122,14 @@ def test_a_long_article_is_handled_in_linear_time(nlp):
     doc = nlp(paragraph * 2000)
     assert len(doc._.quotes) == 4000
     assert [p["name"] for p in doc._.people] == ["Budi Santoso"]
+
+
+def test_title_case_links_to_other_articles_yield_no_people(nlp):
+    doc = nlp("Menhub menyebut tarif turun.\nBaca juga: Menhub Lobi Sri Mulyani dan Airlangga untuk Bebaskan Pajak Impor\n"
+              "Menteri Perhubungan Budi Karya Sumadi mengatakan tarif akan turun.")
+    assert [p["name"] for p in doc._.people] == ["Budi Karya Sumadi"]
+
+
+def test_a_family_word_is_not_the_role_of_the_person_named_after_it(nlp):
+    doc = nlp('"Saya kaget," kata suami Donna kepada wartawan.')
+    assert all(p["role"] != "suami" for p in doc._.people)

@@ -273,7 +273,10 @@ def _alternation(words: Iterable[str]) -> str:
 def _shape_pattern(shapes: ShapeRules) -> re.Pattern[str] | None:
     if not shapes.heads:
         return None
-    connector = rf"(?:(?:{_alternation(shapes.connectors)})\s+)?" if shapes.connectors else ""
+    # A connector joins words of one name ("Komunikasi dan Informatika"), not two organisations
+    # ("Yayasan X dan IGI Jakarta", "PT A Tbk dan PT B Tbk").
+    not_a_new_name = rf"(?!(?:{_alternation(shapes.heads)})\b)(?![A-Z]{{2,}}\b)"
+    connector = rf"(?:(?:{_alternation(shapes.connectors)})\s+{not_a_new_name})?" if shapes.connectors else ""
     suffix = rf"(?:\s+(?:{_alternation(shapes.suffixes)}))?" if shapes.suffixes else ""
     return re.compile(rf"(?<![\w-])(?:{_alternation(shapes.heads)})\s+{NAME_WORD}(?:\s+{connector}{NAME_WORD})*{suffix}(?![\w])")
 

@@ -91,7 +91,7 @@ ROLE_HEADS = frozenset({
     "pesepakbola", "striker", "gelandang", "bek", "kiper", "penyerang", "sutradara", "produser", "penulis",
     "wartawan", "jurnalis", "fotografer", "pemred", "ketua dpr", "raja", "ratu", "pangeran", "putri", "sultan",
     "wasekjen", "menneg", "meneg", "wakasad", "wakapolda", "wakapolres", "pria", "wanita", "perempuan", "lelaki",
-    "sosok", "bocah", "remaja", "istri", "suami", "putra", "ayah", "kakak", "adik",
+    "sosok", "bocah", "remaja",
 })
 # Words of job titles that are not in the common-word list ("Direktur Jenderal Aplikasi Informatika").
 ROLE_WORDS = frozenset({
@@ -141,6 +141,7 @@ NOT_PERSON_WORDS = frozenset({
     "ujian", "kurikulum", "sekolah", "universitas", "institut", "fakultas", "aplikasi", "situs", "platform",
     "pansus", "panja", "satgas", "tim", "koalisi", "unit", "divisi", "divre", "kejuaraan", "turnamen", "show",
     "ratas", "komite", "circuit", "sirkuit", "theatre", "theater", "bioskop", "film", "serial", "album", "lagu",
+    "forum", "asosiasi", "yayasan", "komunitas", "lembaga", "badan", "dinas", "kementerian", "partai", "bank",
 })
 CONNECTORS = frozenset({"dan", "&", "untuk", "serta", "bidang", "of", "and", "for", "the", "-", "/"})
 QUOTE_PATTERN = re.compile(r"[“\"]([^“”\"]{2,2000}?)[”\"]")
@@ -178,6 +179,7 @@ class DocState:
     org_at: dict[int, tuple[int, str]]  # token -> (org span end, canonical name)
     role_at: dict[int, tuple[int, str]]  # token -> (leader title end, organisation it names)
     sentence_start: list[bool]
+    headline_tokens: set[int] = field(default_factory=set)
     role_tokens: set[int] = field(default_factory=set)
     people: dict[str, Person] = field(default_factory=dict)
     short_names: dict[str, str] = field(default_factory=dict)
@@ -230,6 +232,7 @@ class PeopleRecognizer:
         lowers = [word.lower() for word in words]
         state = DocState(doc=doc, words=words, lowers=lowers, text=text, token_starts=starts, org_at=org_at,
                          role_at=role_at, sentence_start=_sentence_starts(words, spaces))
+        state.headline_tokens = _title_case_lines(words, spaces)
         for start, (end, _) in role_at.items():
             state.role_tokens.update(range(start, end))
         for start, (end, _) in org_at.items():
@@ -240,7 +243,8 @@ class PeopleRecognizer:
 
     def _is_name_token(self, state: DocState, i: int) -> bool:
         text = state.words[i]
-        if i in state.claimed or i in state.role_tokens or not text[:1].isupper() or not _wordlike(text):
+        if i in state.claimed or i in state.role_tokens or i in state.headline_tokens or not text[:1].isupper() \
+                or not _wordlike(text):
             return False
         lower = state.lowers[i]
         return lower not in ROLE_HEADS and lower not in MONTHS_AND_DAYS and text not in HONORIFICS \
@@ -731,12 +735,30 @@ def _wordlike(text: str) -> bool:
     return text.replace("-", "").replace("'", "").replace("’", "").isalpha()
 
 
+def _title_case_lines(words: list[str], spaces: list[str]) -> set[int]:
+    """Tokens of lines written in title case ("Menhub Lobi Sri Mulyani Soal Tarif"): headlines and links to other
+    articles, where capitals say nothing about names."""
+    headline: set[int] = set()
+    line: list[int] = []
+    for i, word in enumerate(words):
+        line.append(i)
+        if "\n" in spaces[i] or "\n" in word or i == len(words) - 1:
+            alphabetic = [words[k] for k in line if words[k][:1].isalpha()]
+            capitalised = sum(word[:1].isupper() for word in alphabetic)
+            ends_a_sentence = words[line[-1]] in SENTENCE_END or words[line[-1]] in {"\"", "”", ")"}
+            if len(alphabetic) >= 4 and capitalised >= 0.75 * len(alphabetic) and not ends_a_sentence:
+                headline.update(line)
+            line = []
+    return headline
+
+
 def _sentence_starts(words: list[str], spaces: list[str]) -> list[bool]:
     starts = [False] * len(words)
     new_sentence = True
     for i, word in enumerate(words):
         starts[i] = new_sentence
         if word.isspace() or word in {"\"", "“", "”", "(", "'"}:
+            new_sentence = new_sentence or "\n" in word
             continue
         new_sentence = word in SENTENCE_END or "\n" in spaces[i]
     return starts

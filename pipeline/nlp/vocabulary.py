@@ -24,7 +24,7 @@ def common_words() -> frozenset[str]:
 
 # Affixes of everyday words ("Rencananya", "Dikutip", "Pasalnya"): a word that is common once they are
 # removed is common too.
-_SUFFIXES = ("nya", "lah", "kah", "pun", "ku", "mu")
+_SUFFIXES = ("nya", "lah", "kah", "pun", "ku", "mu", "kan")
 _PREFIXES = ("di", "ter", "ber", "se", "ke", "me", "mem", "men", "meng", "meny", "pe", "per")
 
 
@@ -38,8 +38,11 @@ def is_common(word: str) -> bool:
         if lower.endswith(suffix) and len(lower) - len(suffix) >= 3 and lower[: -len(suffix)] in words:
             return True
     for prefix in _PREFIXES:
-        if lower.startswith(prefix) and len(lower) - len(prefix) >= 4 and lower[len(prefix):] in words:
-            return True
+        if lower.startswith(prefix) and len(lower) - len(prefix) >= 4:
+            stem = lower[len(prefix):]
+            if stem in words or any(stem.endswith(suffix) and len(stem) - len(suffix) >= 4
+                                    and stem[: -len(suffix)] in words for suffix in _SUFFIXES):
+                return True
     return False
 
 

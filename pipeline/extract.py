@@ -180,10 +180,22 @@ class PageMetadata:
     meta: dict[str, list[str]]
     canonical: str | None
     html_lang: str | None
-    script_fields: dict[str, list[str]]
+    script_bodies: list[str]  # small inline scripts: where Indonesian outlets keep their data layer
     tree: Any = field(default=None, repr=False)
     # Whether any element's class names an editor: most pages have none, and then no search is needed.
     has_editor_markup: bool = True
+    # Data-layer fields (content_author, 'editor': …) are an Indonesian-outlet convention: read when wanted.
+    data_layer_wanted: bool = True
+
+    @cached_property
+    def script_fields(self) -> dict[str, list[str]]:
+        fields: dict[str, list[str]] = {}
+        if not self.data_layer_wanted:
+            return fields
+        for body in self.script_bodies:
+            for match in _SCRIPT_FIELD.finditer(body):
+                fields.setdefault(match.group("key").lower(), []).append(match.group("value").strip())
+        return fields
 
     # Searching the visible page costs more than everything else here: one search, only when needed.
     @cached_property
@@ -225,14 +237,13 @@ _SCRIPT_FIELD = re.compile(
     re.IGNORECASE,
 )
 MAX_SCRIPT_SCAN = 20_000  # data-layer blocks are small; big scripts are libraries
-_SCRIPT_HINT = re.compile(r"author|editor|publish|penulis|reporter|writer", re.IGNORECASE)
 
 
 def read_page_metadata(tree) -> PageMetadata:
     """Meta tags, JSON-LD objects, data-layer fields and the canonical link, in one pass over the tree."""
     meta: dict[str, list[str]] = {}
     jsonld: list[dict[str, Any]] = []
-    script_fields: dict[str, list[str]] = {}
+    script_bodies: list[str] = []
     canonical = None
     for element in tree.iter("meta", "script", "link"):
         if element.tag == "meta":
@@ -244,9 +255,8 @@ def read_page_metadata(tree) -> PageMetadata:
             body = element.text or ""
             if "ld+json" in (element.get("type") or "").lower():
                 jsonld.extend(_jsonld_objects(body))
-            elif body and len(body) <= MAX_SCRIPT_SCAN and _SCRIPT_HINT.search(body):
-                for match in _SCRIPT_FIELD.finditer(body):
-                    script_fields.setdefault(match.group("key").lower(), []).append(match.group("value").strip())
+            elif body and len(body) <= MAX_SCRIPT_SCAN:
+                script_bodies.append(body)
         elif canonical is None and (element.get("rel") or "").lower().strip() == "canonical" and element.get("href"):
             canonical = element.get("href").strip()
     html_lang = tree.get("lang") or tree.get("xml:lang")
@@ -255,7 +265,7 @@ def read_page_metadata(tree) -> PageMetadata:
         meta=meta,
         canonical=canonical,
         html_lang=html_lang.strip().lower() if html_lang else None,
-        script_fields=script_fields,
+        script_bodies=script_bodies,
         tree=tree,
     )
 
@@ -757,6 +767,7 @@ def build_article(page: PageMetadata, bodies: list[str], url, canonical_url, out
     cleaned = clean_text(body, outlet)
     language = detect_language(cleaned.text) or _lang_attribute(page)
     indonesian = outlet is not None or language in {"id", "ms"} or (page.html_lang or "").startswith("id")
+    page.data_layer_wanted = indonesian
 
     word_count = len(cleaned.text.split())
     published = choose_datetime(published_candidates(page), now, indonesian)

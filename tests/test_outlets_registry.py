@@ -84,3 +84,12 @@ def test_mobile_amp_and_tracking_variants_share_one_key() -> None:
 def test_unknown_outlet_is_a_clear_error() -> None:
     with pytest.raises(KeyError, match="known outlets"):
         get_outlet("no-such-outlet")
+
+
+def test_media_indonesia_current_article_urls_are_articles() -> None:
+    from crawlers.outlets import get_outlet
+
+    outlet = get_outlet("mediaindonesia")
+    assert outlet.is_article_url("https://mediaindonesia.com/ekonomi/851796/menkominfo-dorong-umkm-go-digital")
+    assert not outlet.is_article_url("https://mediaindonesia.com/ekonomi")
+    assert not outlet.is_article_url("https://mediaindonesia.com/tag/umkm")

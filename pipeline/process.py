@@ -126,15 +126,17 @@ def _process_batch(
 
 
 def _paragraph_vectors(session: Session, analyzer: Any, articles: list[Any]) -> list[Any] | None:
-    """Chunk embeddings per article from the cache table (computed once per text version)."""
+    """Chunk vectors per article from the cache table, the missing ones embedded in one batch and stored.
+
+    They are the rows of `embedder.chunk(text)`, the passages the campaign matcher compares, so the
+    matcher embeds nothing and dedup (next) reads the same rows: one embedding per text version."""
     if getattr(analyzer, "matcher", None) is None or analyzer.embedder is None:
         return None
-    from pipeline.embeddings import article_embeddings
+    from pipeline.embeddings import embed_articles
 
-    return [
-        article_embeddings(session, analyzer.embedder, article.text) if article.is_article and article.text else None
-        for article in articles
-    ]
+    wanted = [article for article in articles if article.is_article and article.text]
+    found = dict(zip((id(a) for a in wanted), embed_articles(session, analyzer.embedder, [a.text for a in wanted])))
+    return [found[id(article)].chunks if id(article) in found else None for article in articles]
 
 
 def _save(session: Session, page: Page, analysis: Any, version: str, report: ProcessReport) -> int:

@@ -2,7 +2,7 @@
 
 The default multilingual model's figures are measured by `pantau eval campaigns` (see
 test_campaign_eval.py); here the behaviour is checked: decisions and reasons, dates, mentions in
-passing, bad input, long articles, precomputed vectors.
+passing, bad input, long articles, vectors from the store's cache (the embedder's chunks).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.campaigns import ArticleForMatching, CampaignMatcher, load_campaigns, matching_passages
-from pipeline.campaigns.matching import SimilarityScale, passage_words_for
+from pipeline.campaigns import ArticleForMatching, CampaignMatcher, load_campaigns
+from pipeline.campaigns.matching import SimilarityScale
 from pipeline.errors import InputError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -101,27 +101,53 @@ def test_a_long_article_with_one_relevant_section_still_matches(matcher) -> None
     filler = [f"Paragraf {n}: pertandingan sepak bola antarkampung berlangsung meriah di lapangan desa, penonton bersorak." for n in range(1, 301)]
     relevant = labelled("17-gapura-digital-yogyakarta.txt").text.splitlines()
     text = "\n".join(filler[:150] + relevant + filler[150:])
-    passages = matching_passages(text, matcher.max_words)
-    assert sum(len(p.text.split()) for p in passages) == len(text.split())  # nothing dropped
+    passages = matcher.passages(text)
+    assert " ".join(p.text for p in passages).split() == text.split()  # nothing dropped
     gapura = by_id(matcher.match(ArticleForMatching("Kabar desa pekan ini", text, datetime(2016, 5, 1))))["gapura-digital"]
     assert gapura.matched
     best = next(r for r in gapura.reasons if " similar " in r)
-    first_relevant = 151
-    assert int(best.split()[1].split("-")[0]) >= first_relevant - 1, best
+    # The reason names paragraphs of the relevant section (151 to 150 + its length), not filler.
+    first, _, last = best.split()[1].partition("-")
+    assert int(first) <= 150 + len(relevant) and int(last or first) >= 151, best
 
 
-def test_precomputed_vectors_are_used_and_checked(matcher, embedder) -> None:
+def test_reasons_name_the_paragraphs_of_the_best_passage(matcher) -> None:
     article = labelled("22-bbi-peluncuran.txt")
     passages = matcher.passages(article.text)
-    article.paragraph_vectors = embedder.embed_passages([p.text for p in passages])
-    assert by_id(matcher.match(article))["umkm-go-digital"].reasons == by_id(matcher.match(labelled("22-bbi-peluncuran.txt")))["umkm-go-digital"].reasons
+    assert len(passages) > 1 and passages[0].first_paragraph == 1 and passages[-1].last_paragraph == len(article.text.splitlines())
+    reason = next(r for r in by_id(matcher.match(article))["umkm-go-digital"].reasons if " similar " in r)
+    label, similarity = reason.split(" similar ")
+    row = [p.label for p in passages].index(label)
+    expected = float(matcher.embedder.embed_passages([passages[row].text])[0] @ matcher.description_vectors[[c.id for c in matcher.campaigns].index("umkm-go-digital")])
+    assert float(similarity) == pytest.approx(expected, abs=0.006)
+
+
+def test_cached_vectors_are_the_matchers_passages_and_nothing_is_embedded_again(matcher, embedder, store, monkeypatch) -> None:
+    from pipeline.embeddings import embed_articles
+
+    article = labelled("22-bbi-peluncuran.txt")
+    expected = matcher.match(labelled("22-bbi-peluncuran.txt"))
+    with store.session() as session:  # what the process stage does: the cache, then the matcher
+        article.paragraph_vectors = embed_articles(session, embedder, [article.text])[0].chunks
+
+    def no_model(texts):
+        raise AssertionError(f"the matcher embedded {len(texts)} passage(s) again")
+
+    monkeypatch.setattr(embedder, "embed_passages", no_model)
+    given = matcher.match(article)
+    assert [(d.campaign_id, d.reasons) for d in given] == [(d.campaign_id, d.reasons) for d in expected]
+    assert [d.score for d in given] == pytest.approx([d.score for d in expected], abs=1e-3)
+
+
+def test_vectors_that_do_not_line_up_are_refused(matcher, embedder) -> None:
+    article = labelled("22-bbi-peluncuran.txt")
     article.paragraph_vectors = np.ones((2, embedder.dim + 1), np.float32)
     with pytest.raises(InputError, match="dimensions"):
         matcher.match(article)
-    # Vectors of other chunks (e.g. the stored article chunks) still count, named by their row.
-    article.paragraph_vectors = embedder.embed_passages([article.text])
-    reasons = by_id(matcher.match(article))["umkm-go-digital"].reasons
-    assert any(r.startswith("chunk 1 similar ") for r in reasons)
+    # One vector for the whole text: the reasons could not name the right paragraph.
+    article.paragraph_vectors = np.vstack([np.ones((1, embedder.dim), np.float32)] * (len(matcher.passages(article.text)) + 1))
+    with pytest.raises(InputError, match="chunks"):
+        matcher.match(article)
 
 
 def test_match_many_equals_match(matcher) -> None:
@@ -132,20 +158,12 @@ def test_match_many_equals_match(matcher) -> None:
     ]
 
 
-def test_passages_pack_paragraphs_and_split_long_ones() -> None:
-    text = "Satu dua tiga.\nEmpat lima.\n" + " ".join(["kata"] * 25) + ". " + " ".join(["lagi"] * 25) + "."
-    passages = matching_passages(text, max_words=20)
-    assert [p.label for p in passages][0] == "paragraphs 1-2"
-    assert all(len(p.text.split()) <= 20 for p in passages)
-    assert sum(len(p.text.split()) for p in passages) == len(text.split())
-    assert matching_passages("") == [] and matching_passages(" \n \n") == []
-
-
 def test_passages_fit_the_model(embedder) -> None:
-    assert passage_words_for(embedder) * 3 <= embedder.max_chunk_tokens
+    assert embedder.chunk_tokens <= embedder.max_chunk_tokens
     texts = [labelled(path.name).text for path in sorted(ARTICLES.glob("*.txt"))]
-    passages = [p.text for text in texts for p in matching_passages(text, passage_words_for(embedder))]
-    assert max(embedder.count_tokens_many(passages)) <= embedder.max_chunk_tokens
+    passages = [p.text for text in texts for p in embedder.chunk(text)]
+    assert max(embedder.count_tokens_many(passages)) <= embedder.chunk_tokens
+    assert len(passages) > len(texts)  # 150-350 words: passages of a few paragraphs, not whole articles
 
 
 def test_similarity_scale_clamps() -> None:

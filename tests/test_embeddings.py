@@ -15,6 +15,7 @@ from pipeline.embeddings import (
     approximate_token_count,
     article_embeddings,
     article_vector,
+    chunk_paragraphs,
     chunk_text,
     clear_loaded_models,
     embed_articles,
@@ -78,6 +79,15 @@ def test_a_single_word_longer_than_a_chunk_is_cut_not_dropped():
     assert "".join(pieces) == token and all(len(piece) // 50 + 1 <= 5 for piece in pieces)
 
 
+def test_chunks_know_their_paragraphs():
+    text = "Satu dua tiga.\n\nEmpat lima.\n" + " ".join(["kata"] * 25) + ". " + " ".join(["lagi"] * 25) + ".\nPenutup."
+    chunks = chunk_paragraphs(text, 40, count_tokens=lambda t: len(t.split()))
+    assert [c.label for c in chunks] == ["paragraphs 1-2", "paragraph 3", "paragraphs 3-4"]
+    assert [c.tokens for c in chunks] == [len(c.text.split()) for c in chunks]
+    assert all(c.tokens <= 40 for c in chunks) and words(" ".join(c.text for c in chunks)) == words(text)
+    assert [c.text for c in chunks] == chunk_text(text, 40, count_tokens=lambda t: len(t.split()))
+
+
 def test_empty_text_has_no_chunks_and_bad_budget_is_an_error():
     assert chunk_text("", 100) == [] and chunk_text(" \n\n ", 100) == []
     with pytest.raises(InputError):
@@ -87,10 +97,13 @@ def test_empty_text_has_no_chunks_and_bad_budget_is_an_error():
 def test_model_chunks_fit_the_model_with_its_prompt(e5):
     long_article = "\n".join(PARAGRAPHS * 40)
     chunks = e5.chunk(long_article)
-    assert len(chunks) > 3
-    for n in e5.count_tokens_many([e5.passage_prompt + chunk for chunk in chunks]):
+    assert len(chunks) > 3 and e5.chunk_tokens <= e5.max_chunk_tokens
+    assert [c.tokens for c in chunks] == e5.count_tokens_many([c.text for c in chunks])
+    assert max(c.tokens for c in chunks) <= e5.chunk_tokens
+    for n in e5.count_tokens_many([e5.passage_prompt + chunk.text for chunk in chunks]):
         assert n + 2 <= e5.max_seq_length
-    assert words(" ".join(chunks)) == words(long_article)
+    assert words(" ".join(c.text for c in chunks)) == words(long_article)
+    assert chunks[0].first_paragraph == 1 and chunks[-1].last_paragraph == 120
 
 
 # --------------------------------------------------------------------------- the embedder
@@ -203,7 +216,15 @@ def test_article_embeddings_are_stored_once_per_text_version(e5, store, monkeypa
     with store.session() as session:
         results = embed_articles(session, e5, [text, text + "\nParagraf tambahan.", ""])
         assert session.scalar(select(func.count()).select_from(Embedding)) == 2  # the empty text stores nothing
+        assert set(session.scalars(select(Embedding.model))) == {e5.cache_key}
     assert results[2].chunks.shape == (0, 384)
+
+    # Another chunk budget cuts other chunks: the stored rows are not reused for it.
+    monkeypatch.setattr(e5, "chunk_tokens", e5.chunk_tokens // 2)
+    with store.session() as session:
+        halved = article_embeddings(session, e5, text)
+        assert session.scalar(select(func.count()).select_from(Embedding)) == 3
+    assert halved.shape == (len(e5.chunk(text)), 384) and halved.shape[0] > chunks.shape[0]
 
 
 def test_cli_prepare_twice_is_a_no_op_and_check_reports_the_model(capsys):

@@ -1,7 +1,7 @@
 """Campaigns: their definitions (config), boolean keyword queries (query) and article matching (matching)."""
 
 from pipeline.campaigns.config import Campaign, CampaignConfigError, load_campaigns, parse_campaigns
-from pipeline.campaigns.matching import ArticleForMatching, CampaignDecision, CampaignMatcher, matching_passages
+from pipeline.campaigns.matching import ArticleForMatching, CampaignDecision, CampaignMatcher
 from pipeline.campaigns.query import QueryError, parse_query
 
 __all__ = [
@@ -12,7 +12,6 @@ __all__ = [
     "CampaignMatcher",
     "QueryError",
     "load_campaigns",
-    "matching_passages",
     "parse_campaigns",
     "parse_query",
 ]

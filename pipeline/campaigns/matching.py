@@ -5,8 +5,10 @@ For every campaign the matcher gathers signals and adds their weights into a sco
 - the campaign's boolean query matches the title or text (the main keyword signal); a match that
   rests on one occurrence outside the title and lead paragraphs is a mention in passing and weighs less;
 - the campaign's name or an alias is in the title, or named prominently (lead paragraphs or twice);
-- semantic similarity of the campaign description to the article's passages (groups of consecutive
-  paragraphs), the maximum over passages, so a long article with one relevant section still counts.
+- semantic similarity of the campaign description to the article's passages, the maximum over
+  passages, so a long article with one relevant section still counts. The passages are the
+  embedder's chunks (`Embedder.chunk`: consecutive paragraphs up to the model's chunk budget), the
+  very vectors the store caches per text version, so an article is embedded once for everything.
   Raw cosine similarities differ per embedding model (E5 puts unrelated text near 0.8), so each
   model has a calibrated scale (calibration.toml) mapping "unrelated" to 0 and "clearly about it" to 1;
 - organisers, partners and spokespeople named in the article (weak: they appear in other news too).
@@ -17,7 +19,6 @@ campaign's active dates. Every decision carries its reasons, for people to check
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,14 +29,11 @@ import numpy as np
 
 from pipeline.campaigns.config import Campaign
 from pipeline.campaigns.query import IndexedText, evaluate, index_sections, normalize_word, phrase_spans
+from pipeline.embeddings import Chunk
 from pipeline.errors import InputError
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.toml")
-# Passages are built from whole paragraphs up to this many words; a longer paragraph is split at
-# sentence ends. ~140 Indonesian words stay well under the 512 tokens the models read.
-PASSAGE_MAX_WORDS = 140
 LEAD_PARAGRAPHS = 2
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 class Embedder(Protocol):
@@ -46,6 +44,8 @@ class Embedder(Protocol):
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
+    def chunk(self, text: str) -> list[Chunk]: ...
+
 
 @dataclass
 class ArticleForMatching:
@@ -54,7 +54,8 @@ class ArticleForMatching:
     published_at: datetime | None
     organizations: list[str] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
-    # One row per passage of `CampaignMatcher.passages(text)`, L2-normalised; None: the matcher embeds them.
+    # One row per chunk of `embedder.chunk(text)` (what `pipeline.embeddings.embed_articles` stores),
+    # L2-normalised; None: the matcher embeds the chunks itself.
     paragraph_vectors: np.ndarray | None = None
 
 
@@ -65,21 +66,6 @@ class CampaignDecision:
     score: float
     matched: bool
     reasons: list[str]
-
-
-@dataclass(frozen=True)
-class Passage:
-    first_paragraph: int  # 1-based
-    last_paragraph: int
-    text: str
-
-    @property
-    def label(self) -> str:
-        if self.first_paragraph == 0:  # a chunk of vectors made elsewhere: its text is its name
-            return self.text
-        if self.first_paragraph == self.last_paragraph:
-            return f"paragraph {self.first_paragraph}"
-        return f"paragraphs {self.first_paragraph}-{self.last_paragraph}"
 
 
 @dataclass(frozen=True)
@@ -110,69 +96,11 @@ class SimilarityScale:
         return float(min(1.0, max(0.0, (similarity - self.unrelated) / span)))
 
 
-# ---------------------------------------------------------------- passages
+# ---------------------------------------------------------------- paragraphs
 
 
 def paragraphs_of(text: str) -> list[str]:
     return [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]
-
-
-def _split_long_paragraph(paragraph: str, max_words: int) -> list[str]:
-    """Sentences of one over-long paragraph packed into pieces of at most `max_words` words."""
-    pieces: list[str] = []
-    current: list[str] = []
-    for sentence in _SENTENCE_END.split(paragraph):
-        words = sentence.split()
-        while len(words) > max_words:  # a run-on "sentence" (lists, tables): cut at word counts
-            if current:
-                pieces.append(" ".join(current))
-                current = []
-            pieces.append(" ".join(words[:max_words]))
-            words = words[max_words:]
-        if current and len(current) + len(words) > max_words:
-            pieces.append(" ".join(current))
-            current = []
-        current.extend(words)
-    if current:
-        pieces.append(" ".join(current))
-    return pieces
-
-
-def matching_passages(text: str, max_words: int = PASSAGE_MAX_WORDS) -> list[Passage]:
-    """Consecutive paragraphs packed into passages of at most `max_words` words, in order.
-
-    Nothing is dropped: a very long article gives many passages, a long paragraph several.
-    The pipeline embeds exactly these texts when it passes `paragraph_vectors` to the matcher.
-    """
-    passages: list[Passage] = []
-    group: list[str] = []
-    group_start = 0
-    for number, paragraph in enumerate(paragraphs_of(text), start=1):
-        size = len(paragraph.split())
-        if size > max_words:
-            if group:
-                passages.append(Passage(group_start, number - 1, " ".join(group)))
-                group = []
-            passages.extend(Passage(number, number, piece) for piece in _split_long_paragraph(paragraph, max_words))
-            continue
-        if group and sum(len(p.split()) for p in group) + size > max_words:
-            passages.append(Passage(group_start, number - 1, " ".join(group)))
-            group = []
-        if not group:
-            group_start = number
-        group.append(paragraph)
-    if group:
-        passages.append(Passage(group_start, group_start + len(group) - 1, " ".join(group)))
-    return passages
-
-
-def passage_words_for(embedder: Embedder) -> int:
-    """Passage size in words that the model reads whole (MiniLM stops at 256 tokens, E5 at 512)."""
-    max_tokens = getattr(embedder, "max_chunk_tokens", None)
-    if not max_tokens:
-        return PASSAGE_MAX_WORDS
-    # Subword tokenizers cut Indonesian into up to ~3 tokens per word (English vocabularies: the most).
-    return max(20, min(PASSAGE_MAX_WORDS, int(max_tokens) // 3))
 
 
 # ---------------------------------------------------------------- calibration
@@ -210,6 +138,16 @@ def _estimated_scale(embedder: Embedder, descriptions: np.ndarray, settings: dic
     return SimilarityScale(unrelated, unrelated + fraction * (1.0 - unrelated), "estimated from anchor texts")
 
 
+def _given_vectors(vectors: Any, chunks: int, dim: int) -> np.ndarray:
+    """Vectors computed elsewhere (the store's cache): one row per chunk, or the reasons would name
+    the wrong paragraphs."""
+    matrix = _as_matrix(vectors, dim)
+    if matrix.shape[0] != chunks:
+        raise InputError(f"paragraph vectors have {matrix.shape[0]} rows but the embedder cuts this text into {chunks} chunks; "
+                         "pass the vectors of embedder.chunk(text) (pipeline.embeddings.embed_articles) or none")
+    return matrix
+
+
 def _as_matrix(vectors: Any, dim: int) -> np.ndarray:
     matrix = np.asarray(vectors, dtype=np.float32)
     if matrix.ndim == 1:
@@ -229,7 +167,7 @@ class _ArticleView:
     index: IndexedText
     title_index: IndexedText
     lead_end: int  # first word position after the lead paragraphs
-    passages: list[Passage]
+    passages: list[Chunk]
     similarities: np.ndarray  # campaigns x passages
     organizations: set[str]
     people: set[str]
@@ -305,11 +243,9 @@ class CampaignMatcher:
         embedder: Embedder,
         weights: ScoringWeights | None = None,
         scale: SimilarityScale | None = None,
-        max_words: int | None = None,
     ) -> None:
         self.campaigns = list(campaigns)
         self.embedder = embedder
-        self.max_words = max_words or passage_words_for(embedder)
         calibration = load_calibration()
         self.weights = weights or ScoringWeights(**calibration.get("weights", {}))
         descriptions = [campaign.description for campaign in self.campaigns]
@@ -330,9 +266,9 @@ class CampaignMatcher:
             results.append([self._decide(campaign, row, article, view) for row, campaign in enumerate(self.campaigns)])
         return results
 
-    def passages(self, text: str) -> list[Passage]:
-        """The passages this matcher compares with descriptions (embed these for `paragraph_vectors`)."""
-        return matching_passages(text, self.max_words)
+    def passages(self, text: str) -> list[Chunk]:
+        """The passages this matcher compares with descriptions: the embedder's chunks of `text`."""
+        return self.embedder.chunk(text)
 
     def similarities(self, article: ArticleForMatching) -> np.ndarray:
         """Max similarity of each campaign description to the article's passages (for calibration)."""
@@ -342,7 +278,7 @@ class CampaignMatcher:
             return np.zeros(len(self.campaigns), np.float32)
         return (self.description_vectors @ vectors.T).max(axis=1)
 
-    def _passage_vectors(self, articles: Sequence[ArticleForMatching], passages: list[list[Passage]]) -> list[np.ndarray]:
+    def _passage_vectors(self, articles: Sequence[ArticleForMatching], passages: list[list[Chunk]]) -> list[np.ndarray]:
         missing = [i for i, article in enumerate(articles) if article.paragraph_vectors is None and passages[i]]
         texts = [passage.text for i in missing for passage in passages[i]]
         embedded = _as_matrix(self.embedder.embed_passages(texts), self.embedder.dim) if texts else np.zeros((0, self.embedder.dim), np.float32)
@@ -350,7 +286,7 @@ class CampaignMatcher:
         offset = 0
         for i, article in enumerate(articles):
             if article.paragraph_vectors is not None:
-                vectors.append(_as_matrix(article.paragraph_vectors, self.embedder.dim))
+                vectors.append(_given_vectors(article.paragraph_vectors, len(passages[i]), self.embedder.dim))
             elif i in missing:
                 vectors.append(embedded[offset : offset + len(passages[i])])
                 offset += len(passages[i])
@@ -358,12 +294,9 @@ class CampaignMatcher:
                 vectors.append(np.zeros((0, self.embedder.dim), np.float32))
         return vectors
 
-    def _view(self, article: ArticleForMatching, passages: list[Passage], vectors: np.ndarray) -> _ArticleView:
+    def _view(self, article: ArticleForMatching, passages: list[Chunk], vectors: np.ndarray) -> _ArticleView:
         index, lead_end = _index_article(article.title or "", paragraphs_of(article.text))
         similarities = self.description_vectors @ vectors.T if vectors.shape[0] else np.zeros((len(self.campaigns), 0), np.float32)
-        if vectors.shape[0] != len(passages):
-            # Vectors computed elsewhere for other passages: still usable, named by their row.
-            passages = [Passage(0, 0, f"chunk {n}") for n in range(1, vectors.shape[0] + 1)]
         return _ArticleView(
             index=index,
             title_index=index_sections([("title", article.title or "")]),

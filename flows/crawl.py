@@ -69,8 +69,11 @@ def crawl_flow(
     `throttle=False` turns AutoThrottle off: only for a replay host you run yourself.
     """
     from crawlers.run import resolve_outlets
+    from pipeline.store import open_store
 
     outlet_ids = resolve_outlets(outlets, replay)
+    # Migrate a new store once here: parallel crawl processes would each try to create its tables.
+    open_store(database_url).dispose()
     futures = [
         crawl_outlet.submit(outlet_id, replay=replay, since=since, max_pages=max_pages, throttle=throttle, database_url=database_url)
         for outlet_id in outlet_ids

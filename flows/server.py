@@ -47,10 +47,25 @@ def start_local_server(home: Path, host: str = "127.0.0.1", port: int = DEFAULT_
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port), "--analytics-off"]
     process = subprocess.Popen(
         command, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        env={**os.environ, "PREFECT_HOME": str(home)}, start_new_session=True,
+        env={**os.environ, "PREFECT_HOME": str(home)}, start_new_session=True, preexec_fn=die_with_parent(),
     )
     log_file.close()
     return process, f"http://{host}:{port}/api"
+
+
+def die_with_parent():  # noqa: ANN201 - a preexec_fn or None
+    """On Linux, the server gets SIGTERM when `pantau serve` dies, even by SIGKILL (no orphaned server)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_pdeathsig = 1
+
+    def set_parent_death_signal() -> None:
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+    return set_parent_death_signal
 
 
 def wait_until_healthy(api_url: str, process: subprocess.Popen, log_path: Path, timeout_s: float = STARTUP_TIMEOUT_S) -> None:

@@ -63,6 +63,7 @@ def serve(
     from flows.environment import configure_prefect
 
     home = configure_prefect()
+    cron_crawl, cron_digest = valid_cron(cron_crawl, "--cron-crawl"), valid_cron(cron_digest, "--cron-digest")
     server = None
     api_url = os.environ.get("PREFECT_API_URL")
     if not api_url:
@@ -93,7 +94,7 @@ def serve_deployments(api_url: str, cron_crawl: str, cron_digest: str, replay: s
     from pipeline.config import get_settings
 
     options = ServeOptions(
-        crawl_cron=valid_cron(cron_crawl, "--cron-crawl"), digest_cron=valid_cron(cron_digest, "--cron-digest"),
+        crawl_cron=cron_crawl, digest_cron=cron_digest,
         time_zone=get_settings().timezone, replay=replay, throttle=throttle, max_pages=max_pages, send=send,
         dask_address=dask_address, dask_workers=dask_workers,
     )

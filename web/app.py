@@ -25,7 +25,18 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline.errors import InputError, PantauError
-from pipeline.queries import KINDS, Filters, Kind, NotFoundError, PageRequest, iter_query, parse_day, run_query, validate_filters
+from pipeline.queries import (
+    KINDS,
+    Filters,
+    Kind,
+    NotFoundError,
+    PageRequest,
+    ResultCache,
+    iter_query,
+    parse_day,
+    run_query,
+    validate_filters,
+)
 from pipeline.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -125,14 +136,18 @@ def create_app(store: Store | None = None, admin_token: str | None = None, page_
         return {name: {"description": kind.description, "columns": dict(kind.columns), "sorts": list(kind.sorts),
                        "paged": kind.paginated} for name, kind in KINDS.items()}
 
+    # Slow aggregates (a campaign's places, every article's coverage) are answered once per change
+    # of the store, not once per dashboard visitor.
+    cache = ResultCache()
+    app.state.result_cache = cache
     for kind in KINDS.values():
-        _add_query_routes(app, kind, get_store, cap)
+        _add_query_routes(app, kind, get_store, cap, cache)
 
     _add_admin_routes(app, get_store, token)
     return app
 
 
-def _add_query_routes(app: FastAPI, kind: Kind, get_store: Callable[[], Store], cap: int) -> None:
+def _add_query_routes(app: FastAPI, kind: Kind, get_store: Callable[[], Store], cap: int, cache: ResultCache) -> None:
     sort_help = f"one of: {', '.join(kind.sorts)} (default {kind.default_sort})"
 
     def list_rows(
@@ -142,7 +157,7 @@ def _add_query_routes(app: FastAPI, kind: Kind, get_store: Callable[[], Store], 
         sort: str | None = Query(None, description=sort_help),
     ) -> dict[str, Any]:
         with get_store().session() as session:
-            result = run_query(session, kind.name, filters, PageRequest(page, min(page_size, cap)), sort)
+            result = run_query(session, kind.name, filters, PageRequest(page, min(page_size, cap)), sort, cache=cache)
         body = result.as_dict()
         body["page_size_cap"] = cap
         body["next_page"] = page + 1 if result.has_more else None

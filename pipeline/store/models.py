@@ -161,6 +161,8 @@ class Article(Base):
     __tablename__ = "articles"
     __table_args__ = (
         Index("ix_articles_outlet_published", "outlet_id", "published_at"),
+        # What aggregates and page sorts read of an article, found by id without the wide row (0002).
+        Index("ix_articles_rollup", "id", "is_article", "published_at", "story_id", "outlet_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -203,9 +205,10 @@ class Article(Base):
 
 class ArticlePlace(Base):
     __tablename__ = "article_places"
+    __table_args__ = (Index("ix_article_places_article_code", "article_id", "code", "mentions", "is_dateline"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(16))
     code: Mapped[str | None] = mapped_column(String(16), index=True)
@@ -239,9 +242,10 @@ class ArticlePerson(Base):
 
 class Quote(Base):
     __tablename__ = "quotes"
+    __table_args__ = (Index("ix_quotes_article_position", "article_id", "position"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(default=0)
     speaker: Mapped[str | None] = mapped_column(String(300), index=True)
     text: Mapped[str] = mapped_column(Text)
@@ -249,10 +253,10 @@ class Quote(Base):
 
 class Statistic(Base):
     __tablename__ = "statistics"
-    __table_args__ = (Index("ix_statistics_unit", "unit"),)
+    __table_args__ = (Index("ix_statistics_unit", "unit"), Index("ix_statistics_article_unit", "article_id", "unit", "position"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(default=0)
     value: Mapped[float] = mapped_column(Float)
     # Upper bound of a range ("4-6 ribu"); None for a single value.
@@ -270,7 +274,8 @@ class CampaignMatch(Base):
     __tablename__ = "campaign_matches"
     __table_args__ = (
         UniqueConstraint("article_id", "campaign_id"),
-        Index("ix_campaign_matches_campaign", "campaign_id", "matched"),
+        # A campaign's articles from the index alone (0002).
+        Index("ix_campaign_matches_campaign_article", "campaign_id", "matched", "article_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

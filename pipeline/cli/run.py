@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
 
 import typer
 
@@ -30,7 +31,7 @@ def run(
     from flows.cycle import cycle_flow
     from flows.progress import listening
 
-    with CycleDisplay(disabled=as_json) as display, listening(display.update):
+    with console_warnings_only(), CycleDisplay(disabled=as_json) as display, listening(display.update):
         result = cycle_flow(
             outlets=outlet or None, replay=replay, max_pages=max_pages, throttle=not no_throttle,
             digest=digest, send=send, dask_address=dask_address, dask_workers=dask_workers,
@@ -119,6 +120,26 @@ def valid_cron(expression: str, option: str) -> str:
     except ValidationError:
         raise PantauError(f"{option} {expression!r} is not a cron expression; write five fields like '0 * * * *'") from None
     return expression
+
+
+@contextmanager
+def console_warnings_only() -> Iterator[None]:
+    """Flow and task runs log every state change at INFO; on the console (unless --verbose) only
+    warnings and errors show while the progress display runs. The Prefect API still gets them all."""
+    import logging
+
+    from pipeline.cli.app import state
+
+    root = logging.getLogger()
+    saved = [(handler, handler.level) for handler in root.handlers]
+    if not state.verbose:
+        for handler, level in saved:
+            handler.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        for handler, level in saved:
+            handler.setLevel(level)
 
 
 class CycleDisplay:

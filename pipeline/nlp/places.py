@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -58,7 +58,25 @@ FACILITY_HEADS = (
     "Stadion", "Istana", "Museum", "Selat", "Laut", "Teluk", "Gunung", "Danau", "Sungai", "Pulau", "Kepulauan",
     "Pantai", "Kompleks", "Wisma", "Alun-alun", "Lapangan", "Taman", "Kecamatan", "Kec.",
     "Kelurahan", "Kampung", "Dusun", "Jembatan",  # not "Desa": "Menteri Desa Marwan Jafar"
+    "Hotel", "Mall", "Plaza", "Pasar", "Masjid", "Gereja", "Candi", "Monumen", "Tugu", "Sirkuit", "Komplek",
+    "Apartemen", "Menara", "Kantor", "Gedung", "gedung", "Balai", "Bundaran", "Simpang", "Pesisir",
+    "Kawasan", "Kebun", "Hutan", "Tanjung", "Semenanjung", "Dermaga", "Lembah", "Bukit", "Pegunungan",
 )
+# Heads that may name an organisation's building: "Gedung DPR", "Kantor Kementerian Sekretariat Negara".
+BUILDING_HEADS = frozenset({"Gedung", "gedung", "Kantor", "Istana", "Kompleks", "Komplek", "Balai", "Wisma"})
+# Words that end a named venue: "Volkswagen Arena", "King Power Stadium", "Ambon City Center".
+FACILITY_TAILS = ("Arena", "Stadium", "Park", "Mall", "Plaza", "Center", "Centre", "Square", "Hall", "Theatre",
+                  "Theater", "Hotel", "Resort", "Convention", "Circuit", "Airport", "Lane", "Valley", "Land", "Island")
+# Words that open a sentence in title case but never a venue's name ("Di Maluku City Mall").
+NOT_VENUE_STARTS = frozenset({"di", "ke", "dari", "menuju", "sejak", "saat", "dalam", "pada", "usai", "selain", "para"})
+FACILITY_HEADS_SET = frozenset(FACILITY_HEADS)
+FACILITY_TAILS_SET = frozenset(FACILITY_TAILS)
+# Tokens between places in a list or a route.
+LIST_SEPARATORS = frozenset({",", "-", "dan", "hingga", "sampai", "atau", "/", "–"})
+# Lower-cased words that end a facility's name: a region named after it is a place of its own.
+NAME_BREAKS = frozenset({"kabupaten", "kota", "provinsi", "kecamatan", "kelurahan", "desa", "kab."})
+# The words before "Kota X" that make "Kota" part of a title: "Wali Kota Surabaya" names Surabaya.
+CITY_TITLE_WORDS = frozenset({"wali", "wakil", "balai", "pemerintah"})
 
 
 @dataclass(frozen=True)
@@ -73,6 +91,7 @@ class Place:
     lat: float | None = None
     lon: float | None = None
     needs_context: bool = False
+    kind: str | None = None  # foreign places: "country" | "city" | "state" | "region"
 
     def as_tag(self) -> dict[str, Any]:
         return {"name": self.name, "level": self.level, "code": self.code, "province": self.province,
@@ -98,7 +117,7 @@ class Gazetteer:
             self._add_region(record)
         for record in data["foreign"]:
             place = Place(key=f"foreign:{record['country']}:{record['name']}", name=record["name"], level="foreign",
-                          lat=record.get("lat"), lon=record.get("lon"))
+                          lat=record.get("lat"), lon=record.get("lon"), kind=record.get("kind"))
             for form in (record["name"], *record.get("aliases", [])):
                 self._add(form, place, "foreign", bare=False)
         for name in data.get("indonesian_areas", []):
@@ -173,7 +192,7 @@ def load_gazetteer(path: str | None = None) -> Gazetteer:
 
 
 class PlaceTagger:
-    """The spaCy component. One PhraseMatcher for every written form, a token Matcher for facilities."""
+    """The spaCy component. One PhraseMatcher for every written form, a scan of token texts for facilities."""
 
     def __init__(self, nlp: Language, gazetteer: Gazetteer):
         self.gazetteer = gazetteer
@@ -181,24 +200,25 @@ class PlaceTagger:
         forms = sorted(gazetteer.forms)
         for form, pattern in zip(forms, nlp.tokenizer.pipe(forms)):
             self.matcher.add(form, [pattern])
-        self.facilities = Matcher(nlp.vocab)
-        self.facilities.add("FACILITY", [[{"ORTH": {"IN": list(FACILITY_HEADS)}}, {"IS_TITLE": True},
-                                          {"TEXT": {"REGEX": r"^(-|[A-Z0-9][\w.]*)$"}, "OP": "*"}]], greedy="LONGEST")
 
     def __call__(self, doc: Doc) -> Doc:
         blocked = _blocked_tokens(doc)
         dateline_place = self.gazetteer.resolve_dateline(doc._.dateline) if doc._.dateline else None
         found: list[tuple[Span, Place]] = []
+        undecided: list[Span] = []
         for span in filter_spans(self.matcher(doc, as_spans=True)):
             if any(i in blocked for i in range(span.start, span.end)):
                 continue
             place = self._accept(doc, span, dateline_place)
             if place is not None:
-                found.append((span, place))
+                found.append((_without_title_word(doc, span), place))
+            else:
+                undecided.append(span)
         # Spans: the longest of places and facilities ('Jl Medan Merdeka Barat' over 'Medan'); the listed places
         # keep every region named, inside a facility's name or not ('Bandara Changi Singapura').
-        facilities = [span for span in self.facilities(doc, as_spans=True)
-                      if not any(i in blocked for i in range(span.start, span.end))]
+        facilities = [span for span in facility_spans(doc) if _facility_allowed(span, blocked)]
+        found = sorted(found + self._listed_with_places(doc, undecided, [span for span, _ in found] + facilities),
+                       key=lambda item: item[0].start)
         spans = filter_spans([span for span, _ in found] + facilities)
         doc.spans["places"] = [Span(doc, span.start, span.end, label="LOC") for span in sorted(spans, key=lambda s: s.start)]
         doc._.places = place_tags(found, dateline_place, doc._.dateline)
@@ -207,6 +227,26 @@ class PlaceTagger:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         for doc in docs:
             yield self(doc)
+
+    def _listed_with_places(self, doc: Doc, undecided: list[Span], places: list[Span]) -> list[tuple[Span, Place]]:
+        """Names that needed a cue but are listed next to another place ("Karawang, Cikampek, Purwakarta",
+        "rute Cibubur - Cawang", "Bandara Soekarno Hatta, Kelapa Gading"): a list or a route of places makes its
+        members places. Areas only (kecamatan, kelurahan): an ambiguous kab/kota in a list still needs its own cue."""
+        candidates: list[tuple[Span, Place]] = []
+        for span in undecided:
+            form = self.gazetteer.form(span.text)
+            place = choose_place(form, None) if form else None
+            if place is not None and place.level == "area" and not _continues_a_name(doc, span):
+                candidates.append((span, place))
+        ends = {span.end for span in places} | {span.end for span, _ in candidates}
+        starts = {span.start for span in places} | {span.start for span, _ in candidates}
+        accepted = []
+        for span, place in candidates:
+            before = span.start >= 2 and doc[span.start - 1].lower_ in LIST_SEPARATORS and span.start - 1 in ends
+            after = span.end + 1 < len(doc) and doc[span.end].lower_ in LIST_SEPARATORS and span.end + 1 in starts
+            if before or after:
+                accepted.append((span, place))
+        return accepted
 
     def _accept(self, doc: Doc, span: Span, dateline_place: Place | None) -> Place | None:
         form = self.gazetteer.form(span.text)
@@ -223,6 +263,55 @@ class PlaceTagger:
         if previous in PLACE_CUES or _followed_by_province(doc, span, self.gazetteer):
             return place
         return None
+
+
+def facility_spans(doc: Doc) -> list[Span]:
+    """Named facilities: a head and capitalised words ("Bandara Soekarno - Hatta", "Gedung DPR"), or capitalised
+    words ending in a venue word ("Volkswagen Arena"). A scan of token texts: a token Matcher with regular
+    expressions cost more than the rest of the stage."""
+    words = [token.text for token in doc]
+    spans: list[Span] = []
+    for i, word in enumerate(words):
+        if word in FACILITY_HEADS_SET and i + 1 < len(words) and words[i + 1][:1].isupper():
+            end = i + 2
+            while end < len(words) and _name_word(words[end]):
+                end += 1
+            spans.append(doc[i:end])
+        elif word in FACILITY_TAILS_SET and i > 0:
+            start = i
+            while start > 0 and _name_word(words[start - 1]):
+                start -= 1
+            while start < i and not (words[start].istitle() and words[start].lower() not in NOT_VENUE_STARTS):
+                start += 1
+            if start < i:
+                spans.append(doc[start:i + 1])
+    return spans
+
+
+def _name_word(word: str) -> bool:
+    """A word that continues a facility's name: capitalised ('Soekarno', 'DPR', 'Jl.') or a hyphen."""
+    if word == "-":
+        return True
+    return "A" <= word[:1] <= "Z" and word.lower() not in NAME_BREAKS and all(ch.isalnum() or ch in "._-" for ch in word)
+
+
+def _facility_allowed(span: Span, blocked: set[int]) -> bool:
+    """A facility's head or tail word is its own, never another stage's: a person's or an organisation's name
+    after it is the facility's name ("Bandara Soekarno-Hatta", "Gedung DPR", "Volkswagen Arena"), but a span that
+    starts or ends inside an organisation ("Museum" in "Museum Nasional Indonesia" registered as one) is not."""
+    head, last = span[0], span[-1]
+    if last.text in FACILITY_TAILS and last.i not in blocked:
+        return True
+    if head.i in blocked or last.i in blocked and last.text not in FACILITY_TAILS:
+        return head.text in BUILDING_HEADS and head.i not in blocked
+    return True
+
+
+def _without_title_word(doc: Doc, span: Span) -> Span:
+    """'Wali Kota Surabaya' names Surabaya: "Kota" there belongs to the title, not to the place's name."""
+    if span[0].lower_ == "kota" and len(span) > 1 and span.start > 0 and doc[span.start - 1].lower_ in CITY_TITLE_WORDS:
+        return doc[span.start + 1: span.end]
+    return span
 
 
 def _blocked_tokens(doc: Doc) -> set[int]:

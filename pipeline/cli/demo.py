@@ -41,7 +41,7 @@ def demo(
     if as_json:
         print(json.dumps({**result, "where": where}, ensure_ascii=False, default=str))
         return
-    print_cycle_summary({"crawl": result["crawl"], "process": result["process"], "digest": None})
+    print_cycle_summary({"crawl": result["crawl"], "process": result["process"]})
     print_previews(result)
     print_where(where)
 

@@ -207,7 +207,9 @@ def print_cycle_summary(result: dict[str, Any]) -> None:
                   str(sum(processed.get("failed", {}).values())), str(processed.get("duplicates", 0)), str(processed.get("stories", 0)), matched)
     console.print(table)
 
-    digests = result.get("digest")
+    if "digest" not in result:
+        return
+    digests = result["digest"]
     if digests is None:
         console.print("digest: not due yet (from Monday 08:00 local time) or not asked for")
         return

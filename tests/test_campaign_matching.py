@@ -122,18 +122,27 @@ def test_reasons_name_the_paragraphs_of_the_best_passage(matcher) -> None:
     assert float(similarity) == pytest.approx(expected, abs=0.006)
 
 
-def test_cached_vectors_are_the_matchers_passages_and_nothing_is_embedded_again(matcher, embedder, store, monkeypatch) -> None:
-    from pipeline.embeddings import embed_articles
+def test_the_process_stage_passes_cached_vectors_and_nothing_is_embedded_again(matcher, embedder, store, monkeypatch) -> None:
+    from types import SimpleNamespace
+
+    from pipeline.process import _paragraph_vectors
 
     article = labelled("22-bbi-peluncuran.txt")
-    expected = matcher.match(labelled("22-bbi-peluncuran.txt"))
-    with store.session() as session:  # what the process stage does: the cache, then the matcher
-        article.paragraph_vectors = embed_articles(session, embedder, [article.text])[0].chunks
+    expected = matcher.match(labelled("22-bbi-peluncuran.txt"))  # the matcher embedding its passages itself
+    extracted = [SimpleNamespace(is_article=True, text=article.text), SimpleNamespace(is_article=False, text="Halaman indeks")]
+    analyzer = SimpleNamespace(matcher=matcher, embedder=embedder)
+    with store.session() as session:  # the cache table, filled in one batch
+        vectors = _paragraph_vectors(session, analyzer, extracted)
+    assert vectors[1] is None and vectors[0].shape == (len(matcher.passages(article.text)), embedder.dim)
 
     def no_model(texts):
-        raise AssertionError(f"the matcher embedded {len(texts)} passage(s) again")
+        raise AssertionError(f"embedded {len(texts)} passage(s) again")
 
     monkeypatch.setattr(embedder, "embed_passages", no_model)
+    with store.session() as session:  # a re-run reads the stored rows
+        again = _paragraph_vectors(session, analyzer, extracted)
+    assert np.array_equal(again[0], vectors[0])
+    article.paragraph_vectors = vectors[0]
     given = matcher.match(article)
     assert [(d.campaign_id, d.reasons) for d in given] == [(d.campaign_id, d.reasons) for d in expected]
     assert [d.score for d in given] == pytest.approx([d.score for d in expected], abs=1e-3)

@@ -62,41 +62,25 @@ def process_partition(
     database_url: str | None = None,
 ) -> dict[str, Any]:
     """Process these pages batch by batch; on a retry, only the ones still pending."""
-    from pipeline.config import get_settings
-    from pipeline.process import ProcessReport, pages_to_process
+    from pipeline.process import process_pages
     from pipeline.store import open_store
-    from pipeline.version import pipeline_version
 
-    settings = get_settings()
-    version = pipeline_version()
     store = open_store(database_url)
+    advanced = 0
+
+    def advance(done: int, _total: int) -> None:
+        nonlocal advanced
+        progress.report("process", {"advance": done - advanced})
+        advanced = done
+
     try:
-        if not reprocess:
-            with store.session() as session:
-                pending = set(pages_to_process(session, version))
-            page_ids = [page_id for page_id in page_ids if page_id in pending]
-        report = ProcessReport(pipeline_version=version)
-        if page_ids:
-            process_batches(
-                store, page_ids, shared_analyzer(), version, report,
-                batch_size=batch_size or settings.process.batch_size,
-                workers=workers if workers is not None else (settings.process.workers or None),
-                timeout_s=settings.process.page_timeout_s,
-            )
+        report = process_pages(
+            store, page_ids=page_ids, reprocess=reprocess, batch_size=batch_size, workers=workers,
+            analyzer=shared_analyzer(), progress=advance,
+        )
         return report.as_dict()
     finally:
         store.dispose()
-
-
-def process_batches(store: Any, page_ids: Sequence[int], analyzer: Any, version: str, report: Any, *,
-                    batch_size: int, workers: int | None, timeout_s: float) -> None:
-    # pipeline.process makes and commits one batch at a time; process_pages() picks its own pages,
-    # so the per-batch step is used here to keep each partition to its own page ids.
-    from pipeline.process import _chunks, _process_batch
-
-    for batch in _chunks(page_ids, batch_size):
-        _process_batch(store, batch, analyzer, version, workers, timeout_s, report)
-        progress.report("process", {"advance": len(batch)})
 
 
 _analyzers: dict[tuple, Any] = {}

@@ -66,10 +66,14 @@ def process_pages(
     workers: int | None = None,
     limit: int | None = None,
     reprocess: bool = False,
+    page_ids: Sequence[int] | None = None,
     analyzer: Any = None,
     progress: Progress | None = None,
 ) -> ProcessReport:
-    """Make (or re-make) the articles of the stored pages that need it; returns what was done."""
+    """Make (or re-make) the articles of the stored pages that need it; returns what was done.
+
+    `page_ids` restricts the work to those pages (a partition of a parallel run): the ones that still
+    need processing are done, in the given order, so a retried partition only does what is left."""
     from pipeline.config import get_settings
     from pipeline.version import pipeline_version
 
@@ -79,7 +83,11 @@ def process_pages(
     workers = workers if workers is not None else (settings.process.workers or None)
     report = ProcessReport(pipeline_version=version)
     with store.session() as session:
-        page_ids = pages_to_process(session, version, reprocess, limit)
+        pending = pages_to_process(session, version, reprocess, None if page_ids is not None else limit)
+    if page_ids is not None:
+        wanted = set(pending)
+        pending = [page_id for page_id in page_ids if page_id in wanted][:limit]
+    page_ids = pending
     if not page_ids:
         return report
     if analyzer is None:

@@ -248,8 +248,10 @@ def make_plan(session: Session, filters: Filters, kind: "Kind | None" = None, so
         matched = select(func.count()).where(CampaignMatch.campaign_id == filters.campaign, CampaignMatch.matched == true())
         kept *= (session.scalar(matched) or 0) / max(total, 1)
     if filters.q:
-        # Counting every match of a common word costs more than the page: ten thresholds are enough.
-        matches = select(literal_column("1")).select_from(text("articles_fts")).where(_fts_match(filters.q)).limit(10 * threshold)
+        # Counting every match of a common word costs more than the page: the threshold is enough
+        # alone, ten of them with a campaign (whose share then multiplies this one).
+        cap = 10 * threshold if filters.campaign else threshold
+        matches = select(literal_column("1")).select_from(text("articles_fts")).where(_fts_match(filters.q)).limit(cap)
         kept *= (session.scalar(select(func.count()).select_from(matches.subquery())) or 0) / max(total, 1)
     return Plan(dialect, ordered_scan=kept >= threshold)
 

@@ -11,6 +11,8 @@ from pipeline import __version__
 @lru_cache(maxsize=1)
 def pipeline_version() -> str:
     from models.nlp import NLP_VERSION
+    from pipeline.campaigns.matching import MATCHER_VERSION
+    from pipeline.embeddings import CHUNKING_VERSION
     from pipeline.extract import EXTRACTOR_VERSION
 
-    return f"{__version__}+x{EXTRACTOR_VERSION}.n{NLP_VERSION}"
+    return f"{__version__}+x{EXTRACTOR_VERSION}.n{NLP_VERSION}.e{CHUNKING_VERSION}.m{MATCHER_VERSION}"

@@ -47,6 +47,9 @@ class Embedder(Protocol):
     def chunk(self, text: str) -> list[Chunk]: ...
 
 
+# Bump when scoring, thresholds or calibration change (stored decisions are then re-made).
+MATCHER_VERSION = "1"
+
 @dataclass
 class ArticleForMatching:
     title: str

@@ -65,8 +65,11 @@ def test_verbose_shows_the_traceback(capsys) -> None:
 
 
 def test_db_upgrade_then_current(capsys) -> None:
+    from pipeline.store import open_store
+
+    head = open_store(migrate=False).head_revision()
     assert run(["db", "upgrade"]) == 0
-    assert "0001" in capsys.readouterr().out
+    assert capsys.readouterr().out.strip().endswith(f"empty -> {head}")
     assert run(["db", "current"]) == 0
     assert "up to date" in capsys.readouterr().out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import InputError
@@ -18,3 +19,27 @@ def require_dataset(path: Path, what: str) -> Path:
     if not path.exists():
         raise InputError(f"{what} not found at {path}; pass --path or set PANTAU_SHARED to the folder that holds eval/")
     return path
+
+
+@dataclass
+class MatchCounts:
+    """True/false positives and false negatives, with the scores every evaluation reports."""
+
+    true_positive: int = 0
+    false_positive: int = 0
+    false_negative: int = 0
+
+    @property
+    def precision(self) -> float:
+        found = self.true_positive + self.false_positive
+        return self.true_positive / found if found else 0.0
+
+    @property
+    def recall(self) -> float:
+        wanted = self.true_positive + self.false_negative
+        return self.true_positive / wanted if wanted else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0

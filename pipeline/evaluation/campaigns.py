@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from pipeline.errors import InputError
+from pipeline.evaluation import MatchCounts
 
 DEFAULT_LABELLED_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "campaigns"
 HEADER_KEYS = ("title", "published", "split", "campaigns", "note")
@@ -66,10 +67,7 @@ def load_labelled_set(directory: Path = DEFAULT_LABELLED_DIR) -> list[LabelledAr
 
 
 @dataclass
-class Counts:
-    true_positive: int = 0
-    false_positive: int = 0
-    false_negative: int = 0
+class Counts(MatchCounts):
     true_negative: int = 0
 
     def add(self, predicted: bool, actual: bool) -> None:
@@ -85,21 +83,6 @@ class Counts:
     @property
     def pairs(self) -> int:
         return self.true_positive + self.false_positive + self.false_negative + self.true_negative
-
-    @property
-    def precision(self) -> float:
-        found = self.true_positive + self.false_positive
-        return self.true_positive / found if found else 0.0
-
-    @property
-    def recall(self) -> float:
-        wanted = self.true_positive + self.false_negative
-        return self.true_positive / wanted if wanted else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {

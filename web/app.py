@@ -25,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline.errors import InputError, PantauError
+from pipeline.export import csv_row
 from pipeline.queries import (
     KINDS,
     Filters,
@@ -190,18 +191,12 @@ def _csv_lines(store: Store, kind: Kind, filters: Filters, sort: str | None) -> 
     writer.writeheader()
     with store.session() as session:
         for number, row in enumerate(iter_query(session, kind.name, filters, sort), start=1):
-            writer.writerow({key: _csv_value(value) for key, value in row.items()})
+            writer.writerow(csv_row(row))
             if number % 500 == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
     yield buffer.getvalue()
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return ";".join(str(item) for item in value)
-    return value
 
 
 # --------------------------------------------------------------------------- admin (changes data)

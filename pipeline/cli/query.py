@@ -98,9 +98,11 @@ def _write(rows: list[dict[str, Any]], columns: list[str], output_format: Output
         if output_format is OutputFormat.table:
             _table(rows, columns, title, handle)
         elif output_format is OutputFormat.csv:
+            from pipeline.export import csv_cell
+
             writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
-            writer.writerows({c: _flat(row.get(c)) for c in columns} for row in rows)
+            writer.writerows({c: csv_cell(row.get(c)) for c in columns} for row in rows)
         elif output_format is OutputFormat.json:
             json.dump(rows, handle, ensure_ascii=False, indent=2)
             handle.write("\n")

@@ -30,6 +30,9 @@ DOWNLOAD_WARNSIZE = 0
 # Sitemaps may be larger than articles (the protocol allows 50 MB); requests for them raise this cap.
 PANTAU_LISTING_MAXSIZE = 50 * 1024 * 1024
 
+# An article that failed for good (404, 410, ...) is asked for again only after this many days.
+PANTAU_RECHECK_FAILED_AFTER_DAYS = _crawl.recheck_failed_after_days
+
 RETRY_ENABLED = True
 RETRY_TIMES = _crawl.retry_times
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]

@@ -62,6 +62,18 @@ def known_url_keys(store: Store, outlet_id: str) -> set[str]:
         return set(session.scalars(select(Page.url_key).where(Page.outlet_id == outlet_id)))
 
 
+def failed_urls(store: Store, outlet_id: str, reasons: Iterable[str], since: datetime) -> list[str]:
+    """URLs of this outlet whose fetch failed for one of `reasons` at or after `since` (oldest first)."""
+    query = (
+        select(CrawlFailure.url)
+        .join(CrawlRun, CrawlRun.id == CrawlFailure.crawl_run_id)
+        .where(CrawlRun.outlet_id == outlet_id, CrawlFailure.reason.in_(list(reasons)), CrawlFailure.at >= since)
+        .order_by(CrawlFailure.at)
+    )
+    with store.session() as session:
+        return list(session.scalars(query))
+
+
 def load_validators(store: Store) -> dict[str, FetchValidator]:
     with store.session() as session:
         return {row.url_key: row for row in session.scalars(select(FetchValidator))}

@@ -48,6 +48,8 @@ class CrawlSettings(BaseModel):
     max_page_bytes: int = 10 * 1024 * 1024
     retry_times: int = 3
     obey_robots_txt: bool = True
+    # An article URL that failed for good (404, 410, off-site redirect) is not fetched again for this long.
+    recheck_failed_after_days: float = 30.0
 
 
 class ProcessSettings(BaseModel):

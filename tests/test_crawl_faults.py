@@ -136,3 +136,24 @@ def test_feed_is_the_fallback_and_tracking_variants_are_fetched_once(fault_crawl
         assert hits[f"/republika{page.path}"] == 1
     (republika,) = [record for record in records if record["outlet"] == "republika"]
     assert republika["discovered"] == len(feed_pages) and republika["new"] == len(feed_pages)
+
+
+def test_articles_that_failed_for_good_are_not_fetched_again_until_the_recheck_period(tmp_path) -> None:
+    server = start_fault_server()
+    url = f"sqlite:///{tmp_path / 'recheck.db'}"
+    gone = [f"/{page.outlet}{page.path}" for page in FAULT_PAGES if page.slug in ("halaman-hilang", "halaman-dihapus")]
+    try:
+        first, = crawl_outlets(["kompas"], replay=server.base_url, database_url=url, settings=SETTINGS)
+        second, = crawl_outlets(["kompas"], replay=server.base_url, database_url=url, settings=SETTINGS)
+        assert [server.hits[path] for path in gone] == [1, 1]
+        from crawlers.spiders.news import PERMANENT_REASONS
+
+        failed_for_good = [page for page in FAULT_PAGES if page.outlet == "kompas" and page.expect in PERMANENT_REASONS]
+        assert len(failed_for_good) >= len(gone)
+        assert second["skipped_known"] == first["skipped_known"] + first["new"] + len(failed_for_good)
+        crawl_outlets(["kompas"], replay=server.base_url, database_url=url,
+                      settings={**SETTINGS, "PANTAU_RECHECK_FAILED_AFTER_DAYS": 0})
+        assert [server.hits[path] for path in gone] == [2, 2]
+    finally:
+        server.shutdown()
+        server.server_close()

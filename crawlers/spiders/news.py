@@ -7,7 +7,9 @@ Discovery follows the registry entry: robots.txt first (its Sitemap lines; probi
 paths when it names none), then news sitemaps and sitemaps (indexes recursively), with RSS/Atom feeds
 as the fallback when no sitemap can be read. Sitemaps and feeds are requested conditionally
 (ETag / If-Modified-Since) and children of an index whose lastmod predates the last check are not
-requested at all. An article URL already in the store (normalised) is never fetched again.
+requested at all. An article URL already in the store (normalised) is never fetched again, and one
+that failed for good (404, 410, an off-site redirect, ...) is not asked for again until
+`crawl.recheck_failed_after_days` have passed; both count as `skipped_known`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import scrapy
@@ -97,7 +99,7 @@ class NewsSpider(scrapy.Spider):
         if self.run_id is None:
             options = {"since": self.since.isoformat() if self.since else None, "max_pages": self.max_pages}
             self.run_id = crawl_store.start_run(self.store, self.outlet.id, self.replay_base, options)
-        self.known = crawl_store.known_url_keys(self.store, self.outlet.id)
+        self.known = crawl_store.known_url_keys(self.store, self.outlet.id) | self.recently_failed_keys()
         self.validators = crawl_store.load_validators(self.store)
         self.report_progress(force=True)
         yield Request(
@@ -108,6 +110,23 @@ class NewsSpider(scrapy.Spider):
             dont_filter=True,
             priority=100,
         )
+
+    def recently_failed_keys(self) -> set[str]:
+        """Articles whose first request failed for good within the recheck period (not parts, not redirects)."""
+        days = self.settings.getfloat("PANTAU_RECHECK_FAILED_AFTER_DAYS", 30.0)
+        if days <= 0:
+            return set()
+        since = datetime.now(timezone.utc) - timedelta(days=days)
+        keys = set()
+        for url in crawl_store.failed_urls(self.store, self.outlet.id, PERMANENT_REASONS, since):
+            try:
+                key = normalize_url(url)
+            except InputError:
+                continue
+            # A failed part 2 of an article normalises to the article: only the article's own address counts.
+            if url in (key, first_part_url(key, self.outlet.pagination)):
+                keys.add(key)
+        return keys
 
     def parse_robots(self, response: Response):  # noqa: ANN201
         listed = robots_sitemaps(response.body) if response.status == 200 else []

@@ -220,8 +220,34 @@ def test_digest_of_a_quiet_week_and_of_another_campaign(week_of_coverage):
     assert (quiet.coverage, quiet.spike, quiet.top_articles, quiet.places) == (0, False, (), ())
     assert gapura.coverage == 1 and gapura.top_articles[0].title == "Gapura Digital"
     rendered = render_digest(quiet)
-    assert "No article about Laju Digital was published this week." in rendered.text
+    assert "Tidak ada artikel tentang Laju Digital yang terbit minggu ini." in rendered.text
     assert len(rendered.images) == 1  # the coverage chart; no places chart without places
+
+
+def test_digest_words_follow_the_campaigns_digest_language(week_of_coverage):
+    from dataclasses import replace
+
+    from pipeline.digest.messages import catalog
+
+    with week_of_coverage.session() as session:
+        indonesian = render_digest(build_digest(session, LAJU, "2018-W40", zone="Asia/Jakarta"))
+        english = render_digest(build_digest(session, replace(LAJU, digest_language="en"), "2018-W40", zone="Asia/Jakarta"))
+    assert indonesian.subject.startswith("Laju Digital, 2018-W40: ") and " artikel" in indonesian.subject
+    assert "LIPUTAN:" in indonesian.text and "ARTIKEL TERATAS" in indonesian.text and "Top articles" not in indonesian.html
+    assert '<html lang="id"' in indonesian.html and '<html lang="en"' in english.html
+    assert "COVERAGE:" in english.text and "TOP ARTICLES" in english.text and "Artikel teratas" not in english.html
+    # Article text is never translated: the same titles in both.
+    assert [line for line in indonesian.text.splitlines() if line.startswith("1. ")] == [
+        line for line in english.text.splitlines() if line.startswith("1. ")]
+    # Every language has every key the templates use.
+    assert all(set(table) == set(catalog()["id"]) for table in catalog().values())
+
+
+def test_unknown_digest_language_is_a_config_error():
+    from pipeline.campaigns.config import CampaignConfigError, parse_campaigns
+
+    with pytest.raises(CampaignConfigError, match="digest_language 'fr'"):
+        parse_campaigns('[[campaign]]\nid = "x"\nname = "X"\nquery = "x"\ndescription = "X."\ndigest_language = "fr"\n', "test.toml")
 
 
 def test_rendered_digest_escapes_web_text_and_refers_to_every_image(store, tmp_path):

@@ -206,7 +206,7 @@ def test_messages_arrive_with_both_parts_images_by_cid_and_safe_headers(coverage
     message = by_recipient["a@example.org"]
     raw = mailbox.received[0][2]
     assert message["From"] == SENDER
-    assert message["Subject"].startswith("Laju Digital, 2018-W40: 2 articles — Laju Digital Bcc: x@evil.example")
+    assert message["Subject"].startswith("Laju Digital, 2018-W40: 2 artikel — Laju Digital Bcc: x@evil.example")
     assert message["Bcc"] is None and message["X-Injected"] is None
     assert b"\nBcc:" not in raw and b"\nX-Injected:" not in raw
     assert message["Auto-Submitted"] == "auto-generated"

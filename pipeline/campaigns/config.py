@@ -20,7 +20,7 @@ from pipeline.errors import InputError
 CAMPAIGN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 LIST_KEYS = ("aliases", "organisers", "partners", "spokespeople", "subscribers")
-KNOWN_KEYS = {"id", "name", "query", "description", "start", "end", *LIST_KEYS}
+KNOWN_KEYS = {"id", "name", "query", "description", "start", "end", "digest_language", *LIST_KEYS}
 # The copy that ships with the project, used when the configured file is the default and absent.
 BUNDLED_CAMPAIGNS = Path(__file__).resolve().parents[2] / "campaigns.toml"
 
@@ -38,6 +38,8 @@ class Campaign:
     start: date | None = None
     end: date | None = None
     subscribers: tuple[str, ...] = ()
+    # The language of the weekly digest's own words: a table of pipeline/digest/messages.toml.
+    digest_language: str = "id"
     parsed_query: Node = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
     def names(self) -> tuple[str, ...]:
@@ -74,6 +76,7 @@ def campaign_from_entry(entry: dict[str, Any]) -> Campaign:
     for address in lists["subscribers"]:
         if not EMAIL.match(address):
             raise CampaignConfigError(f"{label}: subscriber {address!r} is not an e-mail address")
+    digest_language = _digest_language(entry, label)
     return Campaign(
         id=raw_id,
         name=values["name"],
@@ -82,8 +85,18 @@ def campaign_from_entry(entry: dict[str, Any]) -> Campaign:
         start=start,
         end=end,
         parsed_query=parsed,
+        digest_language=digest_language,
         **{key: tuple(items) for key, items in lists.items()},
     )
+
+
+def _digest_language(entry: dict[str, Any], label: str) -> str:
+    from pipeline.digest.messages import DEFAULT_LANGUAGE, languages
+
+    value = entry.get("digest_language", DEFAULT_LANGUAGE)
+    if value not in languages():
+        raise CampaignConfigError(f"{label}: digest_language {value!r} is not one of {', '.join(languages())}")
+    return value
 
 
 def _text(entry: dict[str, Any], key: str, label: str) -> str:

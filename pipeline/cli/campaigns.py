@@ -64,6 +64,7 @@ def campaign_toml(
     start: str | None,
     end: str | None,
     subscribers: list[str],
+    digest_language: str = "id",
 ) -> str:
     """One `[[campaign]]` table as TOML text, keys in the documented order."""
 
@@ -85,6 +86,7 @@ def campaign_toml(
         if value:
             lines.append(f"{key} = {toml_string(value)}")
     lines.append(f"subscribers = {text_list(subscribers)}")
+    lines.append(f"digest_language = {toml_string(digest_language)}")
     return "\n".join(lines) + "\n"
 
 
@@ -114,6 +116,7 @@ def add_campaign(
     start: Optional[str] = typer.Option(None, "--start", help="First active day, YYYY-MM-DD."),
     end: Optional[str] = typer.Option(None, "--end", help="Last active day, YYYY-MM-DD."),
     subscribers: list[str] = typer.Option([], "--subscriber", help="E-mail address for the weekly digest (repeatable)."),
+    digest_language: str = typer.Option("id", "--digest-language", help="Language of the weekly digest's words: id or en."),
     campaigns_file: Optional[Path] = typer.Option(None, "--file", help="Campaigns file (default: the campaigns_file setting)."),
 ) -> None:
     """Validate a new campaign and append it to the campaigns file."""
@@ -127,7 +130,7 @@ def add_campaign(
             except ValueError:
                 raise InputError(f"{key} must be a date like 2024-01-31, not {value!r}") from None
     path = campaigns_file or _writable_campaigns_path(campaigns_path(None))
-    entry = campaign_toml(campaign_id, name, query, description, aliases, organisers, partners, spokespeople, start, end, subscribers)
+    entry = campaign_toml(campaign_id, name, query, description, aliases, organisers, partners, spokespeople, start, end, subscribers, digest_language)
     # Dates are written as TOML strings by campaign_toml; the loader accepts both forms.
     append_campaign(path, entry)
     typer.echo(f"added campaign {campaign_id!r} to {path}")

@@ -45,7 +45,7 @@ def _plain_labels(labels) -> None:  # noqa: ANN001
         label.set_parse_math(False)
 
 
-def coverage_chart(history: Sequence[WeekCount], trailing_average: float, spike: bool) -> bytes:
+def coverage_chart(history: Sequence[WeekCount], trailing_average: float, spike: bool, axis_label: str = "articles") -> bytes:
     """Articles per week, this week highlighted, the trailing average as a dashed line."""
     figure, axes = _figure(170)
     labels = [entry.week.split("-", 1)[1] for entry in history]
@@ -61,12 +61,12 @@ def coverage_chart(history: Sequence[WeekCount], trailing_average: float, spike:
     axes.set_xticks(positions, labels)
     axes.set_ylim(0, max(max(counts, default=0), trailing_average, 1) * 1.25)
     axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.set_ylabel("articles", fontsize=7, color=_INK)
+    axes.set_ylabel(axis_label, fontsize=7, color=_INK)
     figure.tight_layout(pad=0.4)
     return _png(figure)
 
 
-def places_chart(places: Sequence[PlaceCount]) -> bytes:
+def places_chart(places: Sequence[PlaceCount], axis_label: str = "articles") -> bytes:
     """Places by the number of articles naming them, the most named on top."""
     shown = list(places)[::-1]
     figure, axes = _figure(40 + 18 * max(len(shown), 1))
@@ -75,6 +75,6 @@ def places_chart(places: Sequence[PlaceCount]) -> bytes:
     axes.set_yticks(positions, [place.name for place in shown])
     _plain_labels(axes.get_yticklabels())
     axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.set_xlabel("articles", fontsize=7, color=_INK)
+    axes.set_xlabel(axis_label, fontsize=7, color=_INK)
     figure.tight_layout(pad=0.4)
     return _png(figure)

@@ -121,6 +121,8 @@ class Digest:
     quotes: tuple[DigestQuote, ...]
     top_articles: tuple[DigestArticle, ...]
     spokespeople: tuple[str, ...] = ()
+    # The language of the digest's own words (pipeline/digest/messages.toml); article text is as published.
+    language: str = "id"
     generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
     @property
@@ -176,6 +178,7 @@ def build_digest(session: Session, campaign: Campaign, week: str, zone: str | No
         quotes=tuple(spokesperson_quotes(covered, campaign.spokespeople)),
         top_articles=tuple(top_articles(covered, zone)),
         spokespeople=campaign.spokespeople,
+        language=campaign.digest_language,
     )
 
 

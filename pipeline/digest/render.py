@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from pipeline.digest.charts import DISPLAY_WIDTH_PX, coverage_chart, places_chart
 from pipeline.digest.data import Digest
+from pipeline.digest.messages import Messages
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 SUBJECT_TITLE_CHARS = 70
@@ -71,20 +72,19 @@ def content_id(name: str, digest: Digest) -> str:
     return f"{local}@pantau.digest"
 
 
-def change_text(digest: Digest) -> str:
+def change_text(digest: Digest, t: Messages) -> str:
     change = digest.change_vs_previous
     if change == 0:
-        return "no change"
-    arrow = "up" if change > 0 else "down"
+        return t("no_change")
     percent = f", {abs(change) / digest.previous_week:.0%}" if digest.previous_week else ""
-    return f"{arrow} {abs(change)}{percent}"
+    return t("change_up" if change > 0 else "change_down", n=abs(change)) + percent
 
 
-def subject_line(digest: Digest) -> str:
+def subject_line(digest: Digest, t: Messages) -> str:
     """One line: campaign, week, coverage, spike, and the lead story's title (shortened)."""
-    parts = [f"{one_line(digest.campaign_name)}, {digest.week}: {digest.coverage} article{'' if digest.coverage == 1 else 's'}"]
+    parts = [f"{one_line(digest.campaign_name)}, {digest.week}: {t('articles', n=digest.coverage)}"]
     if digest.spike:
-        parts[0] += " (spike)"
+        parts[0] += f" ({t('spike').lower()})"
     if digest.top_articles:
         title = one_line(digest.top_articles[0].title)
         if len(title) > SUBJECT_TITLE_CHARS:
@@ -95,18 +95,20 @@ def subject_line(digest: Digest) -> str:
 
 def render_digest(digest: Digest) -> RenderedDigest:
     """The HTML and plain-text bodies, the chart images by Content-ID, and the subject."""
+    t = Messages(digest.language)
     cids = {"coverage": content_id("coverage", digest)}
-    images = {cids["coverage"]: coverage_chart(digest.history, digest.trailing_average, digest.spike)}
+    images = {cids["coverage"]: coverage_chart(digest.history, digest.trailing_average, digest.spike, t("chart_axis"))}
     if digest.places:
         cids["places"] = content_id("places", digest)
-        images[cids["places"]] = places_chart(digest.places)
-    subject = subject_line(digest)
+        images[cids["places"]] = places_chart(digest.places, t("chart_axis"))
+    subject = subject_line(digest, t)
     context = {
         "d": digest,
+        "t": t,
         "cids": cids,
         "subject": subject,
         "chart_width": DISPLAY_WIDTH_PX,
-        "change_text": change_text(digest),
+        "change_text": change_text(digest, t),
         "average_text": f"{digest.trailing_average:g}",
         "history_text": ", ".join(f"{entry.week} {entry.articles}" for entry in digest.history),
         "generated": digest.generated_at.strftime("%Y-%m-%d %H:%M UTC"),

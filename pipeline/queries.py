@@ -811,6 +811,11 @@ def run_query(
 
 
 def _run_query(session: Session, kind: Kind, filters: Filters, page: PageRequest, sort: str | None) -> QueryResult:
+    summarized = _summarized_rows(session, kind, filters, sort)
+    if summarized is not None:
+        rows, sort = summarized
+        return QueryResult(kind=kind.name, columns=list(kind.columns), rows=[_ordered(row, kind) for row in rows],
+                           page=1, page_size=len(rows), filters=filters.active(), sort=sort)
     plan = make_plan(session, filters, kind, sort or kind.default_sort, page)
     statement, sort = sorted_statement(kind, filters, plan, sort)
     has_more = False
@@ -912,11 +917,31 @@ def store_version(session: Session) -> Any:
     return None
 
 
+# Filters the weekly coverage summary is kept for (pipeline/store/coverage.py); others scan the articles.
+SUMMARY_FILTERS = frozenset({"campaign", "outlet"})
+
+
+def _summarized_rows(session: Session, kind: Kind, filters: Filters, sort: str | None) -> tuple[list[dict[str, Any]], str] | None:
+    """Coverage read from the weekly summary when the filters are ones it is kept for, else None."""
+    if kind.name != "coverage" or not set(filters.active()) <= SUMMARY_FILTERS:
+        return None
+    sort = sort or kind.default_sort
+    if sort not in kind.sorts:
+        raise InputError(f"cannot sort {kind.name} by {sort!r}; choose one of {', '.join(kind.sorts)}")
+    from pipeline.store.coverage import read_weeks
+
+    return _finish_coverage(session, read_weeks(session, filters.campaign, filters.outlet)), sort
+
+
 def iter_query(session: Session, kind_name: str, filters: Filters = Filters(), sort: str | None = None,
                batch_size: int = 1000) -> Iterator[dict[str, Any]]:
     """Every row of a query, streamed in batches (CSV downloads and `--all`)."""
     kind = get_kind(kind_name)
     filters = validate_filters(session, filters)
+    summarized = _summarized_rows(session, kind, filters, sort)
+    if summarized is not None:
+        yield from (_ordered(row, kind) for row in summarized[0])
+        return
     statement, _ = sorted_statement(kind, filters, Plan(session.get_bind().dialect.name), sort)
     if not kind.paginated:
         rows = [dict(row) for row in session.execute(statement).mappings()]

@@ -26,6 +26,9 @@ class Store:
         self.url = url
         self.engine = _create_engine(url, echo=echo, busy_timeout_s=sqlite_busy_timeout_s)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        from pipeline.store.coverage import keep_in_step
+
+        keep_in_step(self._sessions)
 
     @property
     def dialect(self) -> str:

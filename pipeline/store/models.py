@@ -8,12 +8,13 @@ re-processing update rows instead of adding new ones.
 from __future__ import annotations
 
 import zlib
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -317,3 +318,17 @@ class DigestDelivery(Base):
     sent_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
+
+
+class CoverageWeek(Base):
+    """Articles and unique stories per campaign, outlet and week (pipeline/store/coverage.py keeps it).
+
+    campaign_id and outlet_id are "*" on the rows that count every article / every outlet."""
+
+    __tablename__ = "coverage_weeks"
+
+    campaign_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    outlet_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    articles: Mapped[int] = mapped_column(Integer)
+    stories: Mapped[int] = mapped_column(Integer)

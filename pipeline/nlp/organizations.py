@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from models.organizations import Lexicon, OrganizationEntry, ShapeRules, load_lexicon
+from pipeline.nlp import pattern_docs
 from pipeline.nlp.vocabulary import common_words, stop_words
 
 SPAN_KEY = "organizations"
@@ -68,8 +69,9 @@ class OrganizationRecognizer:
     def _add_entry(self, nlp: Language, entry: OrganizationEntry) -> None:
         label = entry.name
         forms = entry.surface_forms()
-        self.exact_matcher.add(label, [nlp.make_doc(form) for form in forms])
-        long_forms = [nlp.make_doc(form) for form in forms if len(form.split()) >= 3]
+        docs = pattern_docs(nlp, forms)
+        self.exact_matcher.add(label, docs)
+        long_forms = [doc for form, doc in zip(forms, docs) if len(form.split()) >= 3]
         if long_forms:
             self.caseless_matcher.add(label, long_forms)
         for form in forms:

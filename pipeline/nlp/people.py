@@ -24,6 +24,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from models.organizations import Lexicon, load_lexicon
+from pipeline.nlp import pattern_docs
 from pipeline.nlp.vocabulary import common_words, is_common, stop_words
 
 SPAN_KEY = "people"
@@ -194,8 +195,9 @@ class PeopleRecognizer:
     def __init__(self, nlp: Language, lexicon: Lexicon, place_names: frozenset[str],
                  village_names: frozenset[str] = frozenset()):
         self.leader_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        for title, organization in _leader_titles(lexicon).items():
-            self.leader_matcher.add(organization, [nlp.make_doc(title)])
+        titles = _leader_titles(lexicon)
+        for (title, organization), pattern in zip(titles.items(), pattern_docs(nlp, titles)):
+            self.leader_matcher.add(organization, [pattern])
         self.common = common_words()
         self.stop_words = stop_words()
         self.place_names = place_names

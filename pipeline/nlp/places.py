@@ -30,6 +30,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 import pipeline.nlp  # noqa: F401 - registers the Doc extensions
+from pipeline.nlp import pattern_docs
 from pipeline.errors import ModelMissingError
 
 GAZETTEER_PATH = Path(__file__).resolve().parents[2] / "models" / "regions" / "gazetteer.json.gz"
@@ -198,7 +199,7 @@ class PlaceTagger:
         self.gazetteer = gazetteer
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         forms = sorted(gazetteer.forms)
-        for form, pattern in zip(forms, nlp.tokenizer.pipe(forms)):
+        for form, pattern in zip(forms, pattern_docs(nlp, forms)):
             self.matcher.add(form, [pattern])
 
     def __call__(self, doc: Doc) -> Doc:

@@ -29,7 +29,7 @@ def tags_from_doc(doc: Doc) -> dict[str, list[dict[str, Any]]]:
 
 def annotate_many(nlp: Language, items: Iterable[tuple[str, str | None]], batch_size: int = 64) -> Iterator[dict[str, list[dict[str, Any]]]]:
     """Tags for each (text, dateline) pair, in order, running every stage batch by batch."""
-    docs: Iterable[Doc] = (_make_doc(nlp, text, dateline) for text, dateline in items)
+    docs: Iterable[Doc] = (make_doc(nlp, text, dateline) for text, dateline in items)
     for _name, component in nlp.pipeline:
         if hasattr(component, "pipe"):
             docs = component.pipe(docs, batch_size=batch_size)
@@ -68,8 +68,11 @@ def pattern_docs(nlp: Language, texts: Iterable[str]) -> list[Doc]:
         tokenizer.max_cache_size = cache_size
 
 
-def _make_doc(nlp: Language, text: str, dateline: str | None) -> Doc:
-    doc = nlp.make_doc(text or "")
-    doc.user_data[TEXT_KEY] = doc.text
+def make_doc(nlp: Language, text: str, dateline: str | None = None) -> Doc:
+    """The tokenised Doc of `text`, ready for the stages: its dateline set and its text kept."""
+    text = text or ""
+    doc = nlp.make_doc(text)
+    # spaCy's tokenizer is lossless (doc.text == text): keeping the string saves a join over every token.
+    doc.user_data[TEXT_KEY] = text
     doc._.dateline = dateline
     return doc

@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from models.organizations import Lexicon, OrganizationEntry, ShapeRules, load_lexicon
-from pipeline.nlp import pattern_docs
+from pipeline.nlp import doc_text, pattern_docs
 from pipeline.nlp.vocabulary import common_words, stop_words
 
 SPAN_KEY = "organizations"
@@ -90,7 +90,7 @@ class OrganizationRecognizer:
     # --- finding mentions -------------------------------------------------------------------------------
 
     def find_mentions(self, doc: Doc) -> list[Mention]:
-        text = doc.text  # built once: Doc.text joins every token on each access
+        text = doc_text(doc)  # Doc.text joins every token on each access
         lexicon_spans = self._lexicon_spans(doc)
         known_by_start: dict[int, Span] = {span.start: span for span in lexicon_spans}
         shape_spans = [self._cut_after_known_name(span, known_by_start) for span in self._shape_spans(doc, text)]

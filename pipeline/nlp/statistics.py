@@ -141,9 +141,13 @@ _WORDS_AFTER_SATU = re.compile(r"\s*(?:[-–]|\b(?i:per\s+satu|sama\s+lain|pun)\
 _HYPHEN_WORD_AFTER = re.compile(r"-[^\W\d_]")
 _AGE_PARENTHESES = re.compile(r"\(\s*$")
 _AGE_CLOSE = re.compile(r"\s*\)")
-_LAST_WORD = re.compile(r"(" + _WORD + r")\.?\s*[,(]?\s*$")
-_WORD_JUST_BEFORE = re.compile(r"(" + _WORD + r")\.?\s*$")
+# The last word of a window ("Kamis, ", "Budi (", "pasal ") is read from the reversed window with an anchored
+# match: the same word as `(WORD)\.?\s*[,(]?\s*$` searched forwards, without trying every position.
+_LAST_WORD_REVERSED = re.compile(r"\s*[,(]?\s*\.?(?P<word>[\w'’-]*[^\W\d_])")
+_WORD_JUST_BEFORE_REVERSED = re.compile(r"\s*\.?(?P<word>[\w'’-]*[^\W\d_])")
 _WHITESPACE = re.compile(r"\s")
+# The word before a full stop, read from the reversed text: "(\w+)\.$" without trying every position.
+_WORD_BEFORE_STOP_REVERSED = re.compile(r"\.(\w+)")
 _PERCENT_OF = re.compile(r"\s*%?(?i:\s*persen)?\s+(?i:dari)\s+(?P<word>" + _WORD + ")")
 _TOKENS = re.compile(r"[^\W_][\w'’-]*|[^\w\s]")
 _SENTENCE_BREAK = re.compile(r"[.!?](?P<close>[\"”’')\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9])|\n+")
@@ -279,11 +283,23 @@ def _plain_digits(quantity: Quantity) -> str | None:
     return raw if raw.isdigit() else None
 
 
+def _last_word(window: str) -> str | None:
+    """The word ending `window`, before an optional full stop, comma or "(" and spaces."""
+    found = _LAST_WORD_REVERSED.match(window[::-1])
+    return found["word"][::-1] if found else None
+
+
+def _word_just_before(window: str) -> tuple[str, int] | None:
+    """The word ending `window` (before an optional full stop and spaces) and where it starts in `window`."""
+    found = _WORD_JUST_BEFORE_REVERSED.match(window[::-1])
+    return (found["word"][::-1], len(window) - found.end("word")) if found else None
+
+
 def _is_date_or_time(text: str, quantity: Quantity, before: str) -> bool:
     if _MONTH_AFTER.match(text, quantity.end):
         return True
-    last = _LAST_WORD.search(before)
-    if last is not None and (last[1] in _MONTH_SET or last[1] in _WEEKDAY_SET):
+    last = _last_word(before)
+    if last is not None and (last in _MONTH_SET or last in _WEEKDAY_SET):
         return True  # "Agustus 2014", "Kamis, 28", "Selasa (2"
     return _TIME_AFTER.match(text, quantity.end) is not None
 
@@ -294,10 +310,10 @@ def _is_identifier(text: str, quantity: Quantity, before: str) -> bool:
         return False
     if _ORDINAL_BEFORE.search(before):
         return True
-    last = _WORD_JUST_BEFORE.search(before)
+    last = _word_just_before(before)
     if last is None:
         return _inside_link(text, quantity.start, quantity.end)
-    word = last[1]
+    word, word_start = last
     if word.lower() == "ke":
         # "yang ke 3" is an ordinal, "terbang ke 42 kota" a preposition before a count.
         return _counted_noun(text, quantity.end) is None
@@ -306,7 +322,7 @@ def _is_identifier(text: str, quantity: Quantity, before: str) -> bool:
         return not _PERCENT_AFTER.match(text, quantity.end)
     if _inside_link(text, quantity.start, quantity.end):
         return True
-    if word[:1].isupper() and not _sentence_initial(before, last.start(1)) and word.lower() not in ANCHOR_WORDS:
+    if word[:1].isupper() and not _sentence_initial(before, word_start) and word.lower() not in ANCHOR_WORDS:
         # "Boeing 737", "Golkar 1", "Society 5.0": a name followed by a number with nothing counted.
         if not _PERCENT_AFTER.match(text, quantity.end) and not quantity.scaled:
             noun = _counted_noun(text, quantity.end)
@@ -378,13 +394,13 @@ def _is_age(text: str, quantity: Quantity) -> bool:
         return False
     if not _AGE_PARENTHESES.search(text, max(0, quantity.start - 3), quantity.start) or not _AGE_CLOSE.match(text, quantity.end):
         return False
-    name = _LAST_WORD.search(text, max(0, quantity.start - 40), quantity.start)
-    return name is not None and name[1][:1].isupper()
+    name = _last_word(text[max(0, quantity.start - 40):quantity.start])
+    return name is not None and name[:1].isupper()
 
 
 def _anchored(before: str, anchors: frozenset[str] = ANCHOR_WORDS) -> bool:
-    last = _LAST_WORD.search(before)
-    return last is not None and last[1].lower() in anchors
+    last = _last_word(before)
+    return last is not None and last.lower() in anchors
 
 
 # ----------------------------------------------------------------------------- subject
@@ -472,6 +488,7 @@ class _Sentences:
 
     def __init__(self, text: str):
         self.text = text
+        self._mentions_source: dict[int, bool] = {}
         self.starts = [0]
         self.ends: list[int] = []
         for found in _SENTENCE_BREAK.finditer(text):
@@ -484,8 +501,16 @@ class _Sentences:
         head = self.text[max(0, position - 12):position].rstrip("\"”’')]")
         if not head.endswith("."):
             return False
-        word = re.search(r"(\w+)\.$", head)
-        return word is not None and (word[1].lower() in ABBREVIATIONS or len(word[1]) == 1)
+        word = _WORD_BEFORE_STOP_REVERSED.match(head[::-1])
+        return word is not None and (word[1][::-1].lower() in ABBREVIATIONS or len(word[1]) == 1)
+
+    def mentions_source(self, start: int, end: int) -> bool:
+        """Whether the sentence text[start:end] contains a source trigger at all (a substring test, once per sentence)."""
+        known = self._mentions_source.get(start)
+        if known is None:
+            lowered = self.text[start:end].lower()
+            known = self._mentions_source[start] = any(trigger in lowered for trigger in SOURCE_TRIGGERS)
+        return known
 
     def around(self, position: int) -> tuple[int, int]:
         index = bisect.bisect_right(self.starts, position) - 1
@@ -503,40 +528,34 @@ def _source(
     organisations: list[tuple[int, int, str]], cache: dict[int, list[tuple[int, str]]],
 ) -> str | None:
     """Who the text credits for the number: an organisation or name after survei/data/menurut/..."""
-    source = _source_in(text, position, sentence_start, sentence_end, organisations, cache)
-    if source is not None:
+    source = _source_in(text, position, sentence_start, sentence_end, sentences, organisations, cache)
+    if source is not None or not sentences.mentions_source(sentence_start, sentence_end):
         return source
     # "Survei itu juga menunjukkan ...": the survey was named in the sentence before.
-    if not cache.get(sentence_start, True):
-        # The sentence has no trigger word at all (its candidate list was computed and is empty).
-        if not any(trigger in text[sentence_start:sentence_end].lower() for trigger in SOURCE_TRIGGERS):
-            return None
     for trigger in _TRIGGER.finditer(text, sentence_start, sentence_end):
         if _ANAPHORA_AFTER_TRIGGER.match(text, trigger.end()):
             previous = sentences.previous(sentence_start)
             if previous is not None:
-                return _source_in(text, previous[1], previous[0], previous[1], organisations, cache)
+                return _source_in(text, previous[1], previous[0], previous[1], sentences, organisations, cache)
             break
     return None
 
 
-def _source_in(text: str, position: int, start: int, end: int, organisations: list[tuple[int, int, str]],
-               cache: dict[int, list[tuple[int, str]]] | None = None) -> str | None:
-    """The attributed name in text[start:end] closest to `position`; candidates are found once per sentence."""
-    if cache is None:
-        cache = {}
+def _source_in(text: str, position: int, start: int, end: int, sentences: _Sentences,
+               organisations: list[tuple[int, int, str]], cache: dict[int, list[tuple[int, str]]]) -> str | None:
+    """The attributed name in the sentence text[start:end] closest to `position`; candidates are found once per sentence."""
     if start not in cache:
-        cache[start] = _source_candidates(text, start, end, organisations)
+        cache[start] = _source_candidates(text, start, end, sentences, organisations)
     candidates = cache[start]
     if not candidates:
         return None
     return min(candidates, key=lambda candidate: abs(candidate[0] - position))[1]
 
 
-def _source_candidates(text: str, start: int, end: int, organisations: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
+def _source_candidates(text: str, start: int, end: int, sentences: _Sentences,
+                       organisations: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
     found_names: list[tuple[int, str]] = []
-    lowered = text[start:end].lower()
-    if not any(trigger in lowered for trigger in SOURCE_TRIGGERS):
+    if not sentences.mentions_source(start, end):
         return found_names  # a substring test is far cheaper than the word pattern, and most sentences have none
     for trigger in _TRIGGER.finditer(text, start, end):
         for org_start, org_end, name in organisations:

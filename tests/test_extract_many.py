@@ -39,3 +39,63 @@ def test_a_page_over_the_time_limit_is_skipped_and_the_batch_goes_on() -> None:
     results = dict(extract_many(jobs, workers=1, timeout_s=1.5))
     assert results["slow"].reason == "timeout"
     assert isinstance(results["good"], ExtractedArticle)
+
+
+def test_a_slow_first_page_then_many_quick_ones_does_not_stall_the_pool(monkeypatch) -> None:
+    # One worker holds the first (slow) page while the other races through the quick ones until the
+    # window of pages held for ordered output is full; when the slow page then comes back, the pool
+    # must go on dispatching (it used to wait for nothing until the start-up timeout).
+    import pipeline.extract as extract
+
+    monkeypatch.setattr(extract, "STARTUP_TIMEOUT_S", 20.0)  # fail in seconds, not minutes
+    slow = b"<html><body><article>" + b"<p>Paragraf berita yang panjang sekali dan berulang.</p>" * 30_000 + b"</article></body></html>"
+    jobs = [("slow", [slow], None)] + [(f"quick-{i}", [b""], None) for i in range(200)]
+    results = list(extract_many(jobs, workers=2, timeout_s=120))
+    assert [key for key, _ in results] == [key for key, _, _ in jobs]
+    assert isinstance(results[0][1], ExtractedArticle)
+    assert all(outcome.reason == "empty" for _, outcome in results[1:])
+
+
+def _worker_pids() -> set[int]:
+    import multiprocessing
+
+    return {child.pid for child in multiprocessing.active_children() if child.name == "pantau-extract"}
+
+
+def test_workers_are_recycled_after_a_number_of_pages_and_after_growing_too_big() -> None:
+    from pipeline.extract import run_in_pool
+
+    jobs = [(f"page-{i}", [PAGE], URL) for i in range(9)]
+    seen: set[int] = set()
+    results = []
+    for key, outcome in run_in_pool(jobs, workers=1, timeout_s=60, recycle_after=3):
+        seen |= _worker_pids()
+        results.append((key, outcome))
+    assert [key for key, _ in results] == [key for key, _, _ in jobs]
+    assert all(isinstance(outcome, ExtractedArticle) and outcome.dateline == "Gorontalo" for _, outcome in results)
+    assert len(seen) >= 3  # one worker, replaced after each third page
+
+    seen.clear()
+    for _ in run_in_pool(jobs[:4], workers=1, timeout_s=60, rss_limit_mb=1.0):  # every worker is over 1 MB
+        seen |= _worker_pids()
+    assert len(seen) >= 3
+
+
+def test_pages_queued_behind_a_worker_that_dies_go_to_another_worker() -> None:
+    import os
+    import signal
+
+    # Pages slow enough that the worker is killed while it works on one with the next two in its pipe;
+    # small enough (67 KB) to be sent ahead. Only the page it was working on may be lost.
+    page = b"<html><body><article>" + b"<p>Paragraf berita yang panjang sekali dan berulang.</p>" * 1_200 + b"</article></body></html>"
+    jobs = [(f"page-{i}", [page], None) for i in range(8)]
+    results = []
+    for key, outcome in extract_many(jobs, workers=1, timeout_s=60):
+        if not results:
+            for pid in _worker_pids():
+                os.kill(pid, signal.SIGKILL)
+        results.append((key, outcome))
+    assert [key for key, _ in results] == [key for key, _, _ in jobs]
+    crashed = [key for key, outcome in results if isinstance(outcome, ExtractionFailure)]
+    assert len(crashed) <= 1 and all(results[i][1].reason == "crashed" for i, (key, _) in enumerate(results) if key in crashed)
+    assert sum(isinstance(outcome, ExtractedArticle) for _, outcome in results) >= 7

@@ -30,7 +30,9 @@ from sqlalchemy import (
     func,
     literal_column,
     or_,
+    column,
     select,
+    table,
     text,
     true,
 )
@@ -222,9 +224,12 @@ class Plan:
 
     dialect: str
     # SQLite, newest/oldest pages: the campaign and search filters keep so many articles that walking
-    # the articles in date order and testing each one (correlated EXISTS) fills a page sooner than
-    # listing every kept article and sorting them all (IN lists).
+    # the articles in date order and testing each one fills a page sooner than listing every kept
+    # article and sorting them all.
     ordered_scan: bool = False
+    # While walking, the search is tested against the list of every match (built once) rather than
+    # looked up in the full-text index for each article: cheaper unless the word is very common.
+    search_as_list: bool = False
 
 
 ORDERED_SORTS = ("newest", "oldest")
@@ -236,31 +241,73 @@ def make_plan(session: Session, filters: Filters, kind: "Kind | None" = None, so
 
     Listing costs about one step per kept article; walking costs about one step per article
     examined, page size / density of them. They break even near sqrt(2 x page x articles) kept
-    articles (measured at one million: ~10,000), estimated here from cheap index counts."""
+    articles (measured at one million: ~10,000). The density is measured where the walk starts: among
+    the newest (or oldest) SAMPLE_ARTICLES ids, which grow with crawl time, with cheap counts over
+    index ranges. A campaign's articles and a search's matches are not independent (campaign articles
+    use the campaign's words) and a campaign may have ended long ago, so neither global shares nor
+    their product would do."""
     dialect = session.get_bind().dialect.name
     if (dialect != "sqlite" or kind is None or kind.key is None or page is None or sort not in ORDERED_SORTS
             or not (filters.campaign or filters.q)):
         return Plan(dialect)
     total = session.scalar(select(func.max(Article.id))) or 0
-    threshold = max(1000, int((2 * (page.offset + page.size + 1) * total) ** 0.5))
-    kept = float(total)
+    sample = max(1, min(SAMPLE_ARTICLES, total))
+    newest = sort == "newest"
+    edge = total - sample if newest else sample
+    campaign_ids = fts_ids = None
+    in_campaign = found = joint = sample
     if filters.campaign:
-        matched = select(func.count()).where(CampaignMatch.campaign_id == filters.campaign, CampaignMatch.matched == true())
-        kept *= (session.scalar(matched) or 0) / max(total, 1)
+        window = CampaignMatch.article_id > edge if newest else CampaignMatch.article_id <= edge
+        campaign_ids = select(CampaignMatch.article_id).where(
+            CampaignMatch.campaign_id == filters.campaign, CampaignMatch.matched == true(), window
+        )
+        in_campaign = joint = _count(session, campaign_ids)
     if filters.q:
-        # Counting every match of a common word costs more than the page: the threshold is enough
-        # alone, ten of them with a campaign (whose share then multiplies this one).
-        cap = 10 * threshold if filters.campaign else threshold
-        matches = select(literal_column("1")).select_from(text("articles_fts")).where(_fts_match(filters.q)).limit(cap)
-        kept *= (session.scalar(select(func.count()).select_from(matches.subquery())) or 0) / max(total, 1)
-    return Plan(dialect, ordered_scan=kept >= threshold)
+        rowid = FTS_TABLE.c.rowid
+        fts_ids = select(rowid).where(_fts_match(filters.q), rowid > edge if newest else rowid <= edge)
+        found = joint = _count(session, fts_ids)
+    if campaign_ids is not None and fts_ids is not None:
+        joint = _count(session, fts_ids.where(FTS_TABLE.c.rowid.in_(campaign_ids)))
+    page_end = page.offset + page.size + 1
+    kept = joint * total / sample
+    ordered_scan = kept >= max(1000, (2 * page_end * total) ** 0.5)
+    search_as_list = False
+    if filters.q and ordered_scan:
+        # Walking tests the campaign first (a list), then looks each remaining article up in the
+        # full-text index; or the search's matches are listed once and tested like the campaign.
+        walked = page_end * sample / max(joint, 1)
+        looked_up = walked * in_campaign / sample
+        listed = found * total / sample
+        search_as_list = listed < looked_up * SEARCH_LOOKUP_PER_LISTED
+    return Plan(dialect, ordered_scan=ordered_scan, search_as_list=search_as_list)
+
+
+# SQLite's full-text index (migration 0001), for counting its rows by rowid.
+FTS_TABLE = table("articles_fts", column("rowid"))
+# Articles at the start of a walk among which make_plan measures the filters' density.
+SAMPLE_ARTICLES = 20_000
+# Looking an article up in the full-text index costs ~100 times as much as listing one match and
+# testing against the list (measured at one million: ~20 us, ~0.2 us).
+SEARCH_LOOKUP_PER_LISTED = 100
+
+
+def _count(session: Session, statement: Select) -> int:
+    return session.scalar(select(func.count()).select_from(statement.subquery())) or 0
 
 
 def _fts_match(user_query: str) -> ColumnElement[bool]:
     return text("articles_fts MATCH :fts_query").bindparams(fts_query=fts5_query(user_query) or '""')
 
 
+def _walked_id() -> ColumnElement[Any]:
+    """SQLite: articles.id as an expression (unary +), so that an IN list on it is only tested while
+    walking the date index, never used to look the listed articles up one by one and sort them."""
+    return literal_column("+articles.id")
+
+
 def search_condition(user_query: str, plan: Plan) -> ColumnElement[bool]:
+    if plan.dialect == "sqlite" and plan.ordered_scan and plan.search_as_list:
+        return _walked_id().in_(select(literal_column("rowid")).select_from(text("articles_fts")).where(_fts_match(user_query)))
     if plan.dialect == "sqlite" and plan.ordered_scan:
         return exists(
             select(literal_column("1")).select_from(text("articles_fts"))
@@ -270,13 +317,14 @@ def search_condition(user_query: str, plan: Plan) -> ColumnElement[bool]:
 
 
 def campaign_conditions(campaign: str, plan: Plan) -> list[ColumnElement[bool]]:
-    """The articles matched to the campaign: tested one by one when walking in date order, else a
-    list of their ids. (A join instead of the list is a third cheaper for coverage on SQLite, but
-    there the planner then walks whole outlets or stories to avoid a sort: seconds at a million.)"""
-    matched = (CampaignMatch.campaign_id == campaign, CampaignMatch.matched == true())
+    """The articles matched to the campaign, as a list of their ids: looked up one by one and sorted,
+    or, when walking in date order, tested against as each article is reached (3x cheaper than an
+    EXISTS per article at one million). (A join instead of the list is a third cheaper for coverage
+    on SQLite, but there the planner then walks whole outlets or stories to avoid a sort: seconds.)"""
+    matched = select(CampaignMatch.article_id).where(CampaignMatch.campaign_id == campaign, CampaignMatch.matched == true())
     if plan.ordered_scan:
-        return [exists(select(literal_column("1")).where(CampaignMatch.article_id == Article.id, *matched))]
-    return [Article.id.in_(select(CampaignMatch.article_id).where(*matched))]
+        return [_walked_id().in_(matched)]
+    return [Article.id.in_(matched)]
 
 
 def article_conditions(filters: Filters, plan: Plan) -> list[ColumnElement[bool]]:

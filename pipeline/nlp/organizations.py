@@ -14,6 +14,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Iterable
 
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -30,6 +31,12 @@ LABEL = "ORG"
 NAME_WORD = r"(?:[A-Z][\w'’]*(?:-[\w'’]+)*|\d+)"
 # An acronym worth linking: letters and a few joiners, with two capitals at least ("IdEA", "SAFEnet").
 ACRONYM = r"[A-Za-z][A-Za-z0-9&.\-/]{1,15}"
+# Capitalised words before a tail word ("Shamrock Holdings") that the tail pattern takes at most.
+MAX_TAIL_NAME_WORDS = 5
+# Where a capitalised name word may start (the tail pattern's first position).
+_NAME_START = re.compile(r"(?<![\w-])[A-Z]")
+# The whitespace-separated chunks a tail name can span, read backwards from its tail word (in the reversed text).
+_CHUNKS_BEFORE_REVERSED = re.compile(rf"(?:\s+\S*){{1,{MAX_TAIL_NAME_WORDS}}}")
 # Trailing words that say "of this country" and are dropped before looking a name up in the lexicon.
 COUNTRY_TAILS = (" Republik Indonesia", " RI", " Indonesia")
 
@@ -54,6 +61,7 @@ class OrganizationRecognizer:
             self._add_entry(nlp, entry)
         self.shape_pattern = _shape_pattern(lexicon.shapes)
         self.tail_pattern = _tail_pattern(lexicon.shapes)
+        self.tail_word = _tail_word_pattern(lexicon.shapes)
         self.acronym_after = re.compile(rf"\s*\(\s*({ACRONYM})\s*\)")
         self.parenthesised_acronym = re.compile(rf"\(\s*({ACRONYM})\s*\)")
         self.not_acronyms = frozenset(suffix.strip("()").rstrip(".") for suffix in lexicon.shapes.suffixes) | {"Persero", "Tbk"}
@@ -108,16 +116,36 @@ class OrganizationRecognizer:
 
     def _shape_spans(self, doc: Doc, text: str) -> list[Span]:
         spans = []
-        for pattern, trim in ((self.shape_pattern, False), (self.tail_pattern, True)):
-            if pattern is None:
-                continue
-            for match in pattern.finditer(text):
+        shape_matches = self.shape_pattern.finditer(text) if self.shape_pattern is not None else ()
+        for matches, trim in ((shape_matches, False), (self._tail_matches(text), True)):
+            for match in matches:
                 span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
                 if span is not None and trim:
                     span = self._trim_common_start(span)
                 if span is not None and len(span) > 0:
                     spans.append(span)
         return spans
+
+    def _tail_matches(self, text: str) -> list[re.Match[str]]:
+        """What `self.tail_pattern.finditer(text)` finds, trying the pattern only where a match can start: at the
+        capitalised words of the five chunks before a tail word ("Holdings"). Trying it at every capitalised
+        word of the text cost as much as the rest of the stage."""
+        if self.tail_pattern is None or self.tail_word is None:
+            return []
+        starts: set[int] = set()
+        for tail in self.tail_word.finditer(text):
+            window_start = _start_of_name_before(text, tail.start())
+            starts.update(found.start() for found in _NAME_START.finditer(text, window_start, tail.start()))
+        matches: list[re.Match[str]] = []
+        end = 0
+        for start in sorted(starts):
+            if start < end:
+                continue
+            match = self.tail_pattern.match(text, start)
+            if match is not None:
+                matches.append(match)
+                end = match.end()
+        return matches
 
     def _trim_common_start(self, span: Span) -> Span | None:
         # "Saat Shamrock Holdings", "CIO Walt Disney Company": a sentence starter or a job title is not part
@@ -161,7 +189,7 @@ class OrganizationRecognizer:
         """Organisations known only from "Indonesia Corruption Watch (ICW)": initials that spell the acronym."""
         ends = {span.end_char for span in chosen}
         found = []
-        token_starts = [token.idx for token in doc]
+        token_starts: list[int] | None = None  # built only for a candidate: most "(ACR)" were linked already
         for match in self.parenthesised_acronym.finditer(text):
             acronym = match.group(1)
             name_end = match.start()
@@ -169,6 +197,8 @@ class OrganizationRecognizer:
                 name_end -= 1
             if acronym in acronyms or name_end in ends or not self._is_acronym(acronym):
                 continue
+            if token_starts is None:
+                token_starts = doc.to_array(IDX).tolist()
             span = self._initials_span(doc, bisect_left(token_starts, match.start()), acronym)
             if span is None:
                 continue
@@ -207,7 +237,7 @@ class OrganizationRecognizer:
                           keys: dict[tuple[int, int], str]) -> list[Span]:
         if not acronyms:
             return []
-        pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, sorted(acronyms, key=len, reverse=True))) + r")(?![\w-])")
+        pattern = re.compile(_first_characters(acronyms) + r"(?<![\w-])(" + "|".join(map(re.escape, sorted(acronyms, key=len, reverse=True))) + r")(?![\w-])")
         spans = []
         for match in pattern.finditer(text):
             span = doc.char_span(match.start(), match.end(), alignment_mode="contract")
@@ -280,13 +310,41 @@ def _shape_pattern(shapes: ShapeRules) -> re.Pattern[str] | None:
     not_a_new_name = rf"(?!(?:{_alternation(shapes.heads)})\b)(?![A-Z]{{2,}}\b)"
     connector = rf"(?:(?:{_alternation(shapes.connectors)})\s+{not_a_new_name})?" if shapes.connectors else ""
     suffix = rf"(?:\s+(?:{_alternation(shapes.suffixes)}))?" if shapes.suffixes else ""
-    return re.compile(rf"(?<![\w-])(?:{_alternation(shapes.heads)})\s+{NAME_WORD}(?:\s+{connector}{NAME_WORD})*{suffix}(?![\w])")
+    return re.compile(rf"{_first_characters(shapes.heads)}(?<![\w-])(?:{_alternation(shapes.heads)})\s+{NAME_WORD}(?:\s+{connector}{NAME_WORD})*{suffix}(?![\w])")
 
 
 def _tail_pattern(shapes: ShapeRules) -> re.Pattern[str] | None:
     if not shapes.tail_heads:
         return None
-    return re.compile(rf"(?<![\w-])(?:[A-Z][\w'’]*(?:-[\w'’]+)*\s+){{1,5}}(?:{_alternation(shapes.tail_heads)})(?![\w])")
+    # Possessive inside a word: a word given back could never be followed by "-" or a space anyway.
+    return re.compile(rf"(?<![\w-])(?:[A-Z][\w'’]*+(?:-[\w'’]+)*+\s+){{1,{MAX_TAIL_NAME_WORDS}}}"
+                      rf"(?:{_alternation(shapes.tail_heads)})(?![\w])")
+
+
+def _tail_word_pattern(shapes: ShapeRules) -> re.Pattern[str] | None:
+    """A tail word where the tail pattern can end: after a space, not followed by a letter."""
+    if not shapes.tail_heads:
+        return None
+    return re.compile(rf"{_first_characters(shapes.tail_heads)}(?<=\s)(?:{_alternation(shapes.tail_heads)})(?![\w])")
+
+
+def _first_characters(words: Iterable[str]) -> str:
+    # A lookahead for the first characters of `words`: a position where none of them can start is passed
+    # over at once instead of trying every alternative (the scan cost 3x as much without it).
+    return "(?=[" + "".join(sorted({re.escape(word[0]) for word in words})) + "])"
+
+
+def _start_of_name_before(text: str, position: int) -> int:
+    """Where the MAX_TAIL_NAME_WORDS whitespace-separated chunks before `position` start."""
+    size = 256
+    while True:
+        window_start = max(0, position - size)
+        found = _CHUNKS_BEFORE_REVERSED.match(text[window_start:position][::-1])
+        if found is None:
+            return position
+        if window_start == 0 or found.end() < position - window_start:
+            return position - found.end()
+        size *= 4  # the chunks may reach further back than the window: look again with a wider one
 
 
 @Language.factory("pantau_organizations", default_config={"lexicon_path": ""})

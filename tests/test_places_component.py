@@ -43,7 +43,7 @@ def test_entry_shape_and_dateline_first(nlp):
     assert first["is_dateline"] and first["code"] == "75.71" and first["province"] == "Gorontalo"
     assert second == {"name": "Kota Bandung", "level": "city", "code": "32.73", "province": "Jawa Barat",
                       "lat": second["lat"], "lon": second["lon"], "mentions": 2, "surface": ["Bandung"],
-                      "is_dateline": False}
+                      "is_dateline": False, "inside_organizations": []}
     assert -7.1 < second["lat"] < -6.8 and 107.5 < second["lon"] < 107.8
 
 

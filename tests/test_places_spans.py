@@ -62,3 +62,50 @@ def test_people_stage_leaves_place_names_alone(full_nlp):
     people = [span.text for span in doc.spans["people"]]
     assert "Paul Kagame" in people and not {"Kelapa Gading", "Kebayoran", "Kebayoran Lama"} & set(people)
     assert [span.text for span in doc.spans["places"]] == ["Kelapa Gading", "Kebayoran Lama"]
+
+
+def test_a_region_governed_by_a_named_body_is_a_place_inside_an_organisation(full_nlp):
+    doc = full_nlp.make_doc("Pemkot Surabaya dan Polda Jabar bekerja sama dengan Universitas Negeri Jakarta.")
+    doc._.dateline = None
+    doc = full_nlp(doc)
+    assert [span.text for span in doc.spans["organizations"]][:2] == ["Pemkot Surabaya", "Polda Jabar"]
+    # The region of a regional government or police body is a LOC span as well; a university's is not.
+    assert [span.text for span in doc.spans["places"]] == ["Surabaya", "Jabar"]
+    places = {place["name"]: place for place in doc._.places}
+    assert places["Kota Surabaya"]["inside_organizations"] == ["Pemkot Surabaya"]
+    assert places["Jawa Barat"]["inside_organizations"] == ["Polda Jabar"]
+    assert places["DKI Jakarta"]["inside_organizations"] == ["Universitas Negeri Jakarta"]
+
+
+def test_a_place_in_text_and_in_an_organisation_counts_both_mentions(full_nlp):
+    doc = full_nlp.make_doc("Pemkot Bandung menggelar pelatihan di Bandung.")
+    doc._.dateline = None
+    bandung = next(place for place in full_nlp(doc)._.places if place["name"] == "Kota Bandung")
+    assert bandung["mentions"] == 2 and bandung["inside_organizations"] == ["Pemkot Bandung"]
+
+
+def test_unknown_names_after_a_locative_word(nlp):
+    assert loc_spans(nlp, "Laga digelar di Parc des Princes, lalu tim bertolak ke Anfield.") == ["Parc des Princes", "Anfield"]
+    # Events, bodies, months and common words after "di"/"ke" are not places; nor are acronyms (organisations).
+    assert loc_spans(nlp, "Ia bermain di Liga Champions dan di Komisi II sejak Oktober, di Tengah kota, di DPR.") == []
+    assert loc_spans(nlp, "Saham dilepas sekitar Oktober mendatang.") == []
+
+
+def test_smaller_foreign_cities_need_a_cue(nlp):
+    # Under 300 000 people and no Indonesian name: alone, more often a club or a person than the city.
+    assert loc_spans(nlp, "Davenport harus menjalani laga berat melawan Wolfsburg.") == []
+    assert loc_spans(nlp, "Ia lahir di Wolfsburg dan besar di Davenport, Amerika Serikat.") == ["Wolfsburg", "Davenport", "Amerika Serikat"]
+    # Big cities need no cue.
+    assert loc_spans(nlp, "Madrid dan Montreal menjadi tuan rumah.") == ["Madrid", "Montreal"]  # "Montréal" in geonames
+
+
+def test_facility_names_with_particles_lower_case_heads_and_villages(nlp):
+    assert loc_spans(nlp, "Laga di Stadion Parc des Princes dan Stadium of Light ramai.") == ["Stadion Parc des Princes", "Stadium of Light"]
+    assert loc_spans(nlp, "Ia berada di jalan Medan Merdeka Barat.") == ["jalan Medan Merdeka Barat"]
+    assert loc_spans(nlp, "Bantuan diserahkan di Desa Sanggeng, Manokwari.") == ["Desa Sanggeng", "Manokwari"]
+    # "Desa" after a minister or a village head is part of a title.
+    assert loc_spans(nlp, "Menteri Desa Marwan Jafar dan Kepala Desa Budi hadir.") == []
+
+
+def test_civic_buildings_stay_places_inside_an_organisation(nlp):
+    assert loc_spans(nlp, "Mereka berorasi di depan Balai Kota Surabaya.", organizations=[(4, 7)]) == ["Balai Kota Surabaya"]

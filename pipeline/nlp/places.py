@@ -32,6 +32,7 @@ from spacy.util import filter_spans
 import pipeline.nlp  # noqa: F401 - registers the Doc extensions
 from pipeline.nlp import pattern_docs
 from pipeline.errors import ModelMissingError
+from pipeline.nlp.vocabulary import is_common
 
 GAZETTEER_PATH = Path(__file__).resolve().parents[2] / "models" / "regions" / "gazetteer.json.gz"
 
@@ -58,11 +59,17 @@ FACILITY_HEADS = (
     "Jalan", "Jl", "Jl.", "Jln", "Jln.", "Bandara", "Bandar", "Pelabuhan", "Stasiun", "Terminal", "Gedung",
     "Stadion", "Istana", "Museum", "Selat", "Laut", "Teluk", "Gunung", "Danau", "Sungai", "Pulau", "Kepulauan",
     "Pantai", "Kompleks", "Wisma", "Alun-alun", "Lapangan", "Taman", "Kecamatan", "Kec.",
-    "Kelurahan", "Kampung", "Dusun", "Jembatan",  # not "Desa": "Menteri Desa Marwan Jafar"
+    "Kelurahan", "Kampung", "Dusun", "Jembatan", "Desa",  # "Desa" not after a minister: see NOT_FACILITY_BEFORE
     "Hotel", "Mall", "Plaza", "Pasar", "Masjid", "Gereja", "Candi", "Monumen", "Tugu", "Sirkuit", "Komplek",
     "Apartemen", "Menara", "Kantor", "Gedung", "gedung", "Balai", "Bundaran", "Simpang", "Pesisir",
     "Kawasan", "Kebun", "Hutan", "Tanjung", "Semenanjung", "Dermaga", "Lembah", "Bukit", "Pegunungan",
+    # Written in lower case mid-sentence: "di jalan Medan Merdeka Barat", "di sirkuit Sakhir".
+    "jalan", "bandara", "pelabuhan", "stadion", "sirkuit", "pulau", "gunung", "masjid", "desa", "kelurahan",
+    "kecamatan",
 )
+# Words before a head that make it part of a title, not a facility: "Menteri Desa Marwan Jafar", "Kepala Desa".
+NOT_FACILITY_BEFORE = frozenset({"menteri", "kementerian", "wakil", "kepala", "kades", "mendes", "dana", "perangkat",
+                                 "aparatur", "pemerintah", "pemerintahan", "badan", "sekretaris"})
 # Heads that may name an organisation's building: "Gedung DPR", "Kantor Kementerian Sekretariat Negara".
 BUILDING_HEADS = frozenset({"Gedung", "gedung", "Kantor", "Istana", "Kompleks", "Komplek", "Balai", "Wisma"})
 # Words that end a named venue: "Volkswagen Arena", "King Power Stadium", "Ambon City Center".
@@ -78,6 +85,37 @@ LIST_SEPARATORS = frozenset({",", "-", "dan", "hingga", "sampai", "atau", "/", "
 NAME_BREAKS = frozenset({"kabupaten", "kota", "provinsi", "kecamatan", "kelurahan", "desa", "kab."})
 # The words before "Kota X" that make "Kota" part of a title: "Wali Kota Surabaya" names Surabaya.
 CITY_TITLE_WORDS = frozenset({"wali", "wakil", "balai", "pemerintah"})
+# Lower-cased words after which a capitalised name no stage knows is a place: "di Parc des Princes", "ke Anfield",
+# "pria asal Meruya", "kawasan Kenjeran". ("dari" is not one: "dari Jokowi", "dari Google" are as common.)
+LOCATIVE_CUES = frozenset({"di", "ke", "menuju", "asal", "kawasan", "wilayah", "daerah", "kota", "sekitar", "dekat"})
+# Lower-case words inside a place's name: "Parc des Princes", "Santiago de Compostela".
+NAME_PARTICLES = frozenset({"de", "des", "del", "della", "da", "do", "dos", "du", "la", "le", "van", "von", "der"})
+# Capitalised words that make a name after "di"/"ke" an event, a body or a document, not a place:
+# "di Liga Champions", "ke Pilgub DKI", "di Komisi II", "di Premier League".
+NOT_PLACE_WORDS = frozenset({
+    "liga", "league", "piala", "cup", "championship", "championships", "open", "terbuka", "masters", "series",
+    "serie", "games", "olimpiade", "olympics", "festival", "expo", "pilgub", "pilkada", "pilpres", "pileg",
+    "pemilu", "munas", "munaslub", "kongres", "rakernas", "rapimnas", "muktamar", "konferensi", "conference",
+    "summit", "sidang", "rapat", "komisi", "kabinet", "fraksi", "pansus", "panja", "program", "gerakan", "kartu",
+    "awards", "award", "forum", "seminar", "workshop", "webinar", "pelatihan", "ujian", "peraturan", "undang-undang",
+    "aplikasi", "situs", "website", "akun", "grup", "group", "channel", "tv", "radio", "news", "online", "facebook",
+    "instagram", "twitter", "youtube", "tiktok", "whatsapp", "google", "wars", "film", "serial", "album",
+    "januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober", "november",
+    "desember", "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu",
+})
+# Heads of an organisation that governs or polices a region: the region at the end of its name is a place of
+# its own ("Pemkot Surabaya" names Surabaya, "Polda Sulsel" names Sulawesi Selatan), a LOC span as well as a place.
+REGION_LEVELS = frozenset({"province", "regency", "city"})
+REGIONAL_BODY_HEADS = (
+    "Pemkot", "Pemkab", "Pemprov", "Pemda", "Pemerintah", "Pemerintah Kota", "Pemerintah Kabupaten", "Pemerintah Provinsi",
+    "Pemerintah Daerah", "DPRD", "Polda", "Polres", "Polresta", "Polrestabes", "Kejari", "Kejati",
+    "Kejaksaan Negeri", "Kejaksaan Tinggi", "Bappeda", "KPU", "KPUD", "Bawaslu", "Kemenag", "Kanwil",
+)
+REGIONAL_BODY_HEAD_SET = frozenset(REGIONAL_BODY_HEADS)
+# The longest unknown name taken after a locative word: longer runs are headlines or titles.
+MAX_CUED_NAME = 4
+# Buildings whose name is also used for the body housed there ("Balai Kota Surabaya"): always a LOC span.
+CIVIC_BUILDINGS = frozenset({"Balai Kota", "Balai Desa", "balai kota"})
 
 
 @dataclass(frozen=True)
@@ -118,7 +156,8 @@ class Gazetteer:
             self._add_region(record)
         for record in data["foreign"]:
             place = Place(key=f"foreign:{record['country']}:{record['name']}", name=record["name"], level="foreign",
-                          lat=record.get("lat"), lon=record.get("lon"), kind=record.get("kind"))
+                          lat=record.get("lat"), lon=record.get("lon"), kind=record.get("kind"),
+                          needs_context=record.get("needs_context", False))
             for form in (record["name"], *record.get("aliases", [])):
                 self._add(form, place, "foreign", bare=False)
         for name in data.get("indonesian_areas", []):
@@ -203,12 +242,18 @@ class PlaceTagger:
             self.matcher.add(form, [pattern])
 
     def __call__(self, doc: Doc) -> Doc:
+        organizations = list(doc.spans["organizations"]) if "organizations" in doc.spans else []
         blocked = _blocked_tokens(doc)
         dateline_place = self.gazetteer.resolve_dateline(doc._.dateline) if doc._.dateline else None
         found: list[tuple[Span, Place]] = []
         undecided: list[Span] = []
+        inside: list[tuple[Span, Place, Span]] = []
         for span in filter_spans(self.matcher(doc, as_spans=True)):
             if any(i in blocked for i in range(span.start, span.end)):
+                organization = _enclosing(organizations, span)
+                place = self._accept(doc, span, dateline_place) if organization is not None else None
+                if place is not None and place.level in REGION_LEVELS:
+                    inside.append((span, place, organization))
                 continue
             place = self._accept(doc, span, dateline_place)
             if place is not None:
@@ -217,12 +262,15 @@ class PlaceTagger:
                 undecided.append(span)
         # Spans: the longest of places and facilities ('Jl Medan Merdeka Barat' over 'Medan'); the listed places
         # keep every region named, inside a facility's name or not ('Bandara Changi Singapura').
-        facilities = [span for span in facility_spans(doc) if _facility_allowed(span, blocked)]
+        words = [token.text for token in doc]
+        facilities = [span for span in facility_spans(doc, words) if _facility_allowed(span, blocked)]
         found = sorted(found + self._listed_with_places(doc, undecided, [span for span, _ in found] + facilities),
                        key=lambda item: item[0].start)
-        spans = filter_spans([span for span, _ in found] + facilities)
+        governed = [span for span, _, organization in inside if _names_regional_body(organization, span)]
+        taken = blocked.union(*(range(span.start, span.end) for span in [*(s for s, _ in found), *facilities, *governed]))
+        spans = filter_spans([span for span, _ in found] + facilities + cued_names(doc, words, taken)) + governed
         doc.spans["places"] = [Span(doc, span.start, span.end, label="LOC") for span in sorted(spans, key=lambda s: s.start)]
-        doc._.places = place_tags(found, dateline_place, doc._.dateline)
+        doc._.places = place_tags(found, dateline_place, doc._.dateline, inside)
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
@@ -255,27 +303,34 @@ class PlaceTagger:
             return None
         previous = doc[span.start - 1].lower_ if span.start > 0 else ""
         place = choose_place(form, LEVEL_CUES.get(previous))
-        if place is None or not place.needs_context or not (form.bare or place.level == "area"):
+        if place is None or not place.needs_context or not (form.bare or place.level in ("area", "foreign")):
             return place
         if dateline_place is not None and dateline_place.key == place.key:
             return place
         if _continues_a_name(doc, span):
             return None
-        if previous in PLACE_CUES or _followed_by_province(doc, span, self.gazetteer):
+        if previous in PLACE_CUES or _followed_by_region(doc, span, self.gazetteer):
             return place
         return None
 
 
-def facility_spans(doc: Doc) -> list[Span]:
+def facility_spans(doc: Doc, words: list[str] | None = None) -> list[Span]:
     """Named facilities: a head and capitalised words ("Bandara Soekarno - Hatta", "Gedung DPR"), or capitalised
     words ending in a venue word ("Volkswagen Arena"). A scan of token texts: a token Matcher with regular
     expressions cost more than the rest of the stage."""
-    words = [token.text for token in doc]
+    words = words if words is not None else [token.text for token in doc]
     spans: list[Span] = []
     for i, word in enumerate(words):
-        if word in FACILITY_HEADS_SET and i + 1 < len(words) and words[i + 1][:1].isupper():
+        if word in FACILITY_HEADS_SET and i + 1 < len(words) and words[i + 1][:1].isupper() \
+                and not (i > 0 and words[i - 1].lower() in NOT_FACILITY_BEFORE):
             end = i + 2
-            while end < len(words) and _name_word(words[end]):
+            while end < len(words) and (_name_word(words[end]) or _inner_particle(words, end)):
+                end += 1
+            spans.append(doc[i:end])
+        elif word in FACILITY_TAILS_SET and i + 2 < len(words) and words[i + 1] == "of" and words[i + 2][:1].isupper():
+            end = i + 2
+            while end < len(words) and (_name_word(words[end]) or _inner_particle(words, end)
+                                        or words[end] == "The" and end == i + 2):
                 end += 1
             spans.append(doc[i:end])
         elif word in FACILITY_TAILS_SET and i > 0:
@@ -289,6 +344,46 @@ def facility_spans(doc: Doc) -> list[Span]:
     return spans
 
 
+def cued_names(doc: Doc, words: list[str], taken: set[int]) -> list[Span]:
+    """Capitalised names no stage knows, right after a locative word: "di Parc des Princes", "ke Anfield", "asal
+    Meruya". Not a common word ("di Tengah"), an acronym ("di DPR": organisations are the other stage's), or a
+    name holding an event or body word ("di Liga Champions")."""
+    spans: list[Span] = []
+    for i in [k for k, word in enumerate(words[:-1]) if word in LOCATIVE_CUES]:
+        start = end = i + 1
+        if start in taken or not _title_word(words[start]) or is_common(words[start]):
+            continue
+        while end < len(words) and end not in taken and (
+                _title_word(words[end]) or words[end] in NAME_PARTICLES and end + 1 < len(words)
+                and end > start and _title_word(words[end + 1])):
+            end += 1
+        if end - start <= MAX_CUED_NAME and not any(word.lower() in NOT_PLACE_WORDS for word in words[start:end]):
+            spans.append(doc[start:end])
+    return spans
+
+
+def _title_word(word: str) -> bool:
+    """ "Meruya", "Parc", "O'Hare": a capital then lower-case letters (not "DPR", not "Rp")."""
+    return len(word) >= 3 and word[0].isupper() and word[1:].replace("'", "").replace("-", "").islower() \
+        and word.replace("'", "").replace("-", "").isalpha()
+
+
+def _enclosing(organizations: list[Span], span: Span) -> Span | None:
+    """The organisation whose name holds `span` ("Pemkot Surabaya" holds "Surabaya"), if any."""
+    return next((org for org in organizations if org.start <= span.start and span.end <= org.end), None)
+
+
+def _names_regional_body(organization: Span, region: Span) -> bool:
+    """ "Pemkot Surabaya", "Polda Sulsel", "Pemerintah Provinsi DKI Jakarta": a regional body's head, then the region."""
+    head = organization.doc[organization.start:region.start].text
+    return region.end == organization.end and head in REGIONAL_BODY_HEAD_SET
+
+
+def _inner_particle(words: list[str], i: int) -> bool:
+    """ "Parc des Princes", "Stadium of Light": a lower-case particle between two capitalised words of a name."""
+    return (words[i] in NAME_PARTICLES or words[i] == "of") and i + 1 < len(words) and words[i + 1][:1].isupper()
+
+
 def _name_word(word: str) -> bool:
     """A word that continues a facility's name: capitalised ('Soekarno', 'DPR', 'Jl.') or a hyphen."""
     if word == "-":
@@ -299,8 +394,11 @@ def _name_word(word: str) -> bool:
 def _facility_allowed(span: Span, blocked: set[int]) -> bool:
     """A facility's head or tail word is its own, never another stage's: a person's or an organisation's name
     after it is the facility's name ("Bandara Soekarno-Hatta", "Gedung DPR", "Volkswagen Arena"), but a span that
-    starts or ends inside an organisation ("Museum" in "Museum Nasional Indonesia" registered as one) is not."""
+    starts or ends inside an organisation ("Museum" in "Museum Nasional Indonesia" registered as one) is not,
+    unless it is a civic building whose name also stands for its body ("Balai Kota Surabaya")."""
     head, last = span[0], span[-1]
+    if span[:2].text in CIVIC_BUILDINGS:
+        return True
     if last.text in FACILITY_TAILS and last.i not in blocked:
         return True
     if head.i in blocked or last.i in blocked and last.text not in FACILITY_TAILS:
@@ -333,30 +431,39 @@ def _continues_a_name(doc: Doc, span: Span) -> bool:
     return following.is_title and following.text not in NAME_CONTINUATIONS
 
 
-def _followed_by_province(doc: Doc, span: Span, gazetteer: Gazetteer) -> bool:
-    """'Batu, Jawa Timur' or 'Batu (Jatim)': a province written right after confirms the place."""
+def _followed_by_region(doc: Doc, span: Span, gazetteer: Gazetteer) -> bool:
+    """'Batu, Jawa Timur', 'Batu (Jatim)', 'Davenport, Amerika Serikat': a province or a country written right after
+    confirms the place."""
     if span.end + 1 >= len(doc) or doc[span.end].text not in {",", "("}:
         return False
     for length in (3, 2, 1):
         form = gazetteer.form(doc[span.end + 1: span.end + 1 + length].text)
-        if form and any(place.level == "province" for place in form.places):
+        if form and any(place.level == "province" or place.kind == "country" or place.key == "area:Indonesia"
+                        for place in form.places):
             return True
     return False
 
 
-def place_tags(found: list[tuple[Span, Place]], dateline_place: Place | None, dateline: str | None) -> list[dict[str, Any]]:
-    """One entry per distinct listed place (not areas), the dateline place first, then by first mention."""
+def place_tags(found: list[tuple[Span, Place]], dateline_place: Place | None, dateline: str | None,
+               inside: list[tuple[Span, Place, Span]] = ()) -> list[dict[str, Any]]:
+    """One entry per distinct listed place (not areas), the dateline place first, then by first mention. A region
+    named inside an organisation's name ("Pemkot Surabaya", "Universitas Negeri Jakarta") is a mention too, and
+    `inside_organizations` lists those names, so a reader can tell "in Surabaya" from "by Surabaya's government"."""
     entries: dict[str, dict[str, Any]] = {}
     if dateline_place is not None and dateline_place.level != "area":
         entries[dateline_place.key] = {**dateline_place.as_tag(), "mentions": 1, "surface": [dateline.strip()],
-                                       "is_dateline": True}
-    for span, place in found:
+                                       "is_dateline": True, "inside_organizations": []}
+    mentions = [(span, place, None) for span, place in found] + list(inside)
+    for span, place, organization in sorted(mentions, key=lambda item: item[0].start):
         if place.level == "area":
             continue
-        entry = entries.setdefault(place.key, {**place.as_tag(), "mentions": 0, "surface": [], "is_dateline": False})
+        entry = entries.setdefault(place.key, {**place.as_tag(), "mentions": 0, "surface": [], "is_dateline": False,
+                                               "inside_organizations": []})
         entry["mentions"] += 1
         if span.text not in entry["surface"]:
             entry["surface"].append(span.text)
+        if organization is not None and organization.text not in entry["inside_organizations"]:
+            entry["inside_organizations"].append(organization.text)
     return list(entries.values())
 
 

@@ -24,7 +24,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from models.organizations import Lexicon, load_lexicon
-from pipeline.nlp import pattern_docs
+from pipeline.nlp import doc_text, pattern_docs
 from pipeline.nlp.places import LOCATIVE_CUES
 from pipeline.nlp.vocabulary import common_words, is_common, stop_words
 
@@ -751,7 +751,7 @@ def _token_texts(doc: Doc) -> tuple[str, list[int], list[str]]:
     """The text, token offsets and token texts, read from arrays: creating Token objects is this stage's main cost."""
     from spacy.attrs import IDX, LENGTH
 
-    text = doc.text
+    text = doc_text(doc)
     if len(doc) == 0:
         return text, [], []
     columns = doc.to_array([IDX, LENGTH]).tolist()

@@ -167,6 +167,12 @@ CLASSIFIER_NOUNS = frozenset(("orang", "jiwa", "unit", "buah", "ekor", "biji", "
 MAX_SUBJECT_WORDS = 6
 MAX_RELATIVE_CLAUSE_WORDS = 12
 MAX_AGE = 120
+# "berusia 25 tahun", "usia 17 tahun ke atas", "usianya baru 19": the age of whoever is named, not a statistic about
+# a subject; the count of people of that age ("sebanyak 1.200 orang") is read on its own.
+AGE_WORDS = frozenset({"usia", "berusia", "usianya", "umur", "berumur", "umurnya"})
+# Words that may stand between an age word and the number: "berusia di atas 60", "berumur sekitar 40".
+AGE_QUALIFIERS = frozenset({"di", "atas", "bawah", "antara", "sekitar", "kira-kira", "hampir", "lebih", "kurang",
+                            "dari", "baru", "sudah", "masih", "genap", "mencapai", "minimal", "maksimal", "rata-rata"})
 
 
 @Language.factory("pantau_statistics", default_config={"max_subject_words": MAX_SUBJECT_WORDS})
@@ -245,7 +251,7 @@ def _read_context(text: str, quantity: Quantity) -> tuple[str, int, int | None, 
     """(unit, end of raw, counted-noun span) for a statistic; None for dates, codes and other non-statistics."""
     start, end = quantity.start, quantity.end
     before = text[max(0, start - 40):start]
-    if _is_date_or_time(text, quantity, before) or _is_identifier(text, quantity, before):
+    if _is_date_or_time(text, quantity, before) or _is_identifier(text, quantity, before) or _is_age_of(before):
         return None
     if quantity.in_words and not _number_words_count(text, quantity):
         return None
@@ -302,6 +308,16 @@ def _is_date_or_time(text: str, quantity: Quantity, before: str) -> bool:
     if last is not None and (last in _MONTH_SET or last in _WEEKDAY_SET):
         return True  # "Agustus 2014", "Kamis, 28", "Selasa (2"
     return _TIME_AFTER.match(text, quantity.end) is not None
+
+
+def _is_age_of(before: str) -> bool:
+    """ "berusia 25", "usia di atas 60", "umurnya baru 19": an age word, then at most three qualifiers, then the number."""
+    for word in reversed(before.lower().split()[-4:]):
+        if word in AGE_WORDS:
+            return True
+        if word not in AGE_QUALIFIERS:
+            return False
+    return False
 
 
 def _is_identifier(text: str, quantity: Quantity, before: str) -> bool:

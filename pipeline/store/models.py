@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -275,8 +276,10 @@ class CampaignMatch(Base):
     __tablename__ = "campaign_matches"
     __table_args__ = (
         UniqueConstraint("article_id", "campaign_id"),
-        # A campaign's articles from the index alone (0002).
+        # A campaign's articles from the index alone (0002), and from its matched rows only (0004).
         Index("ix_campaign_matches_campaign_article", "campaign_id", "matched", "article_id"),
+        Index("ix_campaign_matches_matched", "campaign_id", "article_id",
+              sqlite_where=text("matched"), postgresql_where=text("matched")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -369,3 +369,25 @@ def test_every_sqlite_plan_gives_the_same_page(sqlite_store, kind, filters, sort
         # The planner's own choice on this small store (everything in its sample) is a valid plan.
         chosen = make_plan(session, Filters(**filters), kind_, sort, PageRequest())
         assert chosen.dialect == "sqlite" and (chosen.search_as_list <= chosen.ordered_scan)
+
+
+@pytest.mark.parametrize("kind, filters", [
+    ("articles", {"q": "Makassar", "campaign": "laju-digital"}), ("statistics", {"q": "UKM", "campaign": "laju-digital"}),
+    ("quotes", {"q": "Laju Digital", "campaign": "laju-digital"}),
+])
+def test_postgres_walk_gives_the_same_page(postgres_store, kind, filters) -> None:
+    """The campaign-and-search walk down the newest-first index and PostgreSQL's own plan: one answer."""
+    from pipeline.queries import KINDS, Plan, make_plan, page_statement
+
+    seed_articles(postgres_store)
+    kind_ = KINDS[kind]
+    with postgres_store.session() as session:
+        for size in (1, 2, 50):
+            for number in (1, 2):
+                pages = [
+                    [row["id"] for row in session.execute(page_statement(kind_, Filters(**filters), plan, "newest", PageRequest(number, size))).mappings()]
+                    for plan in (Plan("postgresql"), Plan("postgresql", ordered_scan=True))
+                ]
+                assert pages[0] == pages[1], (size, number)
+                assert number > 1 or pages[0]
+        assert make_plan(session, Filters(**filters), kind_, "newest", PageRequest()).dialect == "postgresql"

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 from itertools import chain
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, Date, delete, distinct, event, func, insert, inspect, literal, or_, select, text, true
+from sqlalchemy import Connection, Date, delete, distinct, event, func, insert, inspect, literal, select, text, true
 from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.store.models import Article, CampaignMatch, CoverageWeek
@@ -162,12 +162,10 @@ def _weeks_of(session: Session, article_ids: set[int]) -> set[date]:
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         stories = select(Article.story_id).where(Article.id.in_(chunk), Article.story_id.is_not(None))
-        statement = (
-            select(week_start(dialect))
-            .where(Article.published_at.is_not(None), or_(Article.id.in_(chunk), Article.story_id.in_(stories)))
-            .distinct()
-        )
-        weeks.update(_as_date(value) for value in session.scalars(statement) if value is not None)
+        # Two statements, not one with OR: each finds its articles by an index (id, story_id).
+        for articles in (Article.id.in_(chunk), Article.story_id.in_(stories)):
+            statement = select(week_start(dialect)).where(Article.published_at.is_not(None), articles).distinct()
+            weeks.update(_as_date(value) for value in session.scalars(statement) if value is not None)
     return weeks
 
 

@@ -10,7 +10,9 @@ API calls over HTTP, and a bounded load loop of concurrent clients against `pant
 (p95, errors, the server's peak memory). The baseline, measured in the same run, is a primary-key lookup
 of one article; every figure is also given as a ratio to it.
 
-Library figures (`run_query`) are computed afresh on every call. The API keeps results that were slow
+Library figures (`run_query`) are computed afresh on every call. Coverage is read from the weekly
+summary (migration 0003); the lines "(counted from the articles)" time the same weeks counted by a
+scan of the articles, as before the summary, for reference in the same run. The API keeps results that were slow
 to compute until the store changes (pipeline.queries.ResultCache), so each API line gives the first
 call (computed) and then p50/p95 of the repeats. The machine's load average is printed first: these
 machines are shared, and wall times scale with it.

@@ -33,6 +33,8 @@ FORMAT_VERSION = 1
 # Prefixes of one-word region names that news also writes as two words ("Gunungkidul"/"Gunung Kidul").
 SPLITTABLE_PREFIXES = ("Gunung", "Tanjung", "Pangkal", "Bukit", "Banjar", "Lubuk", "Tebing", "Padang",
                        "Labuhan", "Pematang", "Muara", "Sungai", "Kota", "Tanah", "Batu")
+# Words of administrative divisions: a village named "Kabupaten" is not told apart from the word.
+ADMINISTRATIVE_WORDS = frozenset({"kabupaten", "kota", "provinsi", "kecamatan", "kelurahan", "desa", "dusun", "kampung"})
 # Foreign cities smaller than this are left out unless they are capitals or have an Indonesian name.
 MIN_FOREIGN_CITY_POPULATION = 100_000
 # Foreign cities smaller than this (not capitals, no Indonesian name) need a cue to be a place ("di Leicester",
@@ -340,7 +342,8 @@ def district_names(lokal: dict[str, str], vocabulary: set[str], names: set[str],
         words = name.split()
         if code.count(".") >= 2 and name not in taken and name.replace(" ", "").isalpha() and len(name) > 3 \
                 and all(w[:1].isupper() for w in words) and not any(w.lower() in names for w in words) \
-                and (len(words) > 1 or words[0].lower() not in vocabulary):  # "Kelapa Gading" is a place, "Kelapa" a word
+                and (len(words) > 1 or words[0].lower() not in vocabulary) \
+                and name.lower() not in ADMINISTRATIVE_WORDS:  # "Kelapa Gading" is a place, "Kelapa" a word
             found.add(name)
     return sorted(found)
 

@@ -63,13 +63,17 @@ class Report:
     published: str
     per_label: dict[str, Counts] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    place_false_positives: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         overall = Counts(*(sum(getattr(c, f) for c in self.per_label.values())
                            for f in ("true_positive", "false_positive", "false_negative")))
-        return {"dataset": self.dataset, "sentences": self.sentences, "stages": self.stages,
-                "published": self.published, "labels": {k: v.as_dict() for k, v in self.per_label.items()},
-                "overall": overall.as_dict()}
+        result = {"dataset": self.dataset, "sentences": self.sentences, "stages": self.stages,
+                  "published": self.published, "labels": {k: v.as_dict() for k, v in self.per_label.items()},
+                  "overall": overall.as_dict()}
+        if self.place_false_positives is not None:
+            result["place_false_positives"] = self.place_false_positives
+        return result
 
 
 def read_conll(path: Path, dataset: Dataset) -> list[Sentence]:
@@ -148,6 +152,48 @@ def score(gold: list[Sentence], predicted: Iterable[set[tuple[int, int, str]]], 
     return report
 
 
+def place_false_positives(gold: list[Sentence], predicted: list[set[tuple[int, int, str]]],
+                          is_ambiguous: Any, examples: int = 10) -> dict[str, Any]:
+    """How often a LOC span is wrong where a place name is also a word or a name (the issue's "Batu", "Bima", "Solok",
+    people named like places): predicted LOC spans whose text `is_ambiguous`, how many of them overlap no gold LOC
+    span (a place where there is none, not a boundary disagreement such as "Kota Malang" vs "Malang"), and predicted
+    LOC spans that are exactly a gold person's name."""
+    ambiguous = wrong = person = 0
+    shown: list[str] = []
+    for sentence, spans in zip(gold, predicted):
+        gold_loc = {(start, end) for start, end, label in sentence.spans if label == "LOC"}
+        gold_per = {(start, end) for start, end, label in sentence.spans if label == "PER"}
+        for start, end, label in spans:
+            if label != "LOC":
+                continue
+            text = " ".join(sentence.tokens[start:end])
+            person += (start, end) in gold_per
+            if is_ambiguous(text):
+                ambiguous += 1
+                if not any(start < gold_end and gold_start < end for gold_start, gold_end in gold_loc):
+                    wrong += 1
+                    if len(shown) < examples:
+                        shown.append(text)
+    return {"ambiguous_predicted": ambiguous, "ambiguous_false_positive": wrong, "person_as_place": person,
+            "ambiguous_examples": shown}
+
+
+def ambiguous_place_name(gazetteer: Any) -> Any:
+    """A test for place names that are also everyday words or names: a gazetteer form that needs a cue ("Batu",
+    "Bima", "Solok", kecamatan named like people, smaller foreign cities) or a region's name that is an everyday
+    Indonesian word ("Malang")."""
+    from pipeline.nlp.vocabulary import is_common
+
+    def is_ambiguous(text: str) -> bool:
+        form = gazetteer.form(text)
+        if form is None:
+            return False
+        regions = [place for place in form.places if place.level in {"province", "regency", "city"}]
+        return any(place.needs_context for place in form.places) or bool(regions) and is_common(text)
+
+    return is_ambiguous
+
+
 def evaluate(dataset_name: str, root: Path | None = None, nlp: Any = None, keep_errors: int = 0) -> Report:
     """Score the pipeline on one data set (`nerui`, `nergrit` or `idner`)."""
     from pipeline.errors import InputError
@@ -163,4 +209,9 @@ def evaluate(dataset_name: str, root: Path | None = None, nlp: Any = None, keep_
         nlp = build_nlp(stages=available_stages())
     report = Report(dataset=dataset.name, sentences=len(sentences), stages=[name for name, _ in nlp.pipeline],
                     published=dataset.published)
-    return score(sentences, predict(nlp, sentences), report, keep_errors)
+    predicted = list(predict(nlp, sentences))
+    score(sentences, predicted, report, keep_errors)
+    if "pantau_places" in nlp.pipe_names:
+        gazetteer = nlp.get_pipe("pantau_places").gazetteer
+        report.place_false_positives = place_false_positives(sentences, predicted, ambiguous_place_name(gazetteer))
+    return report

@@ -212,7 +212,8 @@ class PeopleRecognizer:
         # not a person, but one opening a longer name ("Paul Kagame") is not a place to skip.
         self.leading_place_names = place_names - village_names - cued_foreign_names
         # Smaller foreign cities ("Davenport", "Elizabeth") are places only after a cue: with a role before them or a
-        # reporting verb after them they are people ("Ratu Elizabeth", "Davenport mengatakan").
+        # reporting verb after them they are people ("Ratu Elizabeth", "Davenport mengatakan"). Village names stay
+        # places there: "Camat Mojolaban", "Raja Pagaruyung" name the place.
         self.named_place_names = place_names - cued_foreign_names
         # Indonesian places that are never a word or a name ("Jatim", "Jayapura"): one ending a run of capitalised
         # words is not part of a person's name ("Sail Morotai", "Mapolda Jatim", "Strategi Jayapura").

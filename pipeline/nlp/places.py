@@ -287,14 +287,25 @@ class PlaceTagger:
             place = choose_place(form, None) if form else None
             if place is not None and place.level == "area" and not _continues_a_name(doc, span):
                 candidates.append((span, place))
-        ends = {span.end for span in places} | {span.end for span, _ in candidates}
-        starts = {span.start for span in places} | {span.start for span, _ in candidates}
-        accepted = []
-        for span, place in candidates:
-            before = span.start >= 2 and doc[span.start - 1].lower_ in LIST_SEPARATORS and span.start - 1 in ends
-            after = span.end + 1 < len(doc) and doc[span.end].lower_ in LIST_SEPARATORS and span.end + 1 in starts
-            if before or after:
-                accepted.append((span, place))
+        # Each accepted member makes its neighbours members too ("Karawang, Cikampek, Kosambi"); names that need a cue
+        # make each other places in a list of two or more distinct names ("Cibubur - Cawang", "Tembalang, Kramas dan
+        # Pedalangan"), not in a repeated one ("Sorry, Sorry", a song).
+        ends, starts = {span.end for span in places}, {span.start for span in places}
+        for first, second in zip(candidates, candidates[1:]):
+            if first[0].end + 1 == second[0].start and doc[first[0].end].lower_ in LIST_SEPARATORS \
+                    and first[0].text != second[0].text:
+                ends.update((first[0].end, second[0].end))
+                starts.update((first[0].start, second[0].start))
+        accepted: list[tuple[Span, Place]] = []
+        pending = candidates
+        while pending:
+            joined = [(span, place) for span, place in pending if _next_to(doc, span, ends, starts)]
+            if not joined:
+                break
+            accepted += joined
+            ends.update(span.end for span, _ in joined)
+            starts.update(span.start for span, _ in joined)
+            pending = [item for item in pending if item not in joined]
         return accepted
 
     def _accept(self, doc: Doc, span: Span, dateline_place: Place | None) -> Place | None:
@@ -360,6 +371,13 @@ def cued_names(doc: Doc, words: list[str], taken: set[int]) -> list[Span]:
         if end - start <= MAX_CUED_NAME and not any(word.lower() in NOT_PLACE_WORDS for word in words[start:end]):
             spans.append(doc[start:end])
     return spans
+
+
+def _next_to(doc: Doc, span: Span, ends: set[int], starts: set[int]) -> bool:
+    """Whether a list separator joins `span` to a place ending at `ends` before it or starting at `starts` after it."""
+    before = span.start >= 2 and doc[span.start - 1].lower_ in LIST_SEPARATORS and span.start - 1 in ends
+    after = span.end + 1 < len(doc) and doc[span.end].lower_ in LIST_SEPARATORS and span.end + 1 in starts
+    return before or after
 
 
 def _title_word(word: str) -> bool:

@@ -125,8 +125,9 @@ def _boilerplate_regex(outlet_patterns: tuple[str, ...]) -> re.Pattern[str]:
 
 def normalize_line(line: str) -> str:
     """NFC, no zero-width or non-breaking spaces, single spaces, stripped."""
-    line = unicodedata.normalize("NFC", line)
-    line = line.replace("\u00a0", " ").replace("\u200b", "").replace("\u200c", "").replace("\ufeff", "")
+    if not line.isascii():  # most lines of Indonesian news are ASCII: nothing to normalise or replace
+        line = unicodedata.normalize("NFC", line)
+        line = line.replace("\u00a0", " ").replace("\u200b", "").replace("\u200c", "").replace("\ufeff", "")
     return " ".join(line.split())
 
 

@@ -107,7 +107,7 @@ def decode_html(data: bytes | str) -> str:
     # any single-byte charset would garble every other non-ASCII character of the page.
     lenient = data.decode("utf-8", errors="replace")
     broken = lenient.count("\ufffd")
-    non_ascii = sum(1 for byte in data[:200_000] if byte > 127)
+    non_ascii = len(_NON_ASCII_BYTES.findall(data, 0, 200_000))
     if broken and non_ascii and broken <= max(2, non_ascii // 50):
         return lenient
     declared = _declared_charset(data[:4096])
@@ -127,6 +127,7 @@ def decode_html(data: bytes | str) -> str:
     return data.decode("cp1252", errors="replace")
 
 
+_NON_ASCII_BYTES = re.compile(rb"[\x80-\xff]")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
@@ -135,12 +136,15 @@ def _declared_charset(head: bytes) -> str | None:
     return match.group(1).decode("ascii").lower() if match else None
 
 
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def check_is_html(text: str) -> None:
     """InputError when `text` is empty or binary data rather than markup."""
     if not text or not text.strip():
         raise InputError("empty page: nothing to extract (was the download cut short?)")
     sample = text[:8192]
-    controls = sum(1 for char in sample if (ord(char) < 32 and char not in "\t\n\r\f") or char == "\ufffd")
+    controls = len(_CONTROL_CHARS.findall(sample))
     if "\x00" in sample or controls > len(sample) * 0.05:
         raise InputError("binary data, not an HTML page (an image, a PDF or a compressed file?)")
     if len(text) > MAX_HTML_BYTES:
@@ -182,8 +186,7 @@ class PageMetadata:
     html_lang: str | None
     script_bodies: list[str]  # small inline scripts: where Indonesian outlets keep their data layer
     tree: Any = field(default=None, repr=False)
-    # Whether any element's class names an editor: most pages have none, and then no search is needed.
-    has_editor_markup: bool = True
+    html: str | None = field(default=None, repr=False)  # the decoded page the tree was parsed from
     # Data-layer fields (content_author, 'editor': …) are an Indonesian-outlet convention: read when wanted.
     data_layer_wanted: bool = True
 
@@ -193,24 +196,58 @@ class PageMetadata:
         if not self.data_layer_wanted:
             return fields
         for body in self.script_bodies:
+            # Most inline scripts (trackers, ad setup) name no such field: a substring test on the
+            # lowercased body skips them six times faster than letting the regex scan them.
+            lowered = body.lower()
+            if not any(word in lowered for word in _SCRIPT_FIELD_WORDS):
+                continue
             for match in _SCRIPT_FIELD.finditer(body):
                 fields.setdefault(match.group("key").lower(), []).append(match.group("value").strip())
         return fields
 
-    # Searching the visible page costs more than everything else here: one search, only when needed.
-    @cached_property
-    def _credit_texts(self) -> list[tuple[str, str]]:
-        return _credit_texts(self.tree) if self.tree is not None else []
+    # Walking the visible page costs more than everything else here: it goes only as far as asked,
+    # and what it found is kept for the next question.
+    _credits: list[tuple[str, str]] = field(default_factory=list, init=False, repr=False)
+    _credit_walk: Iterator[tuple[str, str]] | None = field(default=None, init=False, repr=False)
 
-    @property
-    def byline_texts(self) -> list[str]:
-        return [text for kind, text in self._credit_texts if kind == "byline"][:3]
+    def _credit(self, position: int) -> tuple[str, str] | None:
+        """The credit text at `position` in page order (walking further if needed), None past the last."""
+        if self._credit_walk is None:
+            self._credit_walk = iter_credit_texts(self.tree) if self.tree is not None else iter(())
+        while len(self._credits) <= position and len(self._credits) < MAX_CREDITS:
+            found = next(self._credit_walk, None)
+            if found is None:
+                break
+            self._credits.append(found)
+        return self._credits[position] if position < len(self._credits) else None
+
+    def _credits_of(self, kind: str, limit: int) -> Iterator[str]:
+        position = count = 0
+        while count < limit and (credit := self._credit(position)) is not None:
+            if credit[0] == kind:
+                yield credit[1]
+                count += 1
+            position += 1
+
+    def bylines(self) -> Iterator[str]:
+        """The first three visible bylines, found as they are asked for."""
+        return self._credits_of("byline", 3)
+
+    @cached_property
+    def has_editor_markup(self) -> bool:
+        """Whether any element's class names an editor: most pages have none, and then no search is needed."""
+        if self.html is None:
+            return True
+        # Substring tests first (microseconds): two pages in three never write the word at all.
+        if not any(word in self.html for word in ("ditor", "DITOR", "enyunting", "ENYUNTING")):
+            return False
+        return bool(_EDITOR_MARKUP.search(self.html))
 
     @property
     def editor_texts(self) -> list[str]:
         if not self.has_editor_markup:
             return []
-        return [text for kind, text in self._credit_texts if kind == "editor"][:12]
+        return list(self._credits_of("editor", 12))
 
     def first(self, *keys: str) -> str | None:
         for key in keys:
@@ -236,6 +273,8 @@ _SCRIPT_FIELD = re.compile(
     r"""["']?(?P<key>content_author|content_editor|content_publisheddate|published_date|publish_date|author|editor|penulis|reporter|writer|article_author|article_editor)["']?\s*[:=]\s*["'](?P<value>[^"'\n]{1,120})["']""",
     re.IGNORECASE,
 )
+# Every key of _SCRIPT_FIELD contains one of these.
+_SCRIPT_FIELD_WORDS = ("author", "editor", "penulis", "reporter", "writer", "publish")
 MAX_SCRIPT_SCAN = 20_000  # data-layer blocks are small; big scripts are libraries
 
 
@@ -270,28 +309,41 @@ def read_page_metadata(tree) -> PageMetadata:
     )
 
 
-# Visible bylines, outside comment threads (whose "comment-author" elements name commenters).
-CREDIT_XPATH = (
-    ".//*[@rel='author' or @itemprop='author' or contains(@class,'author') or contains(@class,'byline') "
-    "or contains(@class,'penulis') or contains(@class,'reporter') or contains(@class,'editor') or contains(@class,'penyunting')]"
-)
+# Visible bylines are elements marked rel/itemprop="author" or with one of these in their class
+# (matched as written, like XPath's contains()), outside comment threads.
+_CREDIT_CLASS = re.compile(r"author|byline|penulis|reporter|editor|penyunting")
+_NOT_CREDIT_TAGS = frozenset({"script", "style", "meta", "link"})
 _EDITOR_CLASS = re.compile(r"editor|penyunting", re.IGNORECASE)
-_EDITOR_MARKUP = re.compile(r"""class\s*=\s*["'][^"'>]*(?:editor|penyunting)""", re.IGNORECASE)
+# Case-insensitive by character classes: the same search with re.IGNORECASE is three times slower.
+_EDITOR_MARKUP = re.compile(r"""class\s*=\s*["'][^"'>]*(?:[Ee][Dd][Ii][Tt][Oo][Rr]|[Pp][Ee][Nn][Yy][Uu][Nn][Tt][Ii][Nn][Gg])""")
 
 
-def _credit_texts(tree, limit: int = 24) -> list[tuple[str, str]]:
+def _credit_elements(tree) -> Iterator[Any]:
+    """Credit elements in page order. One walk over the elements, testing attributes in Python, costs
+    less than half of the equivalent XPath (eight contains() per element)."""
+    from lxml import etree
+
+    for element in tree.iterdescendants(etree.Element):
+        if element.get("rel") == "author" or element.get("itemprop") == "author":
+            yield element
+        else:
+            classes = element.get("class")
+            if classes and _CREDIT_CLASS.search(classes):
+                yield element
+
+
+MAX_CREDITS = 24  # credit texts read from one page at most
+
+
+def iter_credit_texts(tree) -> Iterator[tuple[str, str]]:
     """("byline" | "editor", text) of the visible credit elements, in page order, outside comments."""
-    texts: list[tuple[str, str]] = []
-    for element in tree.xpath(CREDIT_XPATH):
-        if len(texts) >= limit:
-            break
-        if not isinstance(element.tag, str) or element.tag in {"script", "style", "meta", "link"} or _in_comments(element):
+    for element in _credit_elements(tree):
+        if element.tag in _NOT_CREDIT_TAGS or _in_comments(element):
             continue
         text = normalize_line(" ".join(element.itertext()))
         if 0 < len(text) <= 120:
             is_editor = bool(_EDITOR_CLASS.search(element.get("class") or "")) and element.get("itemprop") != "author"
-            texts.append(("editor" if is_editor else "byline", text))
-    return texts
+            yield ("editor" if is_editor else "byline", text)
 
 
 def _in_comments(element) -> bool:
@@ -552,7 +604,7 @@ def extract_authors(page: PageMetadata, publishers: set[str]) -> list[str]:
     if excluded is publishers:
         excluded = editor_names(page) | publishers
     # A visible byline element lists the article's writers; the next such element is often a widget.
-    for text in page.byline_texts:
+    for text in page.bylines():
         names = person_names([text], excluded) if not _EDITOR_LABEL.match(text) else []
         if names:
             return names
@@ -662,7 +714,7 @@ def extract_article(html: HtmlInput | Sequence[HtmlInput], url: str | None = Non
         check_is_html(text)
     trees = [parse_html(text) for text in texts]
     page = read_page_metadata(trees[0])
-    page.has_editor_markup = bool(_EDITOR_MARKUP.search(texts[0]))
+    page.html = texts[0]
     canonical_url = _canonical(page, url)
     outlet = _outlet_for(url, canonical_url)
     bodies = [_body_text(tree, url) for tree in trees]

@@ -63,7 +63,8 @@ FACILITY_HEADS = (
     "Hotel", "Mall", "Plaza", "Pasar", "Masjid", "Gereja", "Candi", "Monumen", "Tugu", "Sirkuit", "Komplek",
     "Apartemen", "Menara", "Kantor", "Gedung", "gedung", "Balai", "Bundaran", "Simpang", "Pesisir",
     "Kawasan", "Kebun", "Hutan", "Tanjung", "Semenanjung", "Dermaga", "Lembah", "Bukit", "Pegunungan",
-    # Written in lower case mid-sentence: "di jalan Medan Merdeka Barat", "di sirkuit Sakhir".
+    # Written in lower case mid-sentence, the head is still part of the name: "di jalan Medan Merdeka Barat", "di sirkuit
+    # Sakhir", "desa Suren" (after "dukuh" the name alone is: see LOCATIVE_CUES).
     "jalan", "bandara", "pelabuhan", "stadion", "sirkuit", "pulau", "gunung", "masjid", "desa", "kelurahan",
     "kecamatan",
 )
@@ -87,7 +88,8 @@ NAME_BREAKS = frozenset({"kabupaten", "kota", "provinsi", "kecamatan", "keluraha
 CITY_TITLE_WORDS = frozenset({"wali", "wakil", "balai", "pemerintah"})
 # Lower-cased words after which a capitalised name no stage knows is a place: "di Parc des Princes", "ke Anfield",
 # "pria asal Meruya", "kawasan Kenjeran". ("dari" is not one: "dari Jokowi", "dari Google" are as common.)
-LOCATIVE_CUES = frozenset({"di", "ke", "menuju", "asal", "kawasan", "wilayah", "daerah", "kota", "sekitar", "dekat"})
+LOCATIVE_CUES = frozenset({"di", "ke", "menuju", "asal", "kawasan", "wilayah", "daerah", "kota", "sekitar", "dekat",
+                           "lokasi", "dukuh"})
 # Lower-case words inside a place's name: "Parc des Princes", "Santiago de Compostela".
 NAME_PARTICLES = frozenset({"de", "des", "del", "della", "da", "do", "dos", "du", "la", "le", "van", "von", "der"})
 # Capitalised words that make a name after "di"/"ke" an event, a body or a document, not a place:

@@ -74,6 +74,28 @@ def test_db_upgrade_then_current(capsys) -> None:
     assert "up to date" in capsys.readouterr().out
 
 
+def test_db_rebuild_coverage_restores_the_summary_from_the_articles(capsys) -> None:
+    from sqlalchemy import delete, select
+
+    from pipeline.store import open_store
+    from pipeline.store.coverage import read_weeks
+    from pipeline.store.models import CoverageWeek
+    from tests.test_queries import seed_articles
+
+    store = open_store()
+    seed_articles(store)
+    with store.session() as session:
+        counted = read_weeks(session, None, None)
+        session.execute(delete(CoverageWeek))  # as if edited outside pantau
+    assert counted
+    assert run(["db", "rebuild-coverage"]) == 0
+    assert "counted again" in capsys.readouterr().out
+    with store.session() as session:
+        assert read_weeks(session, None, None) == counted
+        assert session.scalar(select(CoverageWeek.week).limit(1)) is not None
+    store.dispose()
+
+
 def test_console_script_runs_as_a_process(tmp_path) -> None:
     result = subprocess.run([*PANTAU, "analyze", str(tmp_path / "missing.html")], capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert result.returncode == 2

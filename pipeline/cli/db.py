@@ -33,6 +33,19 @@ def current() -> None:
     print(f"{store.display_url}: revision {revision or 'none'} — {state}")
 
 
+@db_app.command("rebuild-coverage")
+def rebuild_coverage() -> None:
+    """Count the weekly coverage summary again from the articles: needed after changing the `timezone`
+    setting (weeks are local weeks) or after changing articles with SQL outside pantau."""
+    from pipeline.store import open_store
+    from pipeline.store.coverage import rebuild
+
+    store = open_store()
+    with store.session() as session:
+        rebuild(session)
+    print(f"{store.display_url}: weekly coverage counted again from the articles")
+
+
 @db_app.command("stats")
 def stats(as_json: bool = typer.Option(False, "--json")) -> None:
     """Row counts of the main tables."""

@@ -137,12 +137,14 @@ class Analyzer:
             self.embedder = self.embedder or load_embedder()
             self.matcher = CampaignMatcher(load_campaigns(), self.embedder)
 
-    def analyze(self, articles: Sequence[Any], paragraph_vectors: Sequence[Any] | None = None) -> list[ArticleAnalysis]:
-        """Tags and campaign decisions for extracted articles; non-articles get neither."""
+    def analyze(self, articles: Sequence[Any], paragraph_vectors: Sequence[Any] | None = None,
+                include_non_articles: bool = False) -> list[ArticleAnalysis]:
+        """Tags and campaign decisions for extracted articles; non-articles get neither unless
+        `include_non_articles` (one document a user asked about: a short text is still worth tagging)."""
         from pipeline.nlp import annotate_many
 
         results = [ArticleAnalysis(extracted=article) for article in articles]
-        wanted = [r for r in results if r.extracted.is_article and r.extracted.text]
+        wanted = [r for r in results if (r.extracted.is_article or include_non_articles) and r.extracted.text]
         wanted_ids = {id(r) for r in wanted}
         for result, tags in zip(wanted, annotate_many(self.nlp, ((r.extracted.text, r.extracted.dateline) for r in wanted))):
             result.tags = tags

@@ -100,3 +100,16 @@ def test_console_script_runs_as_a_process(tmp_path) -> None:
     result = subprocess.run([*PANTAU, "analyze", str(tmp_path / "missing.html")], capture_output=True, text=True, cwd=PROJECT_ROOT)
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: no such file: {tmp_path / 'missing.html'}"
+
+
+def test_analyze_tags_a_short_text_that_is_not_an_article(tmp_path, capsys) -> None:
+    import json
+
+    source = tmp_path / "kutipan.txt"
+    source.write_text("Kementerian Komunikasi dan Digital (Komdigi) melatih 1.800 pelaku UKM di Makassar, "
+                      "kata Budi Santoso, Kepala Dinas Kominfo Sulawesi Selatan.\n", encoding="utf-8")
+    assert run(["analyze", str(source), "--no-campaigns"]) == 0
+    contract = json.loads(capsys.readouterr().out)
+    assert contract["is_article"] is False  # too short to count as an article in the store
+    assert "Kota Makassar" in {place["name"] for place in contract["places"]}
+    assert contract["organizations"] and contract["statistics"]

@@ -37,7 +37,9 @@ def analyze(
         extracted = extract_text_document(document.content, url=document.url)
     else:
         extracted = extract_article(document.content, url=document.url)
-    result = Analyzer(match_campaigns=campaigns).analyze([extracted])[0]
+    # The user asked about this document: tag whatever text it has, even when it is too short to count
+    # as an article (`is_article` still says so, and --store keeps the store's rule).
+    result = Analyzer(match_campaigns=campaigns).analyze([extracted], include_non_articles=not store)[0]
     if store:
         _store(result)
     contract = result.contract()

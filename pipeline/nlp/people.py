@@ -780,16 +780,19 @@ def _title_case_lines(words: list[str], spaces: list[str]) -> set[int]:
     """Tokens of lines written in title case ("Menhub Lobi Sri Mulyani Soal Tarif"): headlines and links to other
     articles, where capitals say nothing about names."""
     headline: set[int] = set()
-    line: list[int] = []
-    for i, word in enumerate(words):
-        line.append(i)
-        if "\n" in spaces[i] or "\n" in word or i == len(words) - 1:
-            alphabetic = [words[k] for k in line if words[k][:1].isalpha()]
-            capitalised = sum(word[:1].isupper() for word in alphabetic)
-            ends_a_sentence = words[line[-1]] in SENTENCE_END or words[line[-1]] in {"\"", "”", ")"}
-            if len(alphabetic) >= 4 and capitalised >= 0.75 * len(alphabetic) and not ends_a_sentence:
-                headline.update(line)
-            line = []
+    if not words:
+        return headline
+    line_ends = [i for i, (word, space) in enumerate(zip(words, spaces)) if "\n" in space or "\n" in word]
+    if not line_ends or line_ends[-1] != len(words) - 1:
+        line_ends.append(len(words) - 1)
+    start = 0
+    for end in line_ends:
+        alphabetic = [word for word in words[start:end + 1] if word[:1].isalpha()]
+        capitalised = sum(word[:1].isupper() for word in alphabetic)
+        ends_a_sentence = words[end] in SENTENCE_END or words[end] in {"\"", "”", ")"}
+        if len(alphabetic) >= 4 and capitalised >= 0.75 * len(alphabetic) and not ends_a_sentence:
+            headline.update(range(start, end + 1))
+        start = end + 1
     return headline
 
 

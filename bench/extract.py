@@ -51,12 +51,6 @@ def rss_mb(pid: int | str = "self") -> float:
     return 0.0
 
 
-def worker_rss_mb() -> float:
-    import multiprocessing
-
-    return sum(rss_mb(child.pid) for child in multiprocessing.active_children())
-
-
 def cpu_seconds(who: int) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
@@ -70,25 +64,28 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def timed(label: str, run, pages: list[bytes]) -> tuple[float, float]:
+def timed(label: str, run, pages: list[bytes], workers: int) -> tuple[float, float]:
     """(wall seconds, CPU seconds of this process and its workers) for one pass over the pages."""
     import multiprocessing
 
-    samples = []
+    samples = []  # (this process, all workers, the largest worker) in MB, 16 times over the run
     # Pool workers are children of the fork server, not of this process: their CPU is read from /proc.
     worker_cpu: dict[int, float] = {}
     wall, cpu = time.perf_counter(), cpu_seconds(resource.RUSAGE_SELF)
     for index, _ in enumerate(run(pages)):
-        for child in multiprocessing.active_children():
+        children = [child for child in multiprocessing.active_children() if child.name == "pantau-extract"]
+        for child in children:
             worker_cpu[child.pid] = max(worker_cpu.get(child.pid, 0.0), process_cpu_seconds(child.pid))
-        if index % max(1, len(pages) // 8) == 0:
-            samples.append(rss_mb() + worker_rss_mb())
+        if index % max(1, len(pages) // 16) == 0:
+            sizes = [rss_mb(child.pid) for child in children]
+            samples.append((rss_mb(), sum(sizes), max(sizes, default=0.0)))
     wall = time.perf_counter() - wall
     cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu + sum(worker_cpu.values())
-    print(
-        f"{label:<40} wall {len(pages) / wall:6.1f} pages/s ({wall:6.1f} s)  CPU {len(pages) / cpu:6.1f} pages/CPU-s ({cpu:6.1f} s)"
-        f"  RSS MB over the run: {' '.join(f'{s:.0f}' for s in samples)}"
-    )
+    print(f"{label:<40} wall {len(pages) / wall:6.1f} pages/s ({wall:6.1f} s)  CPU {len(pages) / cpu:6.1f} pages/CPU-s ({cpu:6.1f} s)")
+    print(f"  worker processes used: {len(worker_cpu)} (recycled every few hundred pages); workers busy {100 * sum(worker_cpu.values()) / (wall * workers):.0f}% of the run")
+    print(f"  RSS MB of this process over the run:    {' '.join(f'{s[0]:.0f}' for s in samples)}")
+    print(f"  RSS MB of all workers over the run:     {' '.join(f'{s[1]:.0f}' for s in samples)}")
+    print(f"  RSS MB of the largest worker over the run: {' '.join(f'{s[2]:.0f}' for s in samples)}")
     return wall, cpu
 
 
@@ -141,12 +138,13 @@ def main() -> None:
     print(f"overhead of the stage over bare trafilatura: {overhead}  (goal <= +15%)")
     if args.no_pool:
         return
-    pool_wall, pool_cpu = timed(f"extract_many (pool of {args.workers or os.cpu_count()})", pool, pages)
+    workers = args.workers or os.cpu_count() or 1
+    pool_wall, pool_cpu = timed(f"extract_many (pool of {workers})", pool, pages, workers)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"pool speed-up over one process (wall, includes worker start-up): {stage_wall / pool_wall:.2f}x  (goal >= 1.7x on 2 idle cores)")
     print(f"pool CPU per page vs one process: {pool_cpu / stage_cpu:.2f}x (1.00 = no parallel overhead)")
-    print(f"peak RSS of this process: {peak_self:.0f} MB (workers: see the RSS samples of the pool run, all processes summed)")
+    print(f"peak RSS of this process: {peak_self:.0f} MB (it holds every page in memory; workers: see the samples above)")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from spacy.symbols import ORTH
 
 from models.organizations import load_lexicon
 from pipeline.nlp import doc_text, make_doc, pattern_docs
+from pipeline.nlp.numbers import _QUALIFIER_BEFORE, QUALIFIERS, _qualifier_before
 from pipeline.nlp.organizations import OrganizationRecognizer, _alternation
 from pipeline.nlp.statistics import _last_word, _word_just_before
 
@@ -104,3 +105,17 @@ def test_make_doc_keeps_exactly_the_text_spacy_rebuilds(nlp, text):
     doc = make_doc(nlp, text, "JAKARTA")
     assert doc_text(doc) == doc.text == text
     assert doc._.dateline == "JAKARTA"
+
+
+QUALIFIER_PIECES = [*QUALIFIERS, *(q.upper() for q in QUALIFIERS), "Lebih  Dari", "di", "(", "“", "\n", "\u00a0", "ſekitar",
+                    "mİnimal", "1", "x"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(QUALIFIER_PIECES), max_size=6), st.sampled_from([" ", "", "  ", "\n", "\u00a0"]))
+def test_qualifier_before_a_number_is_what_the_search_finds(pieces, gap):
+    text = " ".join(pieces) + gap + "5 ribu"
+    start = len(text) - len("5 ribu")
+    expected = _QUALIFIER_BEFORE.search(text, max(0, start - 30), start)
+    found = _qualifier_before(text, start)
+    assert (found and found.span()) == (expected and expected.span())

@@ -208,6 +208,9 @@ _CURRENCY_ABBREVIATION = re.compile(r"\s?(?P<abbr>(?i:rb|jt|k|m|t))\b")
 _QUALIFIER_BEFORE = re.compile(
     r"(?:^|(?<=[\s(\"“]))(?P<qualifier>(?i:" + _alternation(QUALIFIERS).replace(r"\ ", r"\s+") + r"))\s+$"
 )
+# The last word of every qualifier: the window before a number can only hold one if it ends with one of them.
+_QUALIFIER_ENDINGS = tuple(sorted({qualifier.split()[-1].lower() for qualifier in QUALIFIERS}))
+_LONGEST_QUALIFIER_ENDING = max(map(len, _QUALIFIER_ENDINGS))
 _ANTARA_BEFORE = re.compile(r"(?:^|(?<=\s))(?i:antara)\s+$")
 # What may follow a number glued without a space: a percent sign or a short unit ("10km", "5kg", "2jt").
 # Case matters: "5G" and "4G" are network generations, "5g" is grams.
@@ -294,12 +297,26 @@ def _read_quantity(text: str, match: re.Match) -> tuple[Quantity | None, int]:
     if match["a_vague"]:
         qualifier = text[match.start("a_vague"):match.end("a_vscale") if match["a_vscale"] else match.end("a_vague")].lower()
     elif value_max is None:
-        found = _QUALIFIER_BEFORE.search(text, max(0, start - 30), start)
+        found = _qualifier_before(text, start)
         qualifier = " ".join(found["qualifier"].lower().split()) if found else None
     return Quantity(
         start=start, end=end, raw=text[start:end], value=value, value_max=value_max, qualifier=qualifier,
         currency=currency, in_words=match["a_digits"] is None, scaled=scaled, year_like=year_like and not scaled,
     ), end
+
+
+def _qualifier_before(text: str, start: int) -> re.Match[str] | None:
+    """The qualifier right before a number ("lebih dari 10"); most numbers have none, and a test of the window's
+    last word saves the pattern's search through every position of it."""
+    window_start = max(0, start - 30)
+    stripped = text[window_start:start].rstrip()
+    if len(stripped) == start - window_start:
+        return None  # the pattern needs a space before the number
+    tail = stripped[-_LONGEST_QUALIFIER_ENDING:]
+    # Only for ASCII is lower() exactly the pattern's case-insensitive match; other text gets the search.
+    if tail.isascii() and not tail.lower().endswith(_QUALIFIER_ENDINGS):
+        return None
+    return _QUALIFIER_BEFORE.search(text, window_start, start)
 
 
 def _stands_alone(text: str, start: int, end: int, currency: str | None, is_digits: bool) -> bool:

@@ -82,6 +82,8 @@ def timed(label: str, run, pages: list[bytes], workers: int) -> tuple[float, flo
     wall = time.perf_counter() - wall
     cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu + sum(worker_cpu.values())
     print(f"{label:<40} wall {len(pages) / wall:6.1f} pages/s ({wall:6.1f} s)  CPU {len(pages) / cpu:6.1f} pages/CPU-s ({cpu:6.1f} s)")
+    if not workers:
+        return wall, cpu
     print(f"  worker processes used: {len(worker_cpu)} (recycled every few hundred pages); workers busy {100 * sum(worker_cpu.values()) / (wall * workers):.0f}% of the run")
     print(f"  RSS MB of this process over the run:    {' '.join(f'{s[0]:.0f}' for s in samples)}")
     print(f"  RSS MB of all workers over the run:     {' '.join(f'{s[1]:.0f}' for s in samples)}")
@@ -107,6 +109,9 @@ def main() -> None:
 
     def pool(pages):
         return extract_many(((i, [page], None) for i, page in enumerate(pages)), workers=args.workers)
+
+    def one_process(pages):
+        return extract_many(((i, [page], None) for i, page in enumerate(pages)), workers=0)
 
     print(f"load average before: {os.getloadavg()[0]:.1f} (this machine is shared; CPU seconds are the fair measure)")
     # Bare trafilatura and the stage alternate, so that the machine's load drifts equally over both
@@ -139,11 +144,14 @@ def main() -> None:
     if args.no_pool:
         return
     workers = args.workers or os.cpu_count() or 1
+    # The machine's speed drifts with its other users: the single-process pass the pool is compared
+    # with runs right before it, over the same pages, the same way (no timing between pages).
+    inline_wall, inline_cpu = timed("extract_many (workers=0, this process)", one_process, pages, 0)
     pool_wall, pool_cpu = timed(f"extract_many (pool of {workers})", pool, pages, workers)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"pool speed-up over one process (wall, includes worker start-up): {stage_wall / pool_wall:.2f}x  (goal >= 1.7x on 2 idle cores)")
-    print(f"pool CPU per page vs one process: {pool_cpu / stage_cpu:.2f}x (1.00 = no parallel overhead)")
+    print(f"pool speed-up over one process (wall, includes worker start-up): {inline_wall / pool_wall:.2f}x  (goal >= 1.7x on 2 idle cores)")
+    print(f"pool CPU per page vs one process: {pool_cpu / inline_cpu:.2f}x (1.00 = no parallel overhead)")
     print(f"peak RSS of this process: {peak_self:.0f} MB (it holds every page in memory; workers: see the samples above)")
 
 

@@ -950,10 +950,13 @@ def extract_many(
 ) -> Iterator[tuple[Key, ExtractedArticle | ExtractionFailure]]:
     """Extract many pages; results come in the order of `jobs`, a failing page yields ExtractionFailure.
 
-    `workers` processes (None: one per CPU) each handle one page at a time; a page that runs past
-    `timeout_s` has its worker killed and replaced. `workers=0` runs in this process, with the time
-    limit enforced by SIGALRM where that is available (the main thread on Unix). Workers start from
-    a fork server, so a script that calls this needs the usual `if __name__ == "__main__":` guard.
+    `workers` processes (None: one per CPU) each work through their pages one at a time, the next
+    ones already waiting in their pipe; a page that runs past `timeout_s` has its worker killed and
+    replaced (the pages behind it go to another worker). A worker is replaced after
+    RECYCLE_AFTER_PAGES pages or a page that left it above WORKER_RSS_LIMIT_MB, so memory stays flat
+    over a long run. `workers=0` runs in this process, with the time limit enforced by SIGALRM where
+    that is available (the main thread on Unix). Workers start from a fork server, so a script that
+    calls this needs the usual `if __name__ == "__main__":` guard.
     """
     if workers is None:
         import os

@@ -91,6 +91,31 @@ def timed(label: str, run, pages: list[bytes], workers: int) -> tuple[float, flo
     return wall, cpu
 
 
+def _busy_loop(steps: int) -> int:
+    total = 0
+    for step in range(steps):
+        total += step * step % 7
+    return total
+
+
+def machine_scaling(workers: int, steps: int = 4_000_000, repeats: int = 3) -> float:
+    """How much faster `workers` processes finish `workers` units of pure-Python CPU work than one process
+    doing them in turn (best of `repeats` each): what this (virtual) machine's cores give, right now."""
+    import multiprocessing
+
+    alone = together = float("inf")
+    with multiprocessing.get_context("fork").Pool(workers) as processes:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            for _ in range(workers):
+                _busy_loop(steps)
+            alone = min(alone, time.perf_counter() - started)
+            started = time.perf_counter()
+            processes.map(_busy_loop, [steps] * workers, chunksize=1)
+            together = min(together, time.perf_counter() - started)
+    return alone / together
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
@@ -148,9 +173,13 @@ def main() -> None:
     # with runs right before it, over the same pages, the same way (no timing between pages).
     inline_wall, inline_cpu = timed("extract_many (workers=0, this process)", one_process, pages, 0)
     pool_wall, pool_cpu = timed(f"extract_many (pool of {workers})", pool, pages, workers)
+    # The ceiling: the same number of processes on CPU work that shares nothing, measured right after.
+    ceiling = machine_scaling(workers)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"pool speed-up over one process (wall, includes worker start-up): {inline_wall / pool_wall:.2f}x  (goal >= 1.7x on 2 idle cores)")
+    speedup = inline_wall / pool_wall
+    print(f"pool speed-up over one process (wall, includes worker start-up): {speedup:.2f}x  (goal >= 1.7x on 2 idle cores)")
+    print(f"this machine's own {workers}-process speed-up on pure CPU work, same run: {ceiling:.2f}x; the pool reaches {speedup / ceiling:.0%} of it")
     print(f"pool CPU per page vs one process: {pool_cpu / inline_cpu:.2f}x (1.00 = no parallel overhead)")
     print(f"peak RSS of this process: {peak_self:.0f} MB (it holds every page in memory; workers: see the samples above)")
 

@@ -49,6 +49,7 @@ from pipeline.store.models import (
     Statistic,
     Story,
 )
+from pipeline.store.coverage import as_date
 from pipeline.store.search import fts5_query, full_text_condition
 
 # Kemendagri codes: "73" (province) or "73.71" (kabupaten/kota).
@@ -720,7 +721,7 @@ def _coverage(filters: Filters, plan: Plan) -> Select:
 
 def _finish_coverage(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Weeks without articles are listed with zeros, so a chart's time axis has no gaps."""
-    counted = {_as_date(row["week"]): row for row in rows if row["week"] is not None}
+    counted = {as_date(row["week"]): row for row in rows if row["week"] is not None}
     if not counted:
         return []
     weeks, current, last = [], min(counted), max(counted)
@@ -1060,14 +1061,6 @@ def _dated(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def _ordered(row: Mapping[str, Any], kind: Kind) -> dict[str, Any]:
     return {column: _jsonable(row.get(column)) for column in kind.columns}
-
-
-def _as_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 def _jsonable(value: Any) -> Any:

@@ -165,11 +165,12 @@ def _weeks_of(session: Session, article_ids: set[int]) -> set[date]:
         # Two statements, not one with OR: each finds its articles by an index (id, story_id).
         for articles in (Article.id.in_(chunk), Article.story_id.in_(stories)):
             statement = select(week_start(dialect)).where(Article.published_at.is_not(None), articles).distinct()
-            weeks.update(_as_date(value) for value in session.scalars(statement) if value is not None)
+            weeks.update(as_date(value) for value in session.scalars(statement) if value is not None)
     return weeks
 
 
-def _as_date(value: Any) -> date:
+def as_date(value: Any) -> date:
+    """A week as the backends return it (date, datetime or ISO text) as a date."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):

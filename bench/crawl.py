@@ -47,7 +47,7 @@ def benchmark(pages: int, outlets: list[str], rounds: int) -> int:
     from crawlers.replay.site import multiplied_site
     from crawlers.run import crawl_outlets
     from crawlers.spiders.news import first_part_url
-    from pipeline.urls import normalize_url
+    from pantau.core.urls import normalize_url
 
     site = multiplied_site(pages, outlets)
     server = start_in_thread(site)

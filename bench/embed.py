@@ -81,7 +81,7 @@ def worker(model: str, device: str, dedup_articles: int, with_pipeline: bool) ->
 
 def matching_cost(embedder, entries: list[dict], chunk_vectors: list) -> dict:
     try:
-        from pipeline.campaigns import load_campaigns
+        from pantau.core.campaigns import load_campaigns
         from pipeline.campaigns.matching import ArticleForMatching, CampaignMatcher
     except ImportError as error:
         return {"matching": f"not measured: {error}"}
@@ -108,8 +108,8 @@ def matching_cost(embedder, entries: list[dict], chunk_vectors: list) -> dict:
 def dedup_cost(embedder, entries: list[dict], total: int, embed_s_per_article: float) -> dict:
     from pipeline.dedup import assign_duplicates_and_stories
     from pipeline.embeddings import embed_articles
-    from pipeline.store import open_store
-    from pipeline.store.models import Article, ArticlePlace
+    from pantau.store import open_store
+    from pantau.store.tables import Article, ArticlePlace
 
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(f"sqlite:///{folder}/bench.db")

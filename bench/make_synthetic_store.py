@@ -552,9 +552,9 @@ class PostgresLoad:
 
 
 def generate(database_url: str, articles: int, batch: int = 25_000, seed: int = 7) -> dict[str, Any]:
-    from crawlers.outlets import all_outlets
-    from pipeline.campaigns import load_campaigns
-    from pipeline.store import open_store
+    from pantau.core.outlets import all_outlets
+    from pantau.core.campaigns import load_campaigns
+    from pantau.store import open_store
 
     store = open_store(database_url)
     dialect = store.dialect
@@ -589,7 +589,7 @@ def generate(database_url: str, articles: int, batch: int = 25_000, seed: int = 
         # it is counted once from the loaded articles, as migration 0003 does for an existing store.
         progress("coverage summary")
         connection.commit()
-        from pipeline.store.coverage import rebuild
+        from pantau.store.coverage import rebuild
 
         with store.session() as session:
             rebuild(session)

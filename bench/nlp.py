@@ -104,7 +104,7 @@ def main() -> None:
     torch.set_num_threads(1)
     import spacy
 
-    from models.nlp import build_nlp
+    from pipeline.nlp.assembly import build_nlp
     from pipeline.evaluation.ner import available_stages
     from pipeline.nlp import make_doc
 

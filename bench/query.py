@@ -13,7 +13,7 @@ of one article; every figure is also given as a ratio to it.
 Library figures (`run_query`) are computed afresh on every call. Coverage is read from the weekly
 summary (migration 0003); the lines "(counted from the articles)" time the same weeks counted by a
 scan of the articles, as before the summary, for reference in the same run. The API keeps results that were slow
-to compute until the store changes (pipeline.queries.ResultCache), so each API line gives the first
+to compute until the store changes (pantau.read.queries.ResultCache), so each API line gives the first
 call (computed) and then p50/p95 of the repeats. The machine's load average is printed first: these
 machines are shared, and wall times scale with it.
 """
@@ -93,8 +93,8 @@ def report(name: str, times: list[float], baseline_ms: float | None, first_ms: f
 def count_articles(url: str) -> int:
     from sqlalchemy import func, select
 
-    from pipeline.store import open_store
-    from pipeline.store.models import Article
+    from pantau.store import open_store
+    from pantau.store.tables import Article
 
     store = open_store(url)
     try:
@@ -107,9 +107,9 @@ def count_articles(url: str) -> int:
 def bench_queries(url: str, campaigns: list[str], repeat: int) -> float:
     from sqlalchemy import select
 
-    from pipeline.queries import KINDS, Filters, PageRequest, Plan, run_query, sorted_statement
-    from pipeline.store import open_store
-    from pipeline.store.models import Article
+    from pantau.read.queries import KINDS, Filters, PageRequest, Plan, run_query, sorted_statement
+    from pantau.store import open_store
+    from pantau.store.tables import Article
 
     store = open_store(url)
     rng = random.Random(1)
@@ -280,7 +280,7 @@ def main() -> None:
     os.environ.setdefault("PANTAU_CAMPAIGNS_FILE", str(ROOT / "campaigns.toml"))
 
     from bench.make_synthetic_store import generate
-    from pipeline.campaigns import load_campaigns
+    from pantau.core.campaigns import load_campaigns
 
     temporary = None
     url = args.database_url

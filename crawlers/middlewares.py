@@ -17,7 +17,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.response import response_status_message
 
-from pipeline.urls import url_host
+from pantau.core.urls import url_host
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 

@@ -17,8 +17,8 @@ from collections import deque
 from datetime import date
 from typing import Any, Callable
 
-from crawlers.outlets import all_outlets, get_outlet
-from pipeline.errors import InputError, PantauError
+from pantau.core.outlets import all_outlets, get_outlet
+from pantau.core.errors import InputError, PantauError
 
 # What the spider prints on stdout when crawlers.worker runs it (kept in step with crawlers.spiders.news).
 PROGRESS_PREFIX = "PANTAU_PROGRESS "
@@ -42,7 +42,7 @@ def crawl_outlets(
     `progress` is called with a partial run record as the crawl goes; `settings` overrides Scrapy
     settings (e.g. {"AUTOTHROTTLE_ENABLED": False} for a local replay host).
     """
-    from pipeline.config import get_settings
+    from pantau.core.config import get_settings
 
     replay = replay.rstrip("/") if replay else None
     outlets = resolve_outlets(outlet_ids, replay)
@@ -71,7 +71,7 @@ def mark_failed(database_url: str, run_ids: list[int]) -> None:
     if not run_ids:
         return
     from crawlers import store as crawl_store
-    from pipeline.store import open_store
+    from pantau.store import open_store
 
     store = open_store(database_url)
     try:

@@ -3,7 +3,7 @@ or `PANTAU_CRAWL__*` variables). Politeness first: robots.txt, AutoThrottle, two
 outlet domain, retries with backoff that honour Retry-After, a timeout and a size cap on every download.
 """
 
-from pipeline.config import get_settings
+from pantau.core.config import get_settings
 
 _crawl = get_settings().crawl
 

@@ -1,6 +1,6 @@
 """The crawler's side of the store: crawl runs, known URLs, fetch validators, pages and failures.
 
-Small functions over an open `pipeline.store.Store`, used by the spider, the item pipeline and
+Small functions over an open `pantau.store.Store`, used by the spider, the item pipeline and
 `crawlers.run`; every write is keyed so that running a crawl again never duplicates a page.
 """
 
@@ -12,15 +12,15 @@ from typing import Any, Iterable
 
 from sqlalchemy import insert, select
 
-from pipeline.store import Store
-from pipeline.store.models import CrawlFailure, CrawlRun, FetchValidator, Outlet as OutletRow, Page, PagePart
+from pantau.store import Store
+from pantau.store.tables import CrawlFailure, CrawlRun, FetchValidator, Outlet as OutletRow, Page, PagePart
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def ensure_outlet_row(store: Store, outlet) -> None:  # noqa: ANN001 - crawlers.outlets.Outlet
+def ensure_outlet_row(store: Store, outlet) -> None:  # noqa: ANN001 - pantau.core.outlets.Outlet
     with store.session() as session:
         row = session.get(OutletRow, outlet.id)
         if row is None:

@@ -17,9 +17,9 @@ def main() -> int:
     from scrapy.utils.project import get_project_settings
 
     from crawlers.spiders.news import NewsSpider
-    from pipeline.store import open_store
+    from pantau.store import open_store
 
-    from pipeline.errors import PantauError
+    from pantau.core.errors import PantauError
 
     # Migrate once here rather than in each spider.
     try:

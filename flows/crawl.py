@@ -69,7 +69,7 @@ def crawl_flow(
     `throttle=False` turns AutoThrottle off: only for a replay host you run yourself.
     """
     from crawlers.run import resolve_outlets
-    from pipeline.store import open_store
+    from pantau.store import open_store
 
     outlet_ids = resolve_outlets(outlets, replay)
     # Migrate a new store once here: parallel crawl processes would each try to create its tables.

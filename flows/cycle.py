@@ -35,8 +35,8 @@ def cycle_flow(
     The digest is due from Monday 08:00 local time on; sending is idempotent, so cycles after that
     only send what an earlier one could not. Returns {"crawl", "process", "digest" (None when not due)}.
     """
-    from pipeline.config import get_settings
-    from pipeline.digest import last_complete_week
+    from pantau.core.config import get_settings
+    from pantau.core.time import last_complete_week
 
     crawled = crawl_flow(outlets=outlets, replay=replay, max_pages=max_pages, throttle=throttle, database_url=database_url)
     processed = run_process(dask_address, dask_workers, partitions, database_url)
@@ -68,9 +68,9 @@ def backfill_flow(
     The crawl cannot stop at `end` (sitemaps and feeds list by date from a day on); weeks after `end`
     are simply not digested.
     """
-    from pipeline.digest import last_complete_week
-    from pipeline.digest.weeks import parse_week
-    from pipeline.errors import InputError
+    from pantau.core.time import last_complete_week
+    from pantau.core.time import parse_week
+    from pantau.core.errors import InputError
 
     last = parse_week(last_complete_week()).sunday
     end = min(end, last) if end else last
@@ -88,7 +88,7 @@ def run_process(dask_address: str | None, dask_workers: int, partitions: int | N
 
 def weeks_between(start: date, end: date) -> list[str]:
     """ISO week labels of every week that has a day in [start, end], in order."""
-    from pipeline.digest.weeks import week_of
+    from pantau.core.time import week_of
 
     weeks, day = [], start - timedelta(days=start.weekday())
     while day <= end:

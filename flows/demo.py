@@ -23,7 +23,7 @@ def demo_flow(replay: str, database_url: str | None = None) -> dict[str, Any]:
 
     Returns {"crawl", "process", "weeks": {campaign: week or None}, "digests": [digest flow results]}.
     """
-    from pipeline.campaigns import load_campaigns
+    from pantau.core.campaigns import load_campaigns
 
     crawled = crawl_flow(replay=replay, throttle=False, database_url=database_url)
     processed = process_flow(database_url=database_url)
@@ -40,10 +40,10 @@ def last_covered_weeks(campaign_ids: list[str], database_url: str | None = None)
     """Per campaign, the ISO week (local time) of its latest matched article; None without coverage."""
     from sqlalchemy import func, select
 
-    from pipeline.config import get_settings
-    from pipeline.digest.weeks import time_zone, week_of
-    from pipeline.store import open_store
-    from pipeline.store.models import Article, CampaignMatch
+    from pantau.core.config import get_settings
+    from pantau.core.time import time_zone, week_of
+    from pantau.store import open_store
+    from pantau.store.tables import Article, CampaignMatch
 
     zone = time_zone(get_settings().timezone)
     store = open_store(database_url)

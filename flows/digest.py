@@ -1,7 +1,7 @@
 """The `digest` flow: the weekly digest of every campaign, one task per campaign.
 
 Each task writes the HTML/.eml preview and (with `send`) mails the subscribers through
-pipeline.digest.send_digests, whose ledger sends each (campaign, week, recipient) at most once: a
+pantau.read.digest.send_digests, whose ledger sends each (campaign, week, recipient) at most once: a
 flow run that is retried or repeated only sends what was not sent yet. SMTP failures are retried
 with backoff there and recorded; they are reported here, not raised, so one campaign's failure never
 stops the others.
@@ -30,7 +30,7 @@ DIGEST_HOUR = 8
 
 
 def default_preview_dir() -> Path:
-    from pipeline.config import get_settings
+    from pantau.core.config import get_settings
 
     return get_settings().data_dir / "previews"
 
@@ -41,7 +41,7 @@ def preview_file(preview_dir: Path, campaign_id: str, week: str) -> Path:
 
 def digest_due(now: datetime, zone: str, weekday: int = DIGEST_WEEKDAY, hour: int = DIGEST_HOUR) -> bool:
     """True once the local time is past this week's digest time: the last complete week may be sent."""
-    from pipeline.digest.weeks import time_zone
+    from pantau.core.time import time_zone
 
     local = now.astimezone(time_zone(zone))
     return (local.weekday(), local.hour) >= (weekday, hour)
@@ -56,8 +56,8 @@ def digest_campaign(
     database_url: str | None = None,
 ) -> dict[str, Any]:
     """One campaign's digest for `week`: numbers, preview files, and the delivery report when sending."""
-    from pipeline.digest import build_digest, render_digest, send_digests, write_preview
-    from pipeline.store import open_store
+    from pantau.read.digest import build_digest, render_digest, send_digests, write_preview
+    from pantau.store import open_store
 
     campaign = campaign_by_id(campaign_id)
     store = open_store(database_url)
@@ -79,8 +79,8 @@ def digest_campaign(
 
 
 def campaign_by_id(campaign_id: str) -> Any:
-    from pipeline.campaigns import load_campaigns
-    from pipeline.errors import InputError
+    from pantau.core.campaigns import load_campaigns
+    from pantau.core.errors import InputError
 
     campaigns = {campaign.id: campaign for campaign in load_campaigns()}
     if campaign_id not in campaigns:
@@ -100,9 +100,9 @@ def digest_flow(
 
     Returns {"week", "campaigns": [outcome per campaign], "failed": [{"campaign", "error"}]}.
     """
-    from pipeline.campaigns import load_campaigns
-    from pipeline.digest import last_complete_week
-    from pipeline.digest.weeks import parse_week
+    from pantau.core.campaigns import load_campaigns
+    from pantau.core.time import last_complete_week
+    from pantau.core.time import parse_week
 
     week = parse_week(week).label if week else last_complete_week()
     campaign_ids = campaigns or [campaign.id for campaign in load_campaigns()]

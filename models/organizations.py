@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.errors import ModelMissingError, PantauError
+from pantau.core.errors import ModelMissingError, PantauError
 
 LEXICON_PATH = Path(__file__).with_name("organizations.toml")
 

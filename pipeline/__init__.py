@@ -1,3 +1,2 @@
-"""pantau: monitoring Indonesian news coverage of digital-literacy campaigns."""
-
-__version__ = "0.1.0"
+"""The process stage: stored pages -> articles with tags (extract, clean, language, NLP, embeddings,
+campaign matching, dedup). Reads pages from the store and writes articles; never fetches."""

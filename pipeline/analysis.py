@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Sequence
 
-from pipeline.errors import InputError
-from pipeline.urls import normalize_url
+from pantau.core.errors import InputError
+from pantau.core.urls import normalize_url
 
 log = logging.getLogger(__name__)
 
@@ -125,13 +125,14 @@ class Analyzer:
     """The NLP pipeline and the campaign matcher, loaded once and applied to batches of articles."""
 
     def __init__(self, match_campaigns: bool = True, embedder: Any = None):
-        from models.nlp import load_nlp
+        from pipeline.nlp.assembly import load_nlp
 
         self.nlp = load_nlp()
         self.matcher = None
         self.embedder = embedder
         if match_campaigns:
-            from pipeline.campaigns import CampaignMatcher, load_campaigns
+            from pipeline.campaigns import CampaignMatcher
+            from pantau.core.campaigns import load_campaigns
             from pipeline.embeddings import load_embedder
 
             self.embedder = self.embedder or load_embedder()

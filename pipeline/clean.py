@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:
-    from crawlers.outlets import Outlet
+    from pantau.core.outlets import Outlet
 
 
 @dataclass

@@ -200,7 +200,7 @@ def _article_query() -> Any:
     from sqlalchemy import select
     from sqlalchemy.orm import lazyload, selectinload
 
-    from pipeline.store.models import Article
+    from pantau.store.tables import Article
 
     return select(Article).options(
         selectinload(Article.places), selectinload(Article.organizations), lazyload(Article.people), lazyload(Article.quotes),
@@ -209,7 +209,7 @@ def _article_query() -> Any:
 
 
 def _load_targets(session: "Session", article_ids: Sequence[int]) -> list[Any]:
-    from pipeline.store.models import Article
+    from pantau.store.tables import Article
 
     wanted = sorted(set(article_ids))
     found: list[Any] = []
@@ -226,7 +226,7 @@ def _when(article: Any) -> datetime:
 
 def _load_neighbours(session: "Session", targets: list[Any], limits: DedupThresholds) -> list[Any]:
     """Stored articles published within the larger of the two windows of any target."""
-    from pipeline.store.models import Article
+    from pantau.store.tables import Article
 
     window = timedelta(days=max(limits.duplicate_window_days, limits.story_window_days))
     target_ids = {a.id for a in targets}
@@ -243,7 +243,7 @@ def _load_neighbours(session: "Session", targets: list[Any], limits: DedupThresh
 
 def _load_originals(session: "Session", articles: dict[int, Any]) -> list[Any]:
     """The stored originals that loaded copies point to, when they fall outside the window."""
-    from pipeline.store.models import Article
+    from pantau.store.tables import Article
 
     missing = sorted({a.duplicate_of_id for a in articles.values() if a.duplicate_of_id and a.duplicate_of_id not in articles})
     found: list[Any] = []
@@ -424,7 +424,7 @@ def _apply_stories(session: "Session", articles: dict[int, Any], items: dict[int
                    report: DedupReport) -> None:
     from sqlalchemy import update
 
-    from pipeline.store.models import Article, Story
+    from pantau.store.tables import Article, Story
 
     touched: set[int] = set()
     target_stories: set[int] = set()
@@ -474,7 +474,7 @@ def _refresh_stories(session: "Session", story_ids: Iterable[int]) -> None:
     """Recount each touched story from its articles; a story left without articles is deleted."""
     from sqlalchemy import select
 
-    from pipeline.store.models import Article, Story
+    from pantau.store.tables import Article, Story
 
     columns = (Article.id, Article.title, Article.outlet_id, Article.published_at, Article.processed_at)
     for story_id in sorted(set(story_ids)):

@@ -6,7 +6,7 @@ import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import InputError
+from pantau.core.errors import InputError
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 # Larger inputs are not news articles; refusing them early keeps a typo from eating the memory.

@@ -33,7 +33,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from pipeline.errors import InputError, ModelMissingError
+from pantau.core.errors import InputError, ModelMissingError
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -179,7 +179,7 @@ def load_embedder(model: str | None = None, device: str | None = None) -> Embedd
     local sentence-transformers folder; or a model name on the Hugging Face hub.
     `device`: None = configured (`embedding.device`), "auto" = cuda if available else cpu.
     """
-    from pipeline.config import get_settings
+    from pantau.core.config import get_settings
 
     settings = get_settings()
     requested = (model or settings.embedding.model).strip()
@@ -406,7 +406,7 @@ def embed_articles(store_session: "Session", embedder: Embedder, texts: Sequence
     """Embeddings of many article texts: stored ones are read, the others computed in one batch and stored.
 
     Identical texts share one row; the session is flushed, not committed (the caller's unit of work)."""
-    from pipeline.store.models import Embedding
+    from pantau.store.tables import Embedding
 
     hashes = [text_sha256(text) for text in texts]
     found = _stored(store_session, embedder, set(hashes))
@@ -451,7 +451,7 @@ def _combine(chunk_vectors: np.ndarray, weights: np.ndarray, dim: int) -> Articl
 def _stored(session: "Session", embedder: Embedder, hashes: set[str]) -> dict[str, ArticleVectors]:
     from sqlalchemy import select
 
-    from pipeline.store.models import Embedding
+    from pantau.store.tables import Embedding
 
     found: dict[str, ArticleVectors] = {}
     ordered = sorted(hashes)

@@ -16,8 +16,8 @@ from typing import Any, Callable, Iterator, Sequence
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from pipeline.store.db import Store
-from pipeline.store.models import Article, Page
+from pantau.store.db import Store
+from pantau.store.tables import Article, Page
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def process_pages(
 
     `page_ids` restricts the work to those pages (a partition of a parallel run): the ones that still
     need processing are done, in the given order, so a retried partition only does what is left."""
-    from pipeline.config import get_settings
+    from pantau.core.config import get_settings
     from pipeline.version import pipeline_version
 
     settings = get_settings()
@@ -148,7 +148,7 @@ def _paragraph_vectors(session: Session, analyzer: Any, articles: list[Any]) -> 
 
 
 def _save(session: Session, page: Page, analysis: Any, version: str, report: ProcessReport) -> int:
-    from pipeline.store.articles import upsert_article
+    from pantau.store.articles import upsert_article
 
     fields = analysis.article_fields(version, page_id=page.id)
     fields["url_key"] = page.url_key
@@ -168,7 +168,7 @@ def _save(session: Session, page: Page, analysis: Any, version: str, report: Pro
 
 def _save_failure(session: Session, page: Page, version: str, failure: Any) -> None:
     """Record that this page could not be extracted with this pipeline version (no retry loop)."""
-    from pipeline.store.articles import upsert_article
+    from pantau.store.articles import upsert_article
 
     upsert_article(
         session,

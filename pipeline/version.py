@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pipeline import __version__
+from pantau import __version__
 
 
 @lru_cache(maxsize=1)
 def pipeline_version() -> str:
-    from models.nlp import NLP_VERSION
+    from pipeline.nlp.assembly import NLP_VERSION
     from pipeline.campaigns.matching import MATCHER_VERSION
     from pipeline.embeddings import CHUNKING_VERSION
     from pipeline.extract import EXTRACTOR_VERSION

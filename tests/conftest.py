@@ -9,7 +9,7 @@ from typing import Iterator
 
 import pytest
 
-from pipeline.config import reload_settings
+from pantau.core.config import reload_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,7 +52,7 @@ def shared_dir() -> Path:
 
 @pytest.fixture
 def sqlite_store(tmp_path: Path):
-    from pipeline.store import open_store
+    from pantau.store import open_store
 
     store = open_store(f"sqlite:///{tmp_path / 'pantau.db'}")
     yield store
@@ -74,7 +74,7 @@ def postgres_store():
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from pipeline.store import open_store
+    from pantau.store import open_store
 
     name = f"pantau_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.campaigns import CampaignConfigError, load_campaigns, parse_campaigns
-from pipeline.cli.main import run
+from pantau.core.campaigns import CampaignConfigError, load_campaigns, parse_campaigns
+from pantau.cli.main import run
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FILE = PROJECT_ROOT / "campaigns.toml"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli.main import run
-from pipeline.errors import InputError
+from pantau.cli.main import run
+from pantau.core.errors import InputError
 from pipeline.evaluation.campaigns import Counts, load_labelled_set, parse_labelled_article
 
 CAMPAIGN_IDS = {"laju-digital", "siberkreasi", "makin-cakap-digital", "gapura-digital", "umkm-go-digital"}
@@ -70,7 +70,7 @@ def test_unknown_model_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -
 
 @pytest.mark.slow
 def test_default_model_reaches_the_goal(capsys: pytest.CaptureFixture[str]) -> None:
-    from pipeline.config import get_settings
+    from pantau.core.config import get_settings
 
     if not (get_settings().models_dir / "multilingual-e5-small").is_dir():
         pytest.skip("the default embedding model is not prepared (run `pantau models prepare`)")

@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.campaigns import ArticleForMatching, CampaignMatcher, load_campaigns
+from pipeline.campaigns import ArticleForMatching, CampaignMatcher
+from pantau.core.campaigns import load_campaigns
 from pipeline.campaigns.matching import SimilarityScale
-from pipeline.errors import InputError
+from pantau.core.errors import InputError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = PROJECT_ROOT / "tests" / "data" / "campaigns" / "articles"

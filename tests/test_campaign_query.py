@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.campaigns.query import QueryError, evaluate, index_sections, parse_query, phrase_spans, words_of
+from pantau.core.campaign_query import QueryError, evaluate, index_sections, parse_query, phrase_spans, words_of
 
 ARTICLE = index_sections([
     ("title", "Facebook Gelar Laju Digital di Makassar"),

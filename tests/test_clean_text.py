@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawlers.outlets import get_outlet
+from pantau.core.outlets import get_outlet
 from pipeline.clean import clean_text
 
 BODY = "Sebanyak 350 pelaku UMKM mengikuti pelatihan literasi digital yang digelar pemerintah daerah bersama Kominfo."

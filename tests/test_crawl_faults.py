@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from crawlers.replay.faults import FAULT_PAGES, start_fault_server
 from crawlers.run import crawl_outlets
-from pipeline.store import open_store
-from pipeline.store.models import CrawlFailure, CrawlRun, Page
-from pipeline.urls import normalize_url
+from pantau.store import open_store
+from pantau.store.tables import CrawlFailure, CrawlRun, Page
+from pantau.core.urls import normalize_url
 
 RETRY_TIMES = 2
 SETTINGS = {

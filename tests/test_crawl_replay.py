@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from crawlers.replay.server import start_in_thread
 from crawlers.replay.site import corpus_site
 from crawlers.run import crawl_outlets
-from pipeline.store import open_store
-from pipeline.store.models import CrawlRun, FetchValidator, Page
-from pipeline.urls import normalize_url
+from pantau.store import open_store
+from pantau.store.tables import CrawlRun, FetchValidator, Page
+from pantau.core.urls import normalize_url
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Politeness is for other people's servers; this one is ours and local.
@@ -114,7 +114,7 @@ def test_pantau_crawl_json_with_since_and_max_pages(replay_site, tmp_path) -> No
     site, base = replay_site
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
     outlet = max(site.outlet_ids, key=lambda outlet_id: len(site.by_outlet[outlet_id]))
-    command = [sys.executable, "-m", "pipeline.cli.main", "crawl", "--replay", base, "--outlet", outlet, "--max-pages", "2", "--no-throttle", "--json"]
+    command = [sys.executable, "-m", "pantau.cli.main", "crawl", "--replay", base, "--outlet", outlet, "--max-pages", "2", "--no-throttle", "--json"]
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)

@@ -38,11 +38,11 @@ def _require_chromium() -> None:
 
 def load_replay_corpus(store) -> int:
     """Every replay-corpus article, tagged by the NLP stages, into `store`; returns the number written."""
-    from crawlers.outlets import get_outlet
-    from models.nlp import load_nlp
+    from pantau.core.outlets import get_outlet
+    from pipeline.nlp.assembly import load_nlp
     from pipeline.nlp import annotate_many
-    from pipeline.store.articles import upsert_article
-    from pipeline.store.models import Story
+    from pantau.store.articles import upsert_article
+    from pantau.store.tables import Story
 
     records = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(CORPUS.glob("*.json"))]
     records.append({
@@ -95,7 +95,7 @@ def server(tmp_path_factory):
     _require_chromium()
     import uvicorn
 
-    from pipeline.store import open_store
+    from pantau.store import open_store
     from web.app import create_app
 
     store = open_store(f"sqlite:///{tmp_path_factory.mktemp('dashboard') / 'pantau.db'}")

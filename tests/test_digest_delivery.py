@@ -19,12 +19,12 @@ from typing import Iterator
 import pytest
 from sqlalchemy import select
 
-from pipeline.campaigns import parse_campaigns
-from pipeline.config import Settings, SmtpSettings, reload_settings
-from pipeline.digest import send_digests
-from pipeline.digest.mail import claim_delivery, ensure_delivery_rows
-from pipeline.store.articles import upsert_article
-from pipeline.store.models import DigestDelivery
+from pantau.core.campaigns import parse_campaigns
+from pantau.core.config import Settings, SmtpSettings, reload_settings
+from pantau.read.digest import send_digests
+from pantau.read.digest.mail import claim_delivery, ensure_delivery_rows
+from pantau.store.articles import upsert_article
+from pantau.store.tables import DigestDelivery
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is needed for the SMTP tests (pip install -e '.[dev]')")
 
@@ -346,7 +346,7 @@ def test_a_delivery_is_claimed_by_one_run_only(any_store):
 # ----------------------------------------------------------------------------- the CLI
 
 def test_cli_preview_and_send(coverage, tmp_path, monkeypatch, capsys):
-    from pipeline.cli.main import run
+    from pantau.cli.main import run
 
     campaigns_file = tmp_path / "campaigns.toml"
     campaigns_file.write_text(
@@ -369,7 +369,7 @@ def test_cli_preview_and_send(coverage, tmp_path, monkeypatch, capsys):
     assert run(["digest", "--campaign", "nope", "--week", WEEK, "--preview", str(preview)]) == 2
     assert "no campaign 'nope'" in capsys.readouterr().err
 
-    import pipeline.digest.mail as mail
+    import pantau.read.digest.mail as mail
 
     monkeypatch.setattr(mail, "RETRY_DELAYS_S", FAST_RETRIES)
     # SMTP down: exit status 1 and one line saying how to resume.

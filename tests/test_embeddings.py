@@ -22,8 +22,8 @@ from pipeline.embeddings import (
     load_embedder,
     resolve_device,
 )
-from pipeline.errors import InputError, ModelMissingError
-from pipeline.store.models import Embedding
+from pantau.core.errors import InputError, ModelMissingError
+from pantau.store.tables import Embedding
 
 PARAGRAPHS = [
     "JAKARTA, KOMPAS.com - Kementerian Komunikasi dan Informatika menggelar pelatihan literasi digital bagi 500 pelaku UMKM.",
@@ -133,7 +133,7 @@ def test_fallback_is_selected_by_its_short_name():
 
 
 def test_default_model_not_prepared_says_how_to_prepare(tmp_path, monkeypatch):
-    from pipeline.config import reload_settings
+    from pantau.core.config import reload_settings
 
     monkeypatch.setenv("PANTAU_MODELS_DIR", str(tmp_path / "empty"))
     reload_settings()
@@ -155,7 +155,7 @@ def test_unknown_model_name_offline_fails_fast_and_clearly(monkeypatch):
 
 def test_corrupt_prepared_model_names_the_fix(tmp_path, monkeypatch):
     from models.embeddings import DEFAULT_MODEL_NAME
-    from pipeline.config import reload_settings
+    from pantau.core.config import reload_settings
 
     source = Path(os.environ["PANTAU_MODELS_DIR"]) / DEFAULT_MODEL_NAME
     if not source.is_dir():
@@ -230,7 +230,7 @@ def test_article_embeddings_are_stored_once_per_text_version(e5, store, monkeypa
 def test_cli_prepare_twice_is_a_no_op_and_check_reports_the_model(capsys):
     import json
 
-    from pipeline.cli.main import run
+    from pantau.cli.main import run
 
     assert run(["models", "prepare", "--json"]) == 0
     assert run(["models", "prepare", "--json"]) == 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import InputError
+from pantau.core.errors import InputError
 from pipeline.evaluation.quantities import GOAL_RECALL, Sentence, evaluate, read_conll, score, to_sentence
 
 

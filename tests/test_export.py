@@ -10,10 +10,10 @@ from datetime import datetime, timezone
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.cli.main import run
-from pipeline.config import reload_settings
-from pipeline.export import TABLES, csv_cell, data_dictionary, export_dataset
-from pipeline.store.articles import upsert_article
+from pantau.cli.main import run
+from pantau.core.config import reload_settings
+from pantau.read.export import TABLES, csv_cell, data_dictionary, export_dataset
+from pantau.store.articles import upsert_article
 from test_queries import XSS_TITLE, seed_articles
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import InputError, PantauError
+from pantau.core.errors import InputError, PantauError
 from pipeline.extract import ExtractedArticle, extract_article, extract_text_document
 
 PAGE = (Path(__file__).parent / "data" / "extraction" / "kompas_like.html").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import PantauError
+from pantau.core.errors import PantauError
 from pipeline.extract import ExtractedArticle, extract_article
 
 PAGE = (Path(__file__).parent / "data" / "extraction" / "kompas_like.html").read_bytes()

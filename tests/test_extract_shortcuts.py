@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from pipeline.errors import InputError
+from pantau.core.errors import InputError
 from pipeline.extract import (
     _CREDIT_WORDS,
     _SCRIPT_FIELD,

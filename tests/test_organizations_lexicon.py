@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from models.organizations import load_lexicon
-from pipeline.errors import ModelMissingError, PantauError
+from pantau.core.errors import ModelMissingError, PantauError
 
 
 def test_lexicon_has_at_least_300_entries_of_every_kind_the_issue_names():

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from crawlers.outlets import all_outlets, get_outlet, outlet_for_url
-from pipeline.urls import normalize_url
+from pantau.core.outlets import all_outlets, get_outlet, outlet_for_url
+from pantau.core.urls import normalize_url
 
 NATIONAL_DOMAINS = {
     "kompas.com", "detik.com", "tempo.co", "antaranews.com", "liputan6.com", "cnnindonesia.com", "cnbcindonesia.com",
@@ -87,7 +87,7 @@ def test_unknown_outlet_is_a_clear_error() -> None:
 
 
 def test_media_indonesia_current_article_urls_are_articles() -> None:
-    from crawlers.outlets import get_outlet
+    from pantau.core.outlets import get_outlet
 
     outlet = get_outlet("mediaindonesia")
     assert outlet.is_article_url("https://mediaindonesia.com/ekonomi/851796/menkominfo-dorong-umkm-go-digital")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.nlp import build_nlp
+from pipeline.nlp.assembly import build_nlp
 from pipeline.evaluation import shared_dir
 from pipeline.evaluation.ner import DATASETS, Report, predict, read_conll, score
 

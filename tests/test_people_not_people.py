@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.nlp import build_nlp
+from pipeline.nlp.assembly import build_nlp
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.nlp import build_nlp
+from pipeline.nlp.assembly import build_nlp
 
 ARTICLE = """JAKARTA, KOMPAS.com - Facebook bersama Kementerian Komunikasi dan Informatika (Kominfo) meluncurkan program pelatihan di 15 kota.
 "Kami ingin membantu UKM Indonesia tumbuh melalui platform digital," kata Ruben Hattari, Kepala Kebijakan Publik Facebook Indonesia, di Jakarta, Senin (12/3/2018).

@@ -6,7 +6,7 @@ import pytest
 from spacy.tokens import Span
 
 import pipeline.nlp.places  # noqa: F401 - registers the factory
-from models.nlp import build_nlp
+from pipeline.nlp.assembly import build_nlp
 
 
 @pytest.fixture(scope="module")

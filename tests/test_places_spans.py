@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from spacy.tokens import Span
 
-from models.nlp import build_nlp
+from pipeline.nlp.assembly import build_nlp
 
 
 @pytest.fixture(scope="module")

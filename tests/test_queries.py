@@ -10,10 +10,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from pipeline.errors import InputError
-from pipeline.queries import Filters, NotFoundError, PageRequest, iter_query, run_query
-from pipeline.store.articles import upsert_article
-from pipeline.store.models import Article, Story
+from pantau.core.errors import InputError
+from pantau.read.queries import Filters, NotFoundError, PageRequest, iter_query, run_query
+from pantau.store.articles import upsert_article
+from pantau.store.tables import Article, Story
 
 WIB = timezone(timedelta(hours=7))
 WITA = timezone(timedelta(hours=8))
@@ -267,8 +267,8 @@ def test_injection_attempts_are_plain_values(seeded) -> None:
 
 def _scanned_and_summarized(store) -> list[tuple]:
     """(filters, weeks counted from the articles, weeks read from the summary) for every campaign and outlet."""
-    from pipeline.queries import KINDS, Plan, _finish_coverage, sorted_statement
-    from pipeline.store.coverage import read_weeks
+    from pantau.read.queries import KINDS, Plan, _finish_coverage, sorted_statement
+    from pantau.store.coverage import read_weeks
 
     results = []
     with store.session() as session:
@@ -290,8 +290,8 @@ def _assert_summary_is_the_scan(store) -> None:
 def test_coverage_summary_equals_the_scan_through_every_change(any_store) -> None:
     from sqlalchemy import delete, select, update
 
-    from pipeline.store.coverage import rebuild
-    from pipeline.store.models import CampaignMatch, CoverageWeek
+    from pantau.store.coverage import rebuild
+    from pantau.store.tables import CampaignMatch, CoverageWeek
 
     ids = seed_articles(any_store)
     _assert_summary_is_the_scan(any_store)
@@ -351,7 +351,7 @@ def test_coverage_summary_equals_the_scan_through_every_change(any_store) -> Non
 @pytest.mark.parametrize("sort", ["newest", "oldest"])
 def test_every_sqlite_plan_gives_the_same_page(sqlite_store, kind, filters, sort) -> None:
     """Walking the date index (campaign and search as lists or lookups) or listing and sorting: one answer."""
-    from pipeline.queries import KINDS, Plan, make_plan, page_statement
+    from pantau.read.queries import KINDS, Plan, make_plan, page_statement
 
     seed_articles(sqlite_store)
     kind_ = KINDS[kind]
@@ -377,7 +377,7 @@ def test_every_sqlite_plan_gives_the_same_page(sqlite_store, kind, filters, sort
 ])
 def test_postgres_walk_gives_the_same_page(postgres_store, kind, filters) -> None:
     """The campaign-and-search walk down the newest-first index and PostgreSQL's own plan: one answer."""
-    from pipeline.queries import KINDS, Plan, make_plan, page_statement
+    from pantau.read.queries import KINDS, Plan, make_plan, page_statement
 
     seed_articles(postgres_store)
     kind_ = KINDS[kind]

@@ -10,7 +10,7 @@ from crawlers.discovery import parse_listing, robots_sitemaps
 from crawlers.replay.mapping import from_replay, to_replay
 from crawlers.replay.server import OUTLETS_PATH, start_in_thread
 from crawlers.replay.site import corpus_site, multiplied_site
-from pipeline.urls import normalize_url
+from pantau.core.urls import normalize_url
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +157,7 @@ def test_pantau_replay_serve(extra: list[str], path: str, expected: str) -> None
     if len(corpus_site().articles) < 10:
         pytest.skip("the replay corpus is not written yet")
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "pipeline.cli.main", "replay", "serve", "--port", str(port), *extra],
+    server = subprocess.Popen([sys.executable, "-m", "pantau.cli.main", "replay", "serve", "--port", str(port), *extra],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60

@@ -9,19 +9,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from pipeline.errors import StoreError
-from pipeline.store import open_store
-from pipeline.store.articles import upsert_article
-from pipeline.store.models import (
-    Article,
-    ArticleOrganization,
-    ArticlePlace,
-    DigestDelivery,
-    Page,
-    PagePart,
-    Statistic,
-)
-from pipeline.store.search import full_text_condition, fts5_query
+from pantau.core.errors import StoreError
+from pantau.store import open_store
+from pantau.store.articles import upsert_article
+from pantau.store.tables import Article, ArticleOrganization, ArticlePlace, DigestDelivery, Page, PagePart, Statistic
+from pantau.store.search import full_text_condition, fts5_query
 
 WIB = timezone(timedelta(hours=7))
 
@@ -66,7 +58,7 @@ def test_models_match_migrations(any_store) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from pipeline.store.models import Base
+    from pantau.store.tables import Base
 
     with any_store.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
@@ -74,7 +66,7 @@ def test_models_match_migrations(any_store) -> None:
     # not in the models.
     from importlib import import_module
 
-    postgres_only = import_module("pipeline.store.migrations.versions.0004_postgres_query_plans").POSTGRES_ONLY_INDEXES
+    postgres_only = import_module("pantau.store.migrations.versions.0004_postgres_query_plans").POSTGRES_ONLY_INDEXES
     diff = [d for d in diff if "fts" not in str(d) and "search_vector" not in str(d)
             and not any(name in str(d) for name in postgres_only)]
     assert diff == []
@@ -209,8 +201,8 @@ def test_postgres_has_indonesian_search_vector(postgres_store) -> None:
 
 
 def test_locked_sqlite_gives_a_clear_error(tmp_path) -> None:
-    from pipeline.store.db import Store
-    from pipeline.store.models import Outlet
+    from pantau.store.db import Store
+    from pantau.store.tables import Outlet
 
     path = tmp_path / "locked.db"
     open_store(f"sqlite:///{path}").dispose()

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import InputError
-from pipeline.urls import UrlRules, is_tracking_param, normalize_url
+from pantau.core.errors import InputError
+from pantau.core.urls import UrlRules, is_tracking_param, normalize_url
 
 NO_RULES: dict[str, UrlRules] = {}
 

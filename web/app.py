@@ -1,4 +1,4 @@
-"""The HTTP API and the dashboard: read-only JSON (and CSV) over `pipeline.queries`, served by FastAPI.
+"""The HTTP API and the dashboard: read-only JSON (and CSV) over `pantau.read.queries`, served by FastAPI.
 
 Every list endpoint takes the same filters as `pantau query`, pages with `page`/`page_size` (the size is
 capped by the `web.page_size_cap` setting), and has a `.csv` twin that streams every matching row.
@@ -24,9 +24,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pipeline.errors import InputError, PantauError
-from pipeline.export import csv_row
-from pipeline.queries import (
+from pantau.core.errors import InputError, PantauError
+from pantau.read.export import csv_row
+from pantau.read.queries import (
     KINDS,
     Filters,
     Kind,
@@ -38,7 +38,7 @@ from pipeline.queries import (
     run_query,
     validate_filters,
 )
-from pipeline.store import Store, open_store
+from pantau.store import Store, open_store
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def filter_params(
 
 def create_app(store: Store | None = None, admin_token: str | None = None, page_size_cap: int | None = None) -> FastAPI:
     """The application; `store` defaults to the configured one (opened on first use)."""
-    from pipeline.config import get_settings
+    from pantau.core.config import get_settings
     from pipeline.version import pipeline_version
 
     settings = get_settings()

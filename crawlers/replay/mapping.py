@@ -18,7 +18,7 @@ HOST_SEGMENT = "_host"
 @lru_cache(maxsize=1)
 def _home_hosts() -> dict[str, str]:
     """outlet id -> home host, and home host -> outlet id (ids and hosts never collide)."""
-    from crawlers.outlets import all_outlets
+    from pantau.core.outlets import all_outlets
 
     table: dict[str, str] = {}
     for outlet in all_outlets():
@@ -60,7 +60,7 @@ def from_replay(url: str, base: str) -> str:
 
 def outlet_id_of_path(path: str) -> tuple[str | None, str]:
     """For the replay server: ("kompas", "/read/...") from "/kompas/read/..."; hosts map to their outlet."""
-    from crawlers.outlets import outlet_for_url
+    from pantau.core.outlets import outlet_for_url
 
     segments = path.lstrip("/").split("/")
     if segments[0] == HOST_SEGMENT and len(segments) >= 2:

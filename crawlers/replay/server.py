@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from crawlers.outlets import get_outlet
+from pantau.core.outlets import get_outlet
 from crawlers.replay.mapping import HOST_SEGMENT, outlet_id_of_path
 from crawlers.replay.site import ReplayArticle, ReplaySite, gzipped, slugify
 

@@ -21,7 +21,7 @@ from typing import Any, Iterable
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from crawlers.outlets import Outlet, get_outlet
+from pantau.core.outlets import Outlet, get_outlet
 
 REPLAY_DIR = Path(__file__).resolve().parent
 CORPUS_DIR = REPLAY_DIR / "corpus" / "articles"

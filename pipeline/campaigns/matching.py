@@ -27,10 +27,10 @@ from typing import Any, Iterable, Protocol, Sequence
 
 import numpy as np
 
-from pipeline.campaigns.config import Campaign
-from pipeline.campaigns.query import IndexedText, evaluate, index_sections, normalize_word, phrase_spans
+from pantau.core.campaigns import Campaign
+from pantau.core.campaign_query import IndexedText, evaluate, index_sections, normalize_word, phrase_spans
 from pipeline.embeddings import Chunk
-from pipeline.errors import InputError
+from pantau.core.errors import InputError
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.toml")
 LEAD_PARAGRAPHS = 2

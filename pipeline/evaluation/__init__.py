@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.errors import InputError
+from pantau.core.errors import InputError
 
 
 def shared_dir() -> Path:

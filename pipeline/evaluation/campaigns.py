@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
-from pipeline.errors import InputError
+from pantau.core.errors import InputError
 from pipeline.evaluation import MatchCounts
 
 DEFAULT_LABELLED_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "campaigns"

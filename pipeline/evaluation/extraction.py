@@ -192,7 +192,7 @@ def run_extraction(pages: list[Page], workers: int | None, progress: Callable[[]
 
 def evaluate(dataset: str, path: Path | None = None, workers: int | None = None, progress_factory=None) -> dict[str, Any]:
     if dataset not in LOADERS:
-        from pipeline.errors import InputError
+        from pantau.core.errors import InputError
 
         raise InputError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
     path = require_dataset(path or default_path(dataset), f"extraction data set '{dataset}'")

@@ -110,7 +110,7 @@ def spans_from_iob(tags: list[str], label_map: dict[str, str]) -> set[tuple[int,
 
 def available_stages() -> tuple[str, ...]:
     """The pipeline stages whose modules exist in this checkout (others are being built separately)."""
-    from models.nlp import STAGE_MODULES, STAGES
+    from pipeline.nlp.assembly import STAGE_MODULES, STAGES
 
     return tuple(stage for stage in STAGES if importlib.util.find_spec(STAGE_MODULES[stage]) is not None)
 
@@ -196,7 +196,7 @@ def ambiguous_place_name(gazetteer: Any) -> Any:
 
 def evaluate(dataset_name: str, root: Path | None = None, nlp: Any = None, keep_errors: int = 0) -> Report:
     """Score the pipeline on one data set (`nerui`, `nergrit` or `idner`)."""
-    from pipeline.errors import InputError
+    from pantau.core.errors import InputError
 
     if dataset_name not in DATASETS:
         raise InputError(f"unknown NER data set {dataset_name!r}; choose one of {', '.join(DATASETS)}")
@@ -204,7 +204,7 @@ def evaluate(dataset_name: str, root: Path | None = None, nlp: Any = None, keep_
     path = require_dataset((root or shared_dir()) / dataset.relative_path, f"{dataset.name} data")
     sentences = read_conll(path, dataset)
     if nlp is None:
-        from models.nlp import build_nlp
+        from pipeline.nlp.assembly import build_nlp
 
         nlp = build_nlp(stages=available_stages())
     report = Report(dataset=dataset.name, sentences=len(sentences), stages=[name for name, _ in nlp.pipeline],

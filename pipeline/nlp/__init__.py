@@ -1,4 +1,4 @@
-"""NLP stages of the process step, as spaCy components (see models/nlp.py for their assembly).
+"""NLP stages of the process step, as spaCy components (see pipeline/nlp/assembly.py for their assembly).
 
 Every component reads and writes Doc extensions: `doc._.dateline` (input: the place of reporting
 from the cleaning stage) and `doc._.places`, `doc._.organizations`, `doc._.people`, `doc._.quotes`,

@@ -31,7 +31,7 @@ from spacy.util import filter_spans
 
 import pipeline.nlp  # noqa: F401 - registers the Doc extensions
 from pipeline.nlp import pattern_docs
-from pipeline.errors import ModelMissingError
+from pantau.core.errors import ModelMissingError
 from pipeline.nlp.vocabulary import is_common
 
 GAZETTEER_PATH = Path(__file__).resolve().parents[2] / "models" / "regions" / "gazetteer.json.gz"

@@ -1,0 +1,70 @@
+"""`pantau db upgrade|current|stats`."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from pantau.cli.app import db_app
+
+
+@db_app.command("upgrade")
+def upgrade(revision: str = typer.Argument("head", help="Target Alembic revision.")) -> None:
+    """Create the store or apply pending migrations (also done automatically on first use)."""
+    from pantau.store import open_store
+
+    store = open_store(migrate=False)
+    before = store.current_revision()
+    store.upgrade(revision)
+    after = store.current_revision()
+    print(f"{store.display_url}: {before or 'empty'} -> {after}" if before != after else f"{store.display_url}: already at {after}")
+
+
+@db_app.command("current")
+def current() -> None:
+    """Print the store's URL (password hidden) and its migration revision."""
+    from pantau.store import open_store
+
+    store = open_store(migrate=False)
+    revision = store.current_revision()
+    head = store.head_revision()
+    state = "up to date" if revision == head else f"behind (head is {head}; run `pantau db upgrade`)"
+    print(f"{store.display_url}: revision {revision or 'none'} — {state}")
+
+
+@db_app.command("rebuild-coverage")
+def rebuild_coverage() -> None:
+    """Count the weekly coverage summary again from the articles: needed after changing the `timezone`
+    setting (weeks are local weeks) or after changing articles with SQL outside pantau."""
+    from pantau.store import open_store
+    from pantau.store.coverage import rebuild
+
+    store = open_store()
+    with store.session() as session:
+        rebuild(session)
+    print(f"{store.display_url}: weekly coverage counted again from the articles")
+
+
+@db_app.command("stats")
+def stats(as_json: bool = typer.Option(False, "--json")) -> None:
+    """Row counts of the main tables."""
+    from sqlalchemy import func, select
+
+    from pantau.store import open_store
+    from pantau.store import models
+
+    store = open_store()
+    tables = {
+        "pages": models.Page, "articles": models.Article, "places": models.ArticlePlace,
+        "organizations": models.ArticleOrganization, "people": models.ArticlePerson, "quotes": models.Quote,
+        "statistics": models.Statistic, "campaign_matches": models.CampaignMatch, "stories": models.Story,
+        "crawl_runs": models.CrawlRun, "digest_deliveries": models.DigestDelivery,
+    }
+    with store.session() as session:
+        counts = {name: session.scalar(select(func.count()).select_from(model)) for name, model in tables.items()}
+    if as_json:
+        print(json.dumps(counts))
+    else:
+        for name, count in counts.items():
+            print(f"{name:18} {count}")

@@ -1,0 +1,47 @@
+"""`pantau process`: stored pages -> articles, tags, campaign matches, stories."""
+
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+import typer
+
+from pantau.cli.app import app
+
+
+@app.command("process")
+def process(
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Process at most N pages."),
+    reprocess: bool = typer.Option(False, "--reprocess", help="Re-make every article, even those of the current pipeline version."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Pages per transaction (default from config)."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Extraction processes (default: one per core)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
+) -> None:
+    """Extract, tag and match the pages that have no article for the current pipeline version (resumable)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from pipeline.process import process_pages
+    from pantau.store import open_store
+
+    store = open_store()
+    with Progress(TextColumn("processing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True, disable=as_json) as bar:
+        task = bar.add_task("process", total=None)
+        report = process_pages(
+            store, batch_size=batch_size, workers=workers, limit=limit, reprocess=reprocess,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    summary = report.as_dict()
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return
+    if not report.pages:
+        print(f"nothing to process: every stored page has an article from pipeline {report.pipeline_version}")
+        return
+    print(
+        f"processed {report.pages} pages: {report.articles} articles, {report.not_articles} not articles, "
+        f"{sum(report.failed.values())} failed {dict(report.failed) or ''}; "
+        f"{report.duplicates} syndicated copies, {report.stories} new stories"
+    )
+    for campaign, count in sorted(report.matched.items()):
+        print(f"  {campaign}: {count} matched")

@@ -1,0 +1,131 @@
+"""The outlet registry: one declarative TOML entry per outlet in `registry/` (see docs/outlets.md).
+
+An entry says where the outlet's articles are found (news sitemaps, sitemaps, feeds), which URLs are
+articles, how multi-page articles are paginated, which hosts/paths are mobile or AMP copies, and which
+boilerplate lines the cleaning stage removes. Adding an outlet is adding a file, not code.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from importlib import resources
+from typing import Any, Mapping
+
+from pantau.core.urls import UrlRules, url_host
+
+
+@dataclass(frozen=True)
+class Pagination:
+    # "none": one URL is the whole article; "all": a query value shows every part at once
+    # (Kompas/Tribun ?page=all); "numbered": parts are ?page=2, ?page=3 ... until a part is missing.
+    kind: str = "none"
+    param: str = "page"
+    all_value: str = "all"
+    # CSS selector of a "next part" link, when the outlet has one (followed for kind "numbered").
+    next_selector: str = ""
+    max_parts: int = 20
+
+
+@dataclass(frozen=True)
+class Outlet:
+    id: str
+    name: str
+    domains: tuple[str, ...]
+    kind: str = "national"
+    language: str = "id"
+    home: str = ""
+    # Discovery, in order of preference; paths are relative to the outlet's home.
+    news_sitemaps: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    # A URL is an article when it matches article_url_pattern and none of skip_url_patterns.
+    article_url_pattern: str = ""
+    skip_url_patterns: tuple[str, ...] = ()
+    pagination: Pagination = field(default_factory=Pagination)
+    host_aliases: Mapping[str, str] = field(default_factory=dict)
+    amp_path_prefixes: tuple[str, ...] = ()
+    amp_path_suffixes: tuple[str, ...] = ()
+    drop_params: tuple[str, ...] = ()
+    # For the cleaning stage: regexes of whole boilerplate lines, the " - Outlet" title suffixes,
+    # and the outlet's own name as written in datelines ("GORONTALO, KOMPAS.com -").
+    boilerplate_patterns: tuple[str, ...] = ()
+    title_suffixes: tuple[str, ...] = ()
+    dateline_names: tuple[str, ...] = ()
+    publisher_names: tuple[str, ...] = ()
+
+    def owns_host(self, host: str) -> bool:
+        host = host.lower()
+        return any(host == domain or host.endswith("." + domain) for domain in self.domains)
+
+    @cached_property
+    def _article_re(self) -> re.Pattern[str] | None:
+        return re.compile(self.article_url_pattern) if self.article_url_pattern else None
+
+    @cached_property
+    def _skip_res(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(pattern) for pattern in self.skip_url_patterns)
+
+    def is_article_url(self, url: str) -> bool:
+        if any(skip.search(url) for skip in self._skip_res):
+            return False
+        return bool(self._article_re.search(url)) if self._article_re else True
+
+    def url_rules(self) -> UrlRules:
+        return UrlRules(
+            host_aliases=dict(self.host_aliases),
+            amp_path_prefixes=self.amp_path_prefixes,
+            amp_path_suffixes=self.amp_path_suffixes,
+            drop_params=frozenset(param.lower() for param in self.drop_params)
+            | ({self.pagination.param.lower()} if self.pagination.kind != "none" else frozenset()),
+        )
+
+
+def outlet_from_entry(entry: Mapping[str, Any]) -> Outlet:
+    """Build an Outlet from one parsed TOML entry (lists become tuples; unknown keys are an error)."""
+    values = dict(entry)
+    values["pagination"] = Pagination(**values.get("pagination", {}))
+    for key, value in list(values.items()):
+        if isinstance(value, list):
+            values[key] = tuple(value)
+    try:
+        return Outlet(**values)
+    except TypeError as error:
+        raise ValueError(f"outlet entry {entry.get('id', '?')!r}: {error}") from error
+
+
+@lru_cache(maxsize=1)
+def all_outlets() -> tuple[Outlet, ...]:
+    entries = []
+    for resource in sorted(resources.files("pantau.core.outlets").joinpath("registry").iterdir(), key=lambda r: r.name):
+        if resource.name.endswith(".toml"):
+            entries.append(outlet_from_entry(tomllib.loads(resource.read_text(encoding="utf-8"))))
+    return tuple(entries)
+
+
+def get_outlet(outlet_id: str) -> Outlet:
+    for outlet in all_outlets():
+        if outlet.id == outlet_id:
+            return outlet
+    known = ", ".join(o.id for o in all_outlets())
+    raise KeyError(f"unknown outlet {outlet_id!r}; known outlets: {known}")
+
+
+def outlet_for_url(url: str) -> Outlet | None:
+    host = url_host(url)
+    for outlet in all_outlets():
+        if outlet.owns_host(host):
+            return outlet
+    return None
+
+
+def url_rules_by_host() -> dict[str, UrlRules]:
+    rules: dict[str, UrlRules] = {}
+    for outlet in all_outlets():
+        outlet_rules = outlet.url_rules()
+        for host in (*outlet.domains, *outlet.host_aliases.keys(), *outlet.host_aliases.values()):
+            rules[host] = outlet_rules
+            rules.setdefault("www." + host, outlet_rules)
+    return rules

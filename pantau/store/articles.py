@@ -1,0 +1,76 @@
+"""Writing processed articles: one row per normalised URL, its tags replaced on every re-process."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Iterable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pantau.store.tables import (
+    Article,
+    ArticleOrganization,
+    ArticlePerson,
+    ArticlePlace,
+    CampaignMatch,
+    Quote,
+    Statistic,
+)
+
+_ARTICLE_FIELDS = {column.key for column in Article.__table__.columns} - {"id"}
+
+
+def upsert_article(
+    session: Session,
+    fields: Mapping[str, Any],
+    tags: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
+    campaign_matches: Iterable[Mapping[str, Any]] = (),
+) -> Article:
+    """Insert or update the article keyed by `fields["url_key"]` and replace all of its tags.
+
+    `fields` are Article columns; `tags` has the contract's lists (places, organizations, people,
+    quotes, statistics); `campaign_matches` are dicts with campaign_id, score, matched, reasons.
+    Story and duplicate links are kept: they belong to the clustering step, not to extraction.
+    """
+    tags = tags or {}
+    unknown = set(fields) - _ARTICLE_FIELDS
+    if unknown:
+        raise ValueError(f"not Article columns: {sorted(unknown)}")
+    article = session.scalar(select(Article).where(Article.url_key == fields["url_key"]))
+    if article is None:
+        article = Article(**{"processed_at": datetime.now(timezone.utc), **fields})
+        session.add(article)
+    else:
+        for key, value in fields.items():
+            setattr(article, key, value)
+        article.processed_at = fields.get("processed_at") or datetime.now(timezone.utc)
+        # Delete the old tags first: the unit of work would insert the new campaign matches before
+        # deleting the old ones and trip the (article, campaign) unique constraint.
+        _clear_tags(article)
+        session.flush()
+    article.places = [ArticlePlace(**_known(ArticlePlace, place)) for place in tags.get("places", ())]
+    article.organizations = [ArticleOrganization(**_known(ArticleOrganization, org)) for org in tags.get("organizations", ())]
+    article.people = [ArticlePerson(**_known(ArticlePerson, person)) for person in tags.get("people", ())]
+    article.quotes = [Quote(position=i, **_known(Quote, quote)) for i, quote in enumerate(tags.get("quotes", ()))]
+    article.statistics = [
+        Statistic(position=i, **_known(Statistic, statistic)) for i, statistic in enumerate(tags.get("statistics", ()))
+    ]
+    article.campaign_matches = [CampaignMatch(**_known(CampaignMatch, match)) for match in campaign_matches]
+    session.flush()
+    return article
+
+
+def _clear_tags(article: Article) -> None:
+    article.places = []
+    article.organizations = []
+    article.people = []
+    article.quotes = []
+    article.statistics = []
+    article.campaign_matches = []
+
+
+def _known(model: type, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries of `values` that are columns of `model` (tag dicts carry extra display keys)."""
+    columns = {column.key for column in model.__table__.columns} - {"id", "article_id", "position"}
+    return {key: value for key, value in values.items() if key in columns}

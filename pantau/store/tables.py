@@ -1,0 +1,337 @@
+"""SQLAlchemy 2 models of the store. The schema itself is created by the Alembic migrations in
+`pantau/store/migrations`; these classes must match them (a test compares the two).
+
+Identity: a page and its article are keyed by the normalised URL (`url_key`), so re-crawling and
+re-processing update rows instead of adding new ones.
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from pantau.store.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
+
+
+class Outlet(Base):
+    __tablename__ = "outlets"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    domains: Mapped[list[Any]] = mapped_column(default=list)
+    kind: Mapped[str] = mapped_column(String(32), default="national")
+    updated_at: Mapped[datetime | None]
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outlet_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(32), default="running")
+    replay_base: Mapped[str | None] = mapped_column(String(500))
+    discovered: Mapped[int] = mapped_column(default=0)
+    fetched: Mapped[int] = mapped_column(default=0)
+    new: Mapped[int] = mapped_column(default=0)
+    skipped_known: Mapped[int] = mapped_column(default=0)
+    requests: Mapped[int] = mapped_column(default=0)
+    failed: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    def counts(self) -> dict[str, Any]:
+        return {
+            "run_id": self.id,
+            "outlet": self.outlet_id,
+            "discovered": self.discovered,
+            "fetched": self.fetched,
+            "new": self.new,
+            "skipped_known": self.skipped_known,
+            "requests": self.requests,
+            "failed": dict(self.failed or {}),
+        }
+
+
+class CrawlFailure(Base):
+    __tablename__ = "crawl_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(64))
+    http_status: Mapped[int | None]
+    detail: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class FetchValidator(Base):
+    """ETag / Last-Modified of sitemaps and feeds, for conditional requests on the next crawl."""
+
+    __tablename__ = "fetch_validators"
+
+    url_key: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    checked_at: Mapped[datetime]
+
+
+class Page(Base):
+    __tablename__ = "pages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url_key: Mapped[str] = mapped_column(String(2000), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str | None] = mapped_column(Text)
+    outlet_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    http_status: Mapped[int | None]
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    fetched_at: Mapped[datetime]
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    # What discovery said about the page before it was fetched (sitemap / feed metadata).
+    discovered_via: Mapped[str | None] = mapped_column(String(32))
+    listed_title: Mapped[str | None] = mapped_column(Text)
+    listed_published_at: Mapped[datetime | None]
+    part_count: Mapped[int] = mapped_column(default=1)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+
+    parts: Mapped[list["PagePart"]] = relationship(
+        order_by="PagePart.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def html_parts(self) -> list[bytes]:
+        """The raw HTML of every part of the article, in reading order."""
+        return [part.html() for part in self.parts]
+
+
+class PagePart(Base):
+    """One fetched HTML document of a page; multi-page articles have several, in order."""
+
+    __tablename__ = "page_parts"
+    __table_args__ = (UniqueConstraint("page_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    url: Mapped[str] = mapped_column(Text)
+    html_z: Mapped[bytes] = mapped_column(LargeBinary)
+
+    def html(self) -> bytes:
+        return zlib.decompress(self.html_z)
+
+    @staticmethod
+    def compress(html: bytes) -> bytes:
+        return zlib.compress(html, 6)
+
+
+class Story(Base):
+    """Articles about the same event within a few days; every article belongs to one story."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    first_published_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_published_at: Mapped[datetime | None]
+    article_count: Mapped[int] = mapped_column(default=0)
+    outlet_count: Mapped[int] = mapped_column(default=0)
+
+
+class Article(Base):
+    __tablename__ = "articles"
+    __table_args__ = (
+        Index("ix_articles_outlet_published", "outlet_id", "published_at"),
+        # What aggregates and page sorts read of an article, found by id without the wide row (0002).
+        Index("ix_articles_rollup", "id", "is_article", "published_at", "story_id", "outlet_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url_key: Mapped[str] = mapped_column(String(2000), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id", ondelete="SET NULL"), index=True)
+    outlet_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    outlet_name: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
+    dateline: Mapped[str | None] = mapped_column(String(200))
+    # UTC instant for filtering and sorting, plus the ISO form with the page's own offset.
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    published_at_local: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[datetime | None]
+    authors: Mapped[list[Any]] = mapped_column(default=list)
+    language: Mapped[str | None] = mapped_column(String(16))
+    section: Mapped[str | None] = mapped_column(String(200))
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    canonical_url: Mapped[str | None] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(Text)
+    word_count: Mapped[int] = mapped_column(default=0)
+    is_article: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_paywalled: Mapped[bool] = mapped_column(Boolean, default=False)
+    text_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    pipeline_version: Mapped[str] = mapped_column(String(64))
+    processed_at: Mapped[datetime]
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), index=True)
+    # The earliest article this one is a syndicated / near-duplicate copy of (None for originals).
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    places: Mapped[list["ArticlePlace"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    organizations: Mapped[list["ArticleOrganization"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    people: Mapped[list["ArticlePerson"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    quotes: Mapped[list["Quote"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    statistics: Mapped[list["Statistic"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    campaign_matches: Mapped[list["CampaignMatch"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class ArticlePlace(Base):
+    __tablename__ = "article_places"
+    __table_args__ = (Index("ix_article_places_article_code", "article_id", "code", "mentions", "is_dateline"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str | None] = mapped_column(String(16), index=True)
+    province: Mapped[str | None] = mapped_column(String(200))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    mentions: Mapped[int] = mapped_column(default=1)
+    surface: Mapped[list[Any]] = mapped_column(default=list)
+    is_dateline: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ArticleOrganization(Base):
+    __tablename__ = "article_organizations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    acronym: Mapped[str | None] = mapped_column(String(64))
+    mentions: Mapped[int] = mapped_column(default=1)
+
+
+class ArticlePerson(Base):
+    __tablename__ = "article_people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    role: Mapped[str | None] = mapped_column(Text)
+    organization: Mapped[str | None] = mapped_column(String(300))
+
+
+class Quote(Base):
+    __tablename__ = "quotes"
+    __table_args__ = (Index("ix_quotes_article_position", "article_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    speaker: Mapped[str | None] = mapped_column(String(300), index=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Statistic(Base):
+    __tablename__ = "statistics"
+    __table_args__ = (Index("ix_statistics_unit", "unit"), Index("ix_statistics_article_unit", "article_id", "unit", "position"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    value: Mapped[float] = mapped_column(Float)
+    # Upper bound of a range ("4-6 ribu"); None for a single value.
+    value_max: Mapped[float | None] = mapped_column(Float)
+    # "lebih dari", "sekitar", "hampir", ... as written; None when exact.
+    qualifier: Mapped[str | None] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(100))
+    raw: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
+    sentence: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(300))
+
+
+class CampaignMatch(Base):
+    __tablename__ = "campaign_matches"
+    __table_args__ = (
+        UniqueConstraint("article_id", "campaign_id"),
+        # A campaign's articles from the index alone (0002), and from its matched rows only (0004).
+        Index("ix_campaign_matches_campaign_article", "campaign_id", "matched", "article_id"),
+        Index("ix_campaign_matches_matched", "campaign_id", "article_id",
+              sqlite_where=text("matched"), postgresql_where=text("matched")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[str] = mapped_column(String(100))
+    score: Mapped[float] = mapped_column(Float)
+    matched: Mapped[bool] = mapped_column(Boolean, default=False)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class Embedding(Base):
+    """Embeddings of one text version under one model: never computed twice for the same text."""
+
+    __tablename__ = "embeddings"
+
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(300), primary_key=True)
+    dim: Mapped[int]
+    # float32 vectors, one per chunk, concatenated; chunk 0 is the whole-article vector.
+    vectors: Mapped[bytes] = mapped_column(LargeBinary)
+    chunk_count: Mapped[int]
+    created_at: Mapped[datetime]
+
+
+class DigestDelivery(Base):
+    """One digest message per (campaign, ISO week, recipient): sent once, retried while it fails."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (UniqueConstraint("campaign_id", "week", "recipient"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(String(100))
+    week: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    sent_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+
+class CoverageWeek(Base):
+    """Articles and unique stories per campaign, outlet and week (pantau/store/coverage.py keeps it).
+
+    campaign_id and outlet_id are "*" on the rows that count every article / every outlet."""
+
+    __tablename__ = "coverage_weeks"
+
+    campaign_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    outlet_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    articles: Mapped[int] = mapped_column(Integer)
+    stories: Mapped[int] = mapped_column(Integer)

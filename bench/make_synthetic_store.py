@@ -108,7 +108,7 @@ HOUR_WEIGHTS = np.array([1, 1, 1, 1, 2, 4, 6, 8, 9, 9, 9, 8, 8, 8, 8, 8, 7, 7, 7
 
 
 def load_regions() -> list[tuple[str, str, str, str, float, float]]:
-    from pipeline.nlp.places import GAZETTEER_PATH
+    from models.regions import GAZETTEER_PATH
 
     with gzip.open(GAZETTEER_PATH, "rt", encoding="utf-8") as handle:
         data = json.load(handle)

@@ -105,13 +105,12 @@ def main() -> None:
     import spacy
 
     from pipeline.nlp.assembly import build_nlp
-    from pipeline.evaluation.ner import available_stages
     from pipeline.nlp import make_doc
 
     rng = random.Random(5)
     texts = real_articles(args.articles) if args.real else [make_article(rng) for _ in range(args.articles)]
     started, started_cpu = time.perf_counter(), time.process_time()
-    nlp = build_nlp(stages=available_stages())
+    nlp = build_nlp()
     build_seconds, build_cpu = time.perf_counter() - started, time.process_time() - started_cpu
     for text in texts[:5]:  # warm-up
         nlp(text)

@@ -40,12 +40,10 @@ def last_covered_weeks(campaign_ids: list[str], database_url: str | None = None)
     """Per campaign, the ISO week (local time) of its latest matched article; None without coverage."""
     from sqlalchemy import func, select
 
-    from pantau.core.config import get_settings
-    from pantau.core.time import time_zone, week_of
+    from pantau.core.time import local_week
     from pantau.store import open_store
     from pantau.store.tables import Article, CampaignMatch
 
-    zone = time_zone(get_settings().timezone)
     store = open_store(database_url)
     try:
         with store.session() as session:
@@ -60,12 +58,8 @@ def last_covered_weeks(campaign_ids: list[str], database_url: str | None = None)
     weeks: dict[str, str | None] = {}
     for campaign_id in campaign_ids:
         instant = latest.get(campaign_id)
-        if instant is None:
-            weeks[campaign_id] = None
-            continue
-        # SQLite gives naive datetimes back; the store writes UTC.
-        aware = instant if instant.tzinfo else instant.replace(tzinfo=timezone.utc)
-        weeks[campaign_id] = week_of(aware.astimezone(zone).date()).label
+        # SQLite gives naive datetimes back from an aggregate; local_week reads them as UTC, as stored.
+        weeks[campaign_id] = local_week(instant).label if instant is not None else None
     return weeks
 
 

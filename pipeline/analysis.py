@@ -14,14 +14,14 @@ from datetime import datetime
 from typing import Any, Sequence
 
 from pantau.core.errors import InputError
-from pantau.core.urls import normalize_url
+from pantau.store.tables import TAG_TYPES
+from pantau.core.outlets import url_key
 
 log = logging.getLogger(__name__)
 
-CONTRACT_KEYS = (
-    "url", "outlet", "title", "published_at", "authors", "language", "text",
-    "places", "organizations", "people", "quotes", "statistics", "campaigns",
-)
+# DESIGN.md's contract: the article's fields, one list per tag type (places, organizations, people,
+# quotes, statistics), then the matched campaigns.
+CONTRACT_KEYS = ("url", "outlet", "title", "published_at", "authors", "language", "text", *TAG_TYPES, "campaigns")
 
 
 @dataclass
@@ -38,7 +38,7 @@ class ArticleAnalysis:
     @property
     def url_key(self) -> str | None:
         try:
-            return normalize_url(self.url) if self.url else None
+            return url_key(self.url) if self.url else None
         except InputError:
             return None
 
@@ -53,11 +53,7 @@ class ArticleAnalysis:
             "authors": list(extracted.authors),
             "language": extracted.language,
             "text": extracted.text,
-            "places": self.tags.get("places", []),
-            "organizations": self.tags.get("organizations", []),
-            "people": self.tags.get("people", []),
-            "quotes": self.tags.get("quotes", []),
-            "statistics": self.tags.get("statistics", []),
+            **{name: self.tags.get(name, []) for name in TAG_TYPES},
             "campaigns": [
                 {"id": d.campaign_id, "name": d.name, "score": round(float(d.score), 4), "reasons": list(d.reasons)}
                 for d in self.decisions
@@ -75,12 +71,17 @@ class ArticleAnalysis:
             "is_paywalled": extracted.is_paywalled,
         }
 
-    def article_fields(self, pipeline_version: str, page_id: int | None = None) -> dict[str, Any]:
-        """Columns of the Article row for the store (requires a URL)."""
+    def article_fields(self, pipeline_version: str, page_id: int | None = None,
+                       listed_published_at: datetime | None = None) -> dict[str, Any]:
+        """Columns of the Article row for the store (requires a URL).
+
+        The publication time is the page's own; when the page gives none, the time its sitemap or feed
+        listed (`listed_published_at`) stands in. Both stored forms come from that one value."""
         extracted = self.extracted
         url_key = self.url_key
         if url_key is None:
             raise InputError("cannot store an article without its web address: pass --url URL")
+        published_at = extracted.published_at or listed_published_at
         return {
             "url_key": url_key,
             "url": self.url,
@@ -90,8 +91,8 @@ class ArticleAnalysis:
             "title": extracted.title,
             "text": extracted.text,
             "dateline": extracted.dateline,
-            "published_at": extracted.published_at,
-            "published_at_local": iso(extracted.published_at),
+            "published_at": published_at,
+            "published_at_local": iso(published_at),
             "updated_at": extracted.updated_at,
             "authors": list(extracted.authors),
             "language": extracted.language,

@@ -150,11 +150,9 @@ def _paragraph_vectors(session: Session, analyzer: Any, articles: list[Any]) -> 
 def _save(session: Session, page: Page, analysis: Any, version: str, report: ProcessReport) -> int:
     from pantau.store.articles import upsert_article
 
-    fields = analysis.article_fields(version, page_id=page.id)
+    fields = analysis.article_fields(version, page_id=page.id, listed_published_at=page.listed_published_at)
     fields["url_key"] = page.url_key
     fields["outlet_id"] = fields["outlet_id"] or page.outlet_id
-    if fields["published_at"] is None and page.listed_published_at is not None:
-        fields["published_at"] = page.listed_published_at
     article = upsert_article(session, fields, analysis.tags, analysis.campaign_rows())
     if analysis.extracted.is_article:
         report.articles += 1

@@ -13,7 +13,7 @@ from crawlers.replay.faults import FAULT_PAGES, start_fault_server
 from crawlers.run import crawl_outlets
 from pantau.store import open_store
 from pantau.store.tables import CrawlFailure, CrawlRun, Page
-from pantau.core.urls import normalize_url
+from pantau.core.outlets import url_key
 
 RETRY_TIMES = 2
 SETTINGS = {
@@ -49,17 +49,17 @@ def fault_crawl(tmp_path_factory):
 def test_crawl_finishes_and_every_good_page_is_stored(fault_crawl) -> None:
     records, pages, _parts, _failures, runs, _hits = fault_crawl
     assert {run.status for run in runs} == {"finished"}
-    expected = {normalize_url(page.real_url) for page in FAULT_PAGES if page.expect == "stored"}
+    expected = {url_key(page.real_url) for page in FAULT_PAGES if page.expect == "stored"}
     assert set(pages) == expected
     assert sum(record["new"] for record in records) == len(expected)
 
 
 def test_every_failure_is_recorded_with_its_reason(fault_crawl) -> None:
     records, _pages, _parts, failures, _runs, _hits = fault_crawl
-    recorded = {(normalize_url(failure.url), failure.reason) for failure in failures}
+    recorded = {(url_key(failure.url), failure.reason) for failure in failures}
     for page in FAULT_PAGES:
         if page.expect != "stored":
-            assert (normalize_url(page.real_url), page.expect) in recorded, page.slug
+            assert (url_key(page.real_url), page.expect) in recorded, page.slug
     # Registry sitemaps that do not exist are recorded too (so the entry can be fixed).
     assert ("https://www.republika.co.id/sitemap-news.xml", "http_404") in recorded
     counted = Counter()
@@ -97,7 +97,7 @@ def test_retries_wait_for_retry_after(fault_crawl) -> None:
 
 def test_raw_bytes_are_kept_and_the_declared_charset_recorded(fault_crawl) -> None:
     _records, pages, parts, *_ = fault_crawl
-    by_slug = {page.slug: normalize_url(page.real_url) for page in FAULT_PAGES}
+    by_slug = {page.slug: url_key(page.real_url) for page in FAULT_PAGES}
     latin1_declared = pages[by_slug["latin1-padahal-utf8"]]
     assert latin1_declared.headers["declared_charset"] == "iso-8859-1"
     assert "—".encode("utf-8") in parts[by_slug["latin1-padahal-utf8"]][0]
@@ -110,19 +110,19 @@ def test_raw_bytes_are_kept_and_the_declared_charset_recorded(fault_crawl) -> No
 def test_numbered_pages_are_stored_as_one_page_in_order(fault_crawl) -> None:
     _records, pages, parts, failures, *_ = fault_crawl
     (three,) = [page for page in FAULT_PAGES if page.slug == "artikel-tiga-halaman"]
-    key = normalize_url(three.real_url)
+    key = url_key(three.real_url)
     assert pages[key].part_count == 3
     assert [f"Bagian {n}:".encode() in body for n, body in enumerate(parts[key], start=1)] == [True, True, True]
     # An article whose second part fails is not stored incomplete; the failure names the part.
     (broken,) = [page for page in FAULT_PAGES if page.slug == "halaman-dua-gagal"]
-    assert normalize_url(broken.real_url) not in pages
+    assert url_key(broken.real_url) not in pages
     assert any(failure.url.endswith("page=2") and "part 2" in failure.detail for failure in failures)
 
 
 def test_redirects_stay_on_the_outlet(fault_crawl) -> None:
     _records, pages, _parts, failures, *_ = fault_crawl
     (moved,) = [page for page in FAULT_PAGES if page.slug == "pengalihan-dalam-situs"]
-    assert pages[normalize_url(moved.real_url)].final_url.endswith("/artikel-baik-dua")
+    assert pages[url_key(moved.real_url)].final_url.endswith("/artikel-baik-dua")
     offsite = [failure for failure in failures if failure.reason == "offsite_redirect"]
     assert offsite and "evil.example.org" in offsite[0].detail
 
@@ -131,7 +131,7 @@ def test_feed_is_the_fallback_and_tracking_variants_are_fetched_once(fault_crawl
     records, pages, *_, hits = fault_crawl
     feed_pages = [page for page in FAULT_PAGES if page.outlet == "republika"]
     for page in feed_pages:
-        stored = pages[normalize_url(page.real_url)]
+        stored = pages[url_key(page.real_url)]
         assert stored.discovered_via == "feed"
         assert hits[f"/republika{page.path}"] == 1
     (republika,) = [record for record in records if record["outlet"] == "republika"]

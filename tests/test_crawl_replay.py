@@ -18,7 +18,7 @@ from crawlers.replay.site import corpus_site
 from crawlers.run import crawl_outlets
 from pantau.store import open_store
 from pantau.store.tables import CrawlRun, FetchValidator, Page
-from pantau.core.urls import normalize_url
+from pantau.core.outlets import url_key
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Politeness is for other people's servers; this one is ours and local.
@@ -51,7 +51,7 @@ def test_first_crawl_stores_every_article_once(crawled_twice) -> None:
     store = open_store(url)
     with store.session() as session:
         pages = {page.url_key: page for page in session.scalars(select(Page))}
-    expected = {normalize_url(article.url): article for article in site.articles}
+    expected = {url_key(article.url): article for article in site.articles}
     assert set(pages) == set(expected)
     assert sum(record["new"] for record in first) == len(expected)
     assert all(record["failed"] == {} for record in first), first
@@ -74,7 +74,7 @@ def test_multi_page_article_is_one_page_with_every_paragraph(crawled_twice) -> N
     store = open_store(url)
     with store.session() as session:
         for article in multi:
-            page = session.scalars(select(Page).where(Page.url_key == normalize_url(article.url))).one()
+            page = session.scalars(select(Page).where(Page.url_key == url_key(article.url))).one()
             text = _page_text(page)
             assert all(_squash(paragraph) in text for paragraph in article.data["paragraphs"])
     store.dispose()
@@ -105,7 +105,7 @@ def test_syndicated_copy_is_stored_on_both_outlets(crawled_twice) -> None:
     with store.session() as session:
         for copy in copies:
             original = site.by_id[copy.data["syndicated_from"]]
-            outlets = set(session.scalars(select(Page.outlet_id).where(Page.url_key.in_([normalize_url(copy.url), normalize_url(original.url)]))))
+            outlets = set(session.scalars(select(Page.outlet_id).where(Page.url_key.in_([url_key(copy.url), url_key(original.url)]))))
             assert outlets == {copy.outlet_id, original.outlet_id}
     store.dispose()
 
@@ -147,7 +147,7 @@ def test_scrapy_crawl_from_the_project_folder(replay_site, tmp_path) -> None:
     with store.session() as session:
         keys = set(session.scalars(select(Page.url_key)))
         run = session.scalars(select(CrawlRun)).one()
-    assert keys == {normalize_url(article.url) for article in site.by_outlet[outlet]}
+    assert keys == {url_key(article.url) for article in site.by_outlet[outlet]}
     assert run.status == "finished" and run.new == len(keys)
     store.dispose()
 

@@ -18,7 +18,7 @@ from pantau.core.time import parse_week
 from pantau.core.errors import InputError
 from pantau.store.articles import upsert_article
 from pantau.store.tables import Article, Story
-from pantau.core.urls import normalize_url
+from pantau.core.outlets import url_key
 
 WIB = timezone(timedelta(hours=7))
 
@@ -48,10 +48,10 @@ def add_article(session, url: str, published: datetime, *, campaign: str = "laju
                 title: str = "Laju Digital", outlet: str = "Kompas", text: str = "Satu. Dua. Tiga.", score: float = 0.8,
                 **tags):
     # Hostile non-http URLs are stored as given: the digest must still not link them.
-    url_key = normalize_url(url) if url.startswith("http") else url
+    key = url_key(url) if url.startswith("http") else url
     return upsert_article(
         session,
-        {"url_key": url_key, "url": url, "title": title, "text": text, "outlet_id": outlet.lower(),
+        {"url_key": key, "url": url, "title": title, "text": text, "outlet_id": outlet.lower(),
          "outlet_name": outlet, "published_at": published, "pipeline_version": "test"},
         tags,
         [{"campaign_id": campaign, "score": score, "matched": matched, "reasons": []}],

@@ -11,7 +11,7 @@ import statistics
 
 import pytest
 
-from pipeline.nlp.places import GAZETTEER_PATH
+from models.regions import GAZETTEER_PATH
 
 
 @pytest.fixture(scope="module")

@@ -267,7 +267,7 @@ def test_injection_attempts_are_plain_values(seeded) -> None:
 
 def _scanned_and_summarized(store) -> list[tuple]:
     """(filters, weeks counted from the articles, weeks read from the summary) for every campaign and outlet."""
-    from pantau.read.queries import KINDS, Plan, _finish_coverage, sorted_statement
+    from pantau.read.queries import KINDS, Plan, finish_coverage, sorted_statement
     from pantau.store.coverage import read_weeks
 
     results = []
@@ -276,8 +276,8 @@ def _scanned_and_summarized(store) -> list[tuple]:
             for outlet in (None, "kompas", "detik", "antaranews", "tempo"):
                 filters = Filters(campaign=campaign, outlet=outlet)
                 statement, _ = sorted_statement(KINDS["coverage"], filters, Plan(store.dialect), None)
-                scanned = _finish_coverage(session, [dict(row) for row in session.execute(statement).mappings()])
-                summarized = _finish_coverage(session, read_weeks(session, campaign, outlet))
+                scanned = finish_coverage(session, [dict(row) for row in session.execute(statement).mappings()])
+                summarized = finish_coverage(session, read_weeks(session, campaign, outlet))
                 results.append((filters, scanned, summarized))
     return results
 

@@ -10,7 +10,7 @@ from crawlers.discovery import parse_listing, robots_sitemaps
 from crawlers.replay.mapping import from_replay, to_replay
 from crawlers.replay.server import OUTLETS_PATH, start_in_thread
 from crawlers.replay.site import corpus_site, multiplied_site
-from pantau.core.urls import normalize_url
+from pantau.core.outlets import url_key
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def test_article_urls_are_articles_for_the_registry(served) -> None:
     for article in site.articles:
         assert article.outlet.owns_host(article.host), article.url
         assert article.outlet.is_article_url(article.url), article.url
-        keys.add(normalize_url(article.url))
+        keys.add(url_key(article.url))
     assert len(keys) == len(site.articles)
 
 
@@ -62,22 +62,22 @@ def test_discovery_lists_every_article(served) -> None:
         for child in index.entries:
             response = get(client, base, child.url)
             assert response.status_code == 200, child.url
-            listed |= {normalize_url(entry.url) for entry in parse_listing(response.content).entries}
+            listed |= {url_key(entry.url) for entry in parse_listing(response.content).entries}
         news = parse_listing(get(client, base, home + "/sitemap-news.xml").content)
         assert news.entries and all(entry.title and entry.published for entry in news.entries)
-    assert listed == {normalize_url(article.url) for article in site.articles}
+    assert listed == {url_key(article.url) for article in site.articles}
 
 
 def test_feeds_link_articles_with_tracking_parameters(served) -> None:
     site, base, client = served
-    keys = {normalize_url(article.url) for article in site.articles}
+    keys = {url_key(article.url) for article in site.articles}
     for (host, path), outlet_id in site.feed_locations().items():
         response = get(client, base, f"https://{host}{path}")
         assert response.status_code == 200, (host, path)
         entries = parse_listing(response.content).entries
         assert entries
         for entry in entries:
-            assert normalize_url(entry.url) in keys, entry.url
+            assert url_key(entry.url) in keys, entry.url
 
 
 def test_multi_page_amp_and_tracking_variants(served) -> None:
@@ -130,7 +130,7 @@ def test_multiplied_site_has_distinct_urls() -> None:
     if len(corpus_site().articles) < 10:
         pytest.skip("the replay corpus is not written yet")
     site = multiplied_site(1200, ["kompas", "tribunnews"])
-    keys = {normalize_url(article.url) for article in site.articles}
+    keys = {url_key(article.url) for article in site.articles}
     assert len(keys) == 1200
     assert set(site.outlet_ids) == {"kompas", "tribunnews"}
     assert all(article.outlet.is_article_url(article.url) for article in site.articles)

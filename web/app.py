@@ -9,6 +9,7 @@ Bad input gets a 4xx with a one-line message; endpoints that change data are off
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 import logging
 import secrets
@@ -33,8 +34,8 @@ from pantau.read.queries import (
     NotFoundError,
     PageRequest,
     ResultCache,
+    filter_specs,
     iter_query,
-    parse_day,
     run_query,
     validate_filters,
 )
@@ -65,22 +66,22 @@ class ApiError(Exception):
         self.message = message
 
 
-def filter_params(
-    campaign: str | None = Query(None, description="campaign id from /api/campaigns, e.g. laju-digital"),
-    outlet: str | None = Query(None, description="outlet id from /api/outlets, e.g. kompas"),
-    place: str | None = Query(None, description="Kemendagri code: province (73) or kabupaten/kota (73.71)"),
-    date_from: str | None = Query(None, description="first day, YYYY-MM-DD (Indonesian local date)"),
-    date_to: str | None = Query(None, description="last day, YYYY-MM-DD (inclusive)"),
-    unit: str | None = Query(None, description="statistics unit: percent, IDR, responden, ..."),
-    organization: str | None = Query(None, description="organisation name or acronym, e.g. Kominfo"),
-    source: str | None = Query(None, description="statistics: the organisation the figure is attributed to"),
-    q: str | None = Query(None, description="full-text search: words that must all appear"),
-) -> Filters:
-    return Filters(
-        campaign=campaign or None, outlet=outlet or None, place=place or None,
-        date_from=parse_day(date_from, "date_from"), date_to=parse_day(date_to, "date_to"),
-        unit=unit or None, organization=organization or None, source=source or None, q=q or None,
+def filter_params(**texts: str | None) -> Filters:
+    """The query filters from the request's parameters (one per declared filter; see `_filter_parameters`)."""
+    return Filters.from_texts(texts)
+
+
+def _filter_parameters() -> inspect.Signature:
+    # FastAPI reads a dependency's parameters from its signature: one query parameter per declared
+    # filter (pantau.read.queries.filters), so the API has every filter the query layer has.
+    return inspect.Signature(
+        [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str | None, default=Query(None, description=spec.help))
+         for name, spec in filter_specs()],
+        return_annotation=Filters,
     )
+
+
+filter_params.__signature__ = _filter_parameters()  # type: ignore[attr-defined]
 
 
 def create_app(store: Store | None = None, admin_token: str | None = None, page_size_cap: int | None = None) -> FastAPI:

@@ -33,7 +33,8 @@ from crawlers.failures import classify
 from crawlers.items import FailureItem, PageItem
 from pantau.core.outlets import Outlet, Pagination, get_outlet
 from pantau.core.errors import InputError
-from pantau.core.urls import normalize_url, url_host
+from pantau.core.outlets import url_key
+from pantau.core.urls import url_host
 
 # Lines on stdout that crawlers.run reads when it runs the spider (PANTAU_PROGRESS setting).
 PROGRESS_PREFIX = "PANTAU_PROGRESS "
@@ -120,7 +121,7 @@ class NewsSpider(scrapy.Spider):
         keys = set()
         for url in crawl_store.failed_urls(self.store, self.outlet.id, PERMANENT_REASONS, since):
             try:
-                key = normalize_url(url)
+                key = url_key(url)
             except InputError:
                 continue
             # A failed part 2 of an article normalises to the article: only the article's own address counts.
@@ -166,7 +167,7 @@ class NewsSpider(scrapy.Spider):
         if not self.outlet.owns_host(url_host(url)):
             return None
         try:
-            key = normalize_url(url)
+            key = url_key(url)
         except InputError:
             return None
         if key in self.listings:
@@ -233,7 +234,7 @@ class NewsSpider(scrapy.Spider):
             return
         url = urljoin(parent.url, entry.url)
         try:
-            child_key = normalize_url(url)
+            child_key = url_key(url)
         except InputError:
             return
         known = self.validators.get(child_key)
@@ -269,7 +270,7 @@ class NewsSpider(scrapy.Spider):
         if not self.outlet.owns_host(url_host(url)) or not self.outlet.is_article_url(url):
             return
         try:
-            key = normalize_url(url)
+            key = url_key(url)
         except InputError:
             return
         listing = self.listings[listing_key]
@@ -396,11 +397,11 @@ class NewsSpider(scrapy.Spider):
         store.dispose()
 
 
-def first_part_url(url_key: str, pagination: Pagination) -> str:
+def first_part_url(key: str, pagination: Pagination) -> str:
     """The address that shows the whole article when the outlet has one (Kompas `?page=all`)."""
     if pagination.kind != "all":
-        return url_key
-    return with_query_param(url_key, pagination.param, pagination.all_value)
+        return key
+    return with_query_param(key, pagination.param, pagination.all_value)
 
 
 def next_part_url(response: Response, number: int, pagination: Pagination) -> str | None:

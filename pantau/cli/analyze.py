@@ -63,11 +63,13 @@ def _print_summary(contract: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from pantau.store.tables import TAG_TYPES
+
     console = Console()
     table = Table(show_header=False, title=contract.get("title") or "(untitled)")
     for key in ("url", "outlet", "published_at", "authors", "language", "dateline", "word_count"):
         table.add_row(key, "" if contract.get(key) is None else str(contract.get(key)))
-    for key in ("places", "organizations", "people", "quotes", "statistics"):
+    for key in TAG_TYPES:
         names = [item.get("name") or item.get("raw") or item.get("speaker") or "" for item in contract[key]]
         table.add_row(key, ", ".join(str(n) for n in names[:12]) + (" …" if len(names) > 12 else ""))
     table.add_row("campaigns", ", ".join(f"{c['id']} ({c['score']:.2f})" for c in contract["campaigns"]))

@@ -52,14 +52,14 @@ def stats(as_json: bool = typer.Option(False, "--json")) -> None:
     from sqlalchemy import func, select
 
     from pantau.store import open_store
-    from pantau.store import models
+    from pantau.store import tables as store_tables
 
     store = open_store()
     tables = {
-        "pages": models.Page, "articles": models.Article, "places": models.ArticlePlace,
-        "organizations": models.ArticleOrganization, "people": models.ArticlePerson, "quotes": models.Quote,
-        "statistics": models.Statistic, "campaign_matches": models.CampaignMatch, "stories": models.Story,
-        "crawl_runs": models.CrawlRun, "digest_deliveries": models.DigestDelivery,
+        "pages": store_tables.Page, "articles": store_tables.Article,
+        **{tag.name: tag.table for tag in store_tables.TAG_TYPES.values()},
+        "campaign_matches": store_tables.CampaignMatch, "stories": store_tables.Story,
+        "crawl_runs": store_tables.CrawlRun, "digest_deliveries": store_tables.DigestDelivery,
     }
     with store.session() as session:
         counts = {name: session.scalar(select(func.count()).select_from(model)) for name, model in tables.items()}

@@ -1,12 +1,22 @@
-"""ISO weeks as the digest uses them: "2018-W40", Monday 00:00 to Monday 00:00 in the configured time zone."""
+"""Local time and weeks: the one home of "which day and which week is this, in Indonesia".
+
+Articles are stored with UTC instants; every day filter, coverage week and digest week is a local
+one, in the configured `timezone` (Asia/Jakarta by default). A week is an ISO week ("2018-W40"),
+Monday 00:00 to the next Monday 00:00 local time. `local_week` says which week an instant is in, and
+`local_week_sql` says the same in SQL (coverage counts are grouped by it); a test holds them equal.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import Date, cast, func
+
+from pantau.core.config import get_settings
 from pantau.core.errors import InputError
 
 _WEEK = re.compile(r"^(?P<year>\d{4})-?W(?P<week>\d{2})$")
@@ -32,12 +42,9 @@ class IsoWeek:
     def shifted(self, weeks: int) -> "IsoWeek":
         return week_of(self.monday + timedelta(weeks=weeks))
 
-    def utc_bounds(self, zone: str) -> tuple[datetime, datetime]:
+    def utc_bounds(self, zone: str | None = None) -> tuple[datetime, datetime]:
         """[start, end) of the week as UTC instants: local Monday 00:00 to the next Monday 00:00."""
-        tz = time_zone(zone)
-        start = datetime.combine(self.monday, time.min, tzinfo=tz)
-        end = datetime.combine(self.monday + timedelta(weeks=1), time.min, tzinfo=tz)
-        return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+        return day_start_utc(self.monday, zone), day_start_utc(self.monday + timedelta(weeks=1), zone)
 
 
 def parse_week(text: str) -> IsoWeek:
@@ -63,11 +70,41 @@ def week_of(day: date) -> IsoWeek:
     return IsoWeek(calendar.year, calendar.week)
 
 
-def time_zone(name: str) -> ZoneInfo:
+def time_zone(name: str | None = None) -> ZoneInfo:
+    """The zone called `name`, by default the `timezone` setting; InputError naming the setting otherwise."""
+    name = get_settings().timezone if name is None else name
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise InputError(f"time zone {name!r} is unknown; set `timezone` to an IANA name such as Asia/Jakarta") from None
+
+
+def day_start_utc(day: date, zone: str | None = None) -> datetime:
+    """The UTC instant at which `day` begins in `zone` (default: the `timezone` setting)."""
+    return datetime.combine(day, time.min, tzinfo=time_zone(zone)).astimezone(timezone.utc)
+
+
+def local_date(instant: datetime, zone: str | None = None) -> date:
+    """The local calendar day of an instant (a naive instant is UTC, as the store keeps them)."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=timezone.utc)
+    return instant.astimezone(time_zone(zone)).date()
+
+
+def local_week(instant: datetime, zone: str | None = None) -> IsoWeek:
+    """The ISO week an instant falls in, counted in local time (default: the `timezone` setting)."""
+    return week_of(local_date(instant, zone))
+
+
+def local_week_sql(instant: Any, dialect: str, zone: str | None = None) -> Any:
+    """`local_week(instant).monday` as a SQL expression over a UTC timestamp column."""
+    tz = time_zone(zone)
+    if dialect == "postgresql":
+        return cast(func.date_trunc("week", func.timezone(tz.key, instant)), Date)
+    # SQLite has no time zones. Indonesian zones keep one offset all year, so a fixed shift is exact there.
+    offset = datetime.now(tz).utcoffset() or timedelta(0)
+    shift = f"{int(offset.total_seconds() // 60):+d} minutes"
+    return func.date(instant, shift, "weekday 0", "-6 days")
 
 
 def last_complete_week(now: datetime | None = None, zone: str | None = None) -> str:
@@ -76,12 +113,7 @@ def last_complete_week(now: datetime | None = None, zone: str | None = None) -> 
     `zone` defaults to the `timezone` setting: a digest sent on Monday 08:00 in Jakarta covers the
     Monday-to-Sunday week that has just ended there, whatever the server's clock zone is.
     """
-    if zone is None:
-        from pantau.core.config import get_settings
-
-        zone = get_settings().timezone
-    tz = time_zone(zone)
     moment = now or datetime.now(timezone.utc)
     if moment.tzinfo is None:
         raise InputError("last_complete_week needs a timezone-aware time")
-    return week_of(moment.astimezone(tz).date()).shifted(-1).label
+    return local_week(moment, zone).shifted(-1).label

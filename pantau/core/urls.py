@@ -1,8 +1,9 @@
-"""URL normalisation: the identity of a page everywhere in pantau (store keys, dedup, crawl state).
+"""URL normalisation: the generic part of a page's identity (store keys, dedup, crawl state).
 
-`normalize_url` is the one function that decides whether two URLs are the same page. Outlet-specific
-rules (mobile and AMP hosts, AMP path markers, pagination and outlet tracking parameters) come from
-the outlet registry as `UrlRules`; everything else is generic.
+`normalize_url` is pure: the same URL and rules give the same key, with no registry read behind the
+caller's back. Outlet-specific rules (mobile and AMP hosts, AMP path markers, pagination and outlet
+tracking parameters) are data passed in as `UrlRules`; the outlet registry applies its own on top
+(`pantau.core.outlets.url_key`, the key every stage stores pages and articles under).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Mapping
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -45,16 +45,18 @@ class UrlRules:
     drop_params: frozenset[str] = frozenset()
 
 
-def normalize_url(url: str, rules: Mapping[str, UrlRules] | None = None) -> str:
+NO_RULES: Mapping[str, UrlRules] = {}
+
+
+def normalize_url(url: str, rules: Mapping[str, UrlRules] = NO_RULES) -> str:
     """The canonical form of `url`.
 
     https; lowercase host without default port, trailing dot or user info; no fragment; tracking
     parameters dropped and the rest sorted; dot segments resolved, unreserved escapes decoded, a
     trailing slash dropped (except for the root); mobile/AMP variants collapsed where the outlet's
-    rules say so. Raises InputError for anything that is not an http(s) URL with a host.
+    rules say so (`rules` maps a host, or a parent domain, to its rules). Raises InputError for
+    anything that is not an http(s) URL with a host.
     """
-    if rules is None:
-        rules = registry_url_rules()
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"}:
@@ -129,14 +131,3 @@ def _strip_amp(path: str, rules: UrlRules) -> str:
         if path.endswith(suffix) and len(path) > len(suffix):
             path = path[: -len(suffix)] or "/"
     return path
-
-
-@lru_cache(maxsize=1)
-def registry_url_rules() -> Mapping[str, UrlRules]:
-    """URL rules of every outlet in the registry, keyed by each of its hosts (without 'www.' too)."""
-    try:
-        from pantau.core.outlets import url_rules_by_host
-    except ImportError:
-        return {}
-    return url_rules_by_host()
-

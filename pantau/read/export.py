@@ -19,17 +19,7 @@ from sqlalchemy.orm import Session
 
 from pantau.core.errors import InputError
 from pantau.store import Store
-from pantau.store.tables import (
-    Article,
-    ArticleOrganization,
-    ArticlePerson,
-    ArticlePlace,
-    CampaignMatch,
-    Outlet,
-    Quote,
-    Statistic,
-    Story,
-)
+from pantau.store.tables import TAG_TYPES, Article, CampaignMatch, Outlet, Story, TagType
 
 FORMATS = ("parquet", "csv")
 BATCH_ROWS = 5000
@@ -74,6 +64,17 @@ class ExportTable:
         return getattr(self.model, (self.renamed or {}).get(name, name))
 
 
+def tag_table(tag: TagType) -> ExportTable:
+    """The export of one tag type: its rows with their article (and id and order when they keep one)."""
+    bookkeeping = ["id", "article_id", "position"] if tag.ordered else ["article_id"]
+    return ExportTable(tag.name, tag.description, tag.table,
+                       {column: tag.meaning(column) for column in (*bookkeeping, *tag.value_columns())})
+
+
+def tag_tables() -> tuple[ExportTable, ...]:
+    return tuple(tag_table(tag) for tag in TAG_TYPES.values())
+
+
 TABLES: tuple[ExportTable, ...] = (
     ExportTable("articles", "One row per article (pages that are not articles are left out).", Article, {
         "id": "article id, referenced by article_id in the other tables",
@@ -98,50 +99,7 @@ TABLES: tuple[ExportTable, ...] = (
         "pipeline_version": "version of the pipeline that made the row",
         "processed_at": "when the row was made, UTC",
     }),
-    ExportTable("statistics", "Figures quoted in articles, with what they count and their source.", Statistic, {
-        "id": "statistic id",
-        "article_id": "the article (articles.id)",
-        "position": "order of the figure in the article, from 0",
-        "value": "the number (1.800 = 1800, 2,5 = 2.5, Rp 2,5 triliun = 2.5e12, tiga juta = 3e6)",
-        "value_max": "upper bound of a range (4-6 ribu), else empty",
-        "qualifier": "lebih dari, sekitar, hampir ... as written, else empty",
-        "unit": "percent for persen/%, IDR for rupiah, otherwise the counted noun as written",
-        "raw": "the figure as written",
-        "subject": "what the figure counts",
-        "sentence": "the sentence holding the figure",
-        "source": "organisation the text attributes the figure to, else empty",
-    }),
-    ExportTable("places", "Indonesian regions (and foreign places) named in articles.", ArticlePlace, {
-        "article_id": "the article (articles.id)",
-        "name": "region name (Kota Makassar)",
-        "level": "province, regency, city (or foreign)",
-        "code": "Kemendagri code (73, 73.71); empty for foreign places",
-        "province": "province of the region",
-        "lat": "latitude of the region's centre",
-        "lon": "longitude of the region's centre",
-        "mentions": "times the article names it",
-        "surface": "forms as written, JSON list",
-        "is_dateline": "true when it is the place of reporting",
-    }),
-    ExportTable("organizations", "Organisations named in articles.", ArticleOrganization, {
-        "article_id": "the article (articles.id)",
-        "name": "canonical organisation name",
-        "acronym": "short form (Kominfo), if any",
-        "mentions": "times the article names it",
-    }),
-    ExportTable("people", "People named in articles.", ArticlePerson, {
-        "article_id": "the article (articles.id)",
-        "name": "person's name",
-        "role": "role as the text gives it",
-        "organization": "organisation the text links to the person",
-    }),
-    ExportTable("quotes", "Quotes with their speaker.", Quote, {
-        "id": "quote id",
-        "article_id": "the article (articles.id)",
-        "position": "order of the quote in the article, from 0",
-        "speaker": "who said it, empty when the text does not say",
-        "text": "the quoted words",
-    }),
+    *tag_tables(),
     ExportTable("campaign_matches", "Every campaign decision for every article, matched or not.", CampaignMatch, {
         "article_id": "the article (articles.id)",
         "campaign_id": "campaign id from campaigns.toml",

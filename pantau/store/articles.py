@@ -8,15 +8,7 @@ from typing import Any, Iterable, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pantau.store.tables import (
-    Article,
-    ArticleOrganization,
-    ArticlePerson,
-    ArticlePlace,
-    CampaignMatch,
-    Quote,
-    Statistic,
-)
+from pantau.store.tables import TAG_TYPES, Article, CampaignMatch
 
 _ARTICLE_FIELDS = {column.key for column in Article.__table__.columns} - {"id"}
 
@@ -29,8 +21,8 @@ def upsert_article(
 ) -> Article:
     """Insert or update the article keyed by `fields["url_key"]` and replace all of its tags.
 
-    `fields` are Article columns; `tags` has the contract's lists (places, organizations, people,
-    quotes, statistics); `campaign_matches` are dicts with campaign_id, score, matched, reasons.
+    `fields` are Article columns; `tags` has the contract's lists, one per tag type (places,
+    organizations, people, quotes, statistics); `campaign_matches` are dicts with campaign_id, score, matched, reasons.
     Story and duplicate links are kept: they belong to the clustering step, not to extraction.
     """
     tags = tags or {}
@@ -49,24 +41,20 @@ def upsert_article(
         # deleting the old ones and trip the (article, campaign) unique constraint.
         _clear_tags(article)
         session.flush()
-    article.places = [ArticlePlace(**_known(ArticlePlace, place)) for place in tags.get("places", ())]
-    article.organizations = [ArticleOrganization(**_known(ArticleOrganization, org)) for org in tags.get("organizations", ())]
-    article.people = [ArticlePerson(**_known(ArticlePerson, person)) for person in tags.get("people", ())]
-    article.quotes = [Quote(position=i, **_known(Quote, quote)) for i, quote in enumerate(tags.get("quotes", ()))]
-    article.statistics = [
-        Statistic(position=i, **_known(Statistic, statistic)) for i, statistic in enumerate(tags.get("statistics", ()))
-    ]
+    for tag in TAG_TYPES.values():
+        rows = tags.get(tag.name, ())
+        if tag.ordered:
+            setattr(article, tag.name, [tag.table(position=i, **_known(tag.table, row)) for i, row in enumerate(rows)])
+        else:
+            setattr(article, tag.name, [tag.table(**_known(tag.table, row)) for row in rows])
     article.campaign_matches = [CampaignMatch(**_known(CampaignMatch, match)) for match in campaign_matches]
     session.flush()
     return article
 
 
 def _clear_tags(article: Article) -> None:
-    article.places = []
-    article.organizations = []
-    article.people = []
-    article.quotes = []
-    article.statistics = []
+    for name in TAG_TYPES:
+        setattr(article, name, [])
     article.campaign_matches = []
 
 

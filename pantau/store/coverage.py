@@ -4,7 +4,7 @@ with the articles so that coverage charts never count a million articles again.
 A row's campaign is a campaign id or ALL (every article), its outlet an outlet id or ALL (every
 outlet): unique stories cannot be added up across outlets or campaigns (one story is covered by
 several outlets), so the totals are rows of their own. A week is the Monday of the publication week
-in the configured (Indonesian) time zone, the same expression the coverage query groups by.
+in the configured (Indonesian) time zone (`pantau.core.time.local_week`), as the coverage query groups by.
 
 The summary is kept by the store's sessions: whatever a transaction changes in articles or campaign
 matches (the process stage, dedup's story merges, re-processing, a hand fix), the weeks those
@@ -21,6 +21,7 @@ from typing import Any, Iterable
 from sqlalchemy import Connection, Date, delete, distinct, event, func, insert, inspect, literal, select, text, true
 from sqlalchemy.orm import Session, sessionmaker
 
+from pantau.core.time import day_start_utc, local_week, local_week_sql
 from pantau.store.tables import Article, CampaignMatch, CoverageWeek
 
 ALL = "*"
@@ -29,22 +30,10 @@ _TOUCHED = "pantau.coverage.touched"
 _CHUNK = 500
 
 
-def week_of(instant: datetime) -> date:
-    """The Monday (local date) of the week an instant falls in; matches `queries.week_start`."""
-    from pantau.read.queries import local_zone
-
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=timezone.utc)
-    local_day = instant.astimezone(local_zone()).date()
-    return local_day - timedelta(days=local_day.weekday())
-
-
 def _counts(campaign: bool, outlet: bool, dialect: str, week: date | None) -> Any:
     """INSERT ... SELECT of one kind of summary row: per campaign or ALL, per outlet or ALL."""
-    from pantau.read.queries import day_start_utc, week_start
-
     story_key = func.coalesce(Article.story_id, -Article.id)
-    week_column = literal(week, Date) if week is not None else week_start(dialect)
+    week_column = literal(week, Date) if week is not None else local_week_sql(Article.published_at, dialect)
     columns = [
         (CampaignMatch.campaign_id if campaign else literal(ALL)).label("campaign_id"),
         (Article.outlet_id if outlet else literal(ALL)).label("outlet_id"),
@@ -131,7 +120,7 @@ def _note_flushed(session: Session, _flush_context: Any) -> None:
             history = inspect(instance).attrs.published_at.history
             for old in chain(history.deleted or (), [instance.published_at] if instance in session.deleted else []):
                 if old is not None:
-                    touched.old_weeks.add(week_of(old))
+                    touched.old_weeks.add(local_week(old).monday)
         elif isinstance(instance, CampaignMatch) and instance.article_id is not None:
             touched.article_ids.add(instance.article_id)
 
@@ -154,8 +143,6 @@ def _forget(session: Session) -> None:
 def _weeks_of(session: Session, article_ids: set[int]) -> set[date]:
     """Weeks of the articles and of every article sharing a story with them: a story merge (dedup)
     moves articles of other weeks with a bulk UPDATE that no flush reports."""
-    from pantau.read.queries import week_start
-
     dialect = session.get_bind().dialect.name
     weeks: set[date] = set()
     ids = sorted(article_ids)
@@ -164,7 +151,7 @@ def _weeks_of(session: Session, article_ids: set[int]) -> set[date]:
         stories = select(Article.story_id).where(Article.id.in_(chunk), Article.story_id.is_not(None))
         # Two statements, not one with OR: each finds its articles by an index (id, story_id).
         for articles in (Article.id.in_(chunk), Article.story_id.in_(stories)):
-            statement = select(week_start(dialect)).where(Article.published_at.is_not(None), articles).distinct()
+            statement = select(local_week_sql(Article.published_at, dialect)).where(Article.published_at.is_not(None), articles).distinct()
             weeks.update(as_date(value) for value in session.scalars(statement) if value is not None)
     return weeks
 

@@ -8,8 +8,9 @@ re-processing update rows instead of adding new ones.
 from __future__ import annotations
 
 import zlib
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import (
     JSON,
@@ -197,79 +198,158 @@ class Article(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
-    places: Mapped[list["ArticlePlace"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    organizations: Mapped[list["ArticleOrganization"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    people: Mapped[list["ArticlePerson"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    quotes: Mapped[list["Quote"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    statistics: Mapped[list["Statistic"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     campaign_matches: Mapped[list["CampaignMatch"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    # Each tag type adds its rows here too (Article.places, Article.quotes, ...): see `tag_type` below.
 
 
-class ArticlePlace(Base):
+# --------------------------------------------------------------------------- tags
+#
+# A tag type is one table of what the NLP stages find in an article, declared once here: the class
+# (its columns, each with its meaning in `doc`) and its `TagType` (name, description, how it is
+# listed). Everything else is made from that declaration: the `Article.<name>` rows, the key in the
+# `pantau analyze` contract and in `upsert_article`, the query kind (`pantau query <name>`,
+# GET /api/<name>), the export table and its data dictionary. docs/architecture.md, "Adding a tag
+# type", lists the two other files a new tag type needs (its spaCy component, its migration).
+
+
+@dataclass(frozen=True)
+class CountedListing:
+    """A tag listed one row per distinct `key` over the filtered articles (places, people ...).
+
+    `described_by` columns describe the key: each is the value of the latest row ("latest") or the
+    largest one ("max"); `sums` add a column over the rows (a boolean column counts its true rows)."""
+
+    key: str
+    described_by: tuple[str, ...] = ()
+    describe: str = "max"
+    sums: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # name -> (column, meaning)
+
+
+@dataclass(frozen=True)
+class RowListing:
+    """A tag listed row by row with its article (quotes, statistics), in text order within an article.
+
+    `sorts` are extra sort orders by a column ("value", or "-value" for descending); `row_filters`
+    are query filters that select this tag's rows by the column of the same name (not only articles)."""
+
+    sorts: tuple[str, ...] = ()
+    row_filters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TagType:
+    name: str
+    description: str
+    table: type
+    listing: CountedListing | RowListing
+
+    @property
+    def ordered(self) -> bool:
+        """Rows that keep their order in the text (a `position` column), each referred to by its id."""
+        return isinstance(self.listing, RowListing)
+
+    def value_columns(self) -> list[str]:
+        """The columns a stage fills (everything but the row's id, article and position)."""
+        return [column.key for column in self.table.__table__.columns if column.key not in _ROW_BOOKKEEPING]
+
+    def meaning(self, column: str) -> str:
+        return self.table.__table__.columns[column].doc or ""
+
+
+_ROW_BOOKKEEPING = ("id", "article_id", "position")
+TAG_TYPES: dict[str, TagType] = {}
+
+
+def tag_type(name: str, description: str, listing: CountedListing | RowListing) -> Callable[[type], type]:
+    """Declare the decorated table as the tag type `name` and give every Article its rows as `Article.<name>`."""
+
+    def declare(table: type) -> type:
+        if name in TAG_TYPES:
+            raise ValueError(f"tag type {name!r} is declared twice")
+        TAG_TYPES[name] = TagType(name, description, table, listing)
+        setattr(Article, name, relationship(table, cascade="all, delete-orphan", lazy="selectin"))
+        return table
+
+    return declare
+
+
+class TagRow:
+    """Columns every tag table has: its id and its article."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1, doc="store id of the row")
+
+
+@tag_type("places", "Indonesian regions (and foreign places) named in articles.",
+          CountedListing(key="code", described_by=("name", "level", "province", "lat", "lon"), describe="latest",
+                         sums={"mentions": ("mentions", "mentions over those articles"),
+                               "datelines": ("is_dateline", "articles reported from the place (dateline)")}))
+class ArticlePlace(TagRow, Base):
     __tablename__ = "article_places"
     __table_args__ = (Index("ix_article_places_article_code", "article_id", "code", "mentions", "is_dateline"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(200))
-    level: Mapped[str] = mapped_column(String(16))
-    code: Mapped[str | None] = mapped_column(String(16), index=True)
-    province: Mapped[str | None] = mapped_column(String(200))
-    lat: Mapped[float | None] = mapped_column(Float)
-    lon: Mapped[float | None] = mapped_column(Float)
-    mentions: Mapped[int] = mapped_column(default=1)
-    surface: Mapped[list[Any]] = mapped_column(default=list)
-    is_dateline: Mapped[bool] = mapped_column(Boolean, default=False)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), doc="the article (articles.id)")
+    name: Mapped[str] = mapped_column(String(200), doc="region name (Kota Makassar)")
+    level: Mapped[str] = mapped_column(String(16), doc="province, regency, city (or foreign)")
+    code: Mapped[str | None] = mapped_column(String(16), index=True, doc="Kemendagri code (73, 73.71); empty for foreign places")
+    province: Mapped[str | None] = mapped_column(String(200), doc="province of the region")
+    lat: Mapped[float | None] = mapped_column(Float, doc="latitude of the region's centre")
+    lon: Mapped[float | None] = mapped_column(Float, doc="longitude of the region's centre")
+    mentions: Mapped[int] = mapped_column(default=1, doc="times the article names it")
+    surface: Mapped[list[Any]] = mapped_column(default=list, doc="forms as written, JSON list")
+    is_dateline: Mapped[bool] = mapped_column(Boolean, default=False, doc="true when it is the place of reporting")
 
 
-class ArticleOrganization(Base):
+@tag_type("organizations", "Organisations named in articles.",
+          CountedListing(key="name", described_by=("acronym",), sums={"mentions": ("mentions", "mentions over those articles")}))
+class ArticleOrganization(TagRow, Base):
     __tablename__ = "article_organizations"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(300), index=True)
-    acronym: Mapped[str | None] = mapped_column(String(64))
-    mentions: Mapped[int] = mapped_column(default=1)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True, doc="the article (articles.id)")
+    name: Mapped[str] = mapped_column(String(300), index=True, doc="canonical organisation name")
+    acronym: Mapped[str | None] = mapped_column(String(64), doc="short form (Kominfo, IdEA), if any")
+    mentions: Mapped[int] = mapped_column(default=1, doc="times the article names it")
 
 
-class ArticlePerson(Base):
+@tag_type("people", "People named in articles.", CountedListing(key="name", described_by=("role", "organization")))
+class ArticlePerson(TagRow, Base):
     __tablename__ = "article_people"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(300), index=True)
-    role: Mapped[str | None] = mapped_column(Text)
-    organization: Mapped[str | None] = mapped_column(String(300))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True, doc="the article (articles.id)")
+    name: Mapped[str] = mapped_column(String(300), index=True, doc="person's name")
+    role: Mapped[str | None] = mapped_column(Text, doc="role as the text gives it")
+    organization: Mapped[str | None] = mapped_column(String(300), doc="organisation the text links to the person")
 
 
-class Quote(Base):
+@tag_type("quotes", "Quotes with their speaker.", RowListing(sorts=("speaker",)))
+class Quote(TagRow, Base):
     __tablename__ = "quotes"
     __table_args__ = (Index("ix_quotes_article_position", "article_id", "position"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
-    position: Mapped[int] = mapped_column(default=0)
-    speaker: Mapped[str | None] = mapped_column(String(300), index=True)
-    text: Mapped[str] = mapped_column(Text)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), doc="the article (articles.id)")
+    position: Mapped[int] = mapped_column(default=0, doc="order of the quote in the article, from 0")
+    speaker: Mapped[str | None] = mapped_column(String(300), index=True, doc="who said it, empty when the text does not say")
+    text: Mapped[str] = mapped_column(Text, doc="the quoted words")
 
 
-class Statistic(Base):
+@tag_type("statistics", "Figures quoted in articles, with what they count and their source.",
+          RowListing(sorts=("value", "-value"), row_filters=("unit", "source")))
+class Statistic(TagRow, Base):
     __tablename__ = "statistics"
     __table_args__ = (Index("ix_statistics_unit", "unit"), Index("ix_statistics_article_unit", "article_id", "unit", "position"))
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
-    position: Mapped[int] = mapped_column(default=0)
-    value: Mapped[float] = mapped_column(Float)
-    # Upper bound of a range ("4-6 ribu"); None for a single value.
-    value_max: Mapped[float | None] = mapped_column(Float)
-    # "lebih dari", "sekitar", "hampir", ... as written; None when exact.
-    qualifier: Mapped[str | None] = mapped_column(String(64))
-    unit: Mapped[str] = mapped_column(String(100))
-    raw: Mapped[str] = mapped_column(Text)
-    subject: Mapped[str | None] = mapped_column(Text)
-    sentence: Mapped[str | None] = mapped_column(Text)
-    source: Mapped[str | None] = mapped_column(String(300))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), doc="the article (articles.id)")
+    position: Mapped[int] = mapped_column(default=0, doc="order of the figure in the article, from 0")
+    value: Mapped[float] = mapped_column(Float, doc="the number (1.800 = 1800, 2,5 = 2.5, Rp 2,5 triliun = 2.5e12, tiga juta = 3e6)")
+    value_max: Mapped[float | None] = mapped_column(Float, doc="upper bound of a range (4-6 ribu), else empty")
+    qualifier: Mapped[str | None] = mapped_column(String(64), doc="lebih dari, sekitar, hampir ... as written, else empty")
+    unit: Mapped[str] = mapped_column(String(100), doc="percent for persen/%, IDR for rupiah, otherwise the counted noun as written")
+    raw: Mapped[str] = mapped_column(Text, doc="the figure as written")
+    subject: Mapped[str | None] = mapped_column(Text, doc="what the figure counts")
+    sentence: Mapped[str | None] = mapped_column(Text, doc="the sentence holding the figure")
+    source: Mapped[str | None] = mapped_column(String(300), doc="organisation the text attributes the figure to, else empty")
+
+
+# --------------------------------------------------------------------------- campaigns, embeddings, digest
 
 
 class CampaignMatch(Base):

@@ -9,7 +9,6 @@ Scoring is exact span match per label: a predicted span counts only with the sam
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -108,13 +107,6 @@ def spans_from_iob(tags: list[str], label_map: dict[str, str]) -> set[tuple[int,
     return spans
 
 
-def available_stages() -> tuple[str, ...]:
-    """The pipeline stages whose modules exist in this checkout (others are being built separately)."""
-    from pipeline.nlp.assembly import STAGE_MODULES, STAGES
-
-    return tuple(stage for stage in STAGES if importlib.util.find_spec(STAGE_MODULES[stage]) is not None)
-
-
 def predict(nlp: Any, sentences: Iterable[Sentence]) -> Iterator[set[tuple[int, int, str]]]:
     """Predicted spans per sentence, running every stage on a Doc made of the gold tokens."""
     from spacy.tokens import Doc
@@ -206,7 +198,7 @@ def evaluate(dataset_name: str, root: Path | None = None, nlp: Any = None, keep_
     if nlp is None:
         from pipeline.nlp.assembly import build_nlp
 
-        nlp = build_nlp(stages=available_stages())
+        nlp = build_nlp()
     report = Report(dataset=dataset.name, sentences=len(sentences), stages=[name for name, _ in nlp.pipeline],
                     published=dataset.published)
     predicted = list(predict(nlp, sentences))

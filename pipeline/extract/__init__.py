@@ -777,7 +777,7 @@ def _body_text(tree, url: str | None) -> str:
 
 
 def _canonical(page: PageMetadata, url: str | None) -> str | None:
-    from pantau.core.urls import normalize_url
+    from pantau.core.outlets import url_key
 
     main = page.main
     entity = main.get("mainEntityOfPage")
@@ -786,7 +786,7 @@ def _canonical(page: PageMetadata, url: str | None) -> str | None:
         if not candidate:
             continue
         try:
-            return normalize_url(urljoin(url or "", candidate.strip()))
+            return url_key(urljoin(url or "", candidate.strip()))
         except Exception:  # noqa: BLE001 - a broken canonical link is ignored, the page's URL remains
             continue
     return None

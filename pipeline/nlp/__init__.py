@@ -13,7 +13,10 @@ from typing import Any, Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-TAG_KEYS = ("places", "organizations", "people", "quotes", "statistics")
+from pantau.store.tables import TAG_TYPES
+
+# One Doc extension per tag type of the store (pantau.store.tables.TAG_TYPES): a stage writes its list there.
+TAG_KEYS = tuple(TAG_TYPES)
 # Where the original text is kept on a Doc: spaCy rebuilds `doc.text` from every token on each access.
 TEXT_KEY = ("pantau", "text")
 
@@ -23,7 +26,7 @@ for _name in ("dateline", *TAG_KEYS):
 
 
 def tags_from_doc(doc: Doc) -> dict[str, list[dict[str, Any]]]:
-    """The five tag lists of the contract from an annotated Doc (missing stages give [])."""
+    """The tag lists of the contract from an annotated Doc, one per tag type (missing stages give [])."""
     return {key: list(getattr(doc._, key) or []) for key in TAG_KEYS}
 
 

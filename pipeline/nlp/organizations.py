@@ -347,7 +347,7 @@ def _start_of_name_before(text: str, position: int) -> int:
         size *= 4  # the chunks may reach further back than the window: look again with a wider one
 
 
-@Language.factory("pantau_organizations", default_config={"lexicon_path": ""})
+@Language.factory("pantau_organizations", default_config={"lexicon_path": ""}, assigns=["doc._.organizations"])
 def make_organization_recognizer(nlp: Language, name: str, lexicon_path: str) -> OrganizationRecognizer:
     """Organisations from the lexicon at `lexicon_path` (default: models/organizations.toml)."""
     return OrganizationRecognizer(nlp, load_lexicon(lexicon_path or None))

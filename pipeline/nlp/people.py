@@ -844,7 +844,8 @@ def _place_names() -> tuple[frozenset[str], frozenset[str], frozenset[str], froz
     return frozenset(gazetteer.forms), villages, cued_foreign, unambiguous
 
 
-@Language.factory("pantau_people", default_config={"lexicon_path": ""})
+@Language.factory("pantau_people", default_config={"lexicon_path": ""},
+                  requires=["doc._.organizations"], assigns=["doc._.people", "doc._.quotes"])
 def make_people_recognizer(nlp: Language, name: str, lexicon_path: str) -> PeopleRecognizer:
     """People and quotes; `lexicon_path` is the organisation lexicon whose leader titles name organisations."""
     return PeopleRecognizer(nlp, load_lexicon(lexicon_path or None), *_place_names())

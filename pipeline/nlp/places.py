@@ -34,7 +34,7 @@ from pipeline.nlp import pattern_docs
 from pantau.core.errors import ModelMissingError
 from pipeline.nlp.vocabulary import is_common
 
-GAZETTEER_PATH = Path(__file__).resolve().parents[2] / "models" / "regions" / "gazetteer.json.gz"
+from models.regions import GAZETTEER_PATH, read_gazetteer
 
 CITY_PREFIXES = ("Kota", "kota", "Kota Administrasi")
 REGENCY_PREFIXES = ("Kabupaten", "kabupaten", "Kab.", "Kab", "kab.", "Kabupaten Administrasi")
@@ -225,8 +225,7 @@ def choose_place(form: Form, cue_level: str | None) -> Place | None:
 def load_gazetteer(path: str | None = None) -> Gazetteer:
     location = Path(path) if path else GAZETTEER_PATH
     try:
-        with gzip.open(location, "rt", encoding="utf-8") as handle:
-            return Gazetteer(json.load(handle))
+        return Gazetteer(read_gazetteer(location))
     except FileNotFoundError as missing:
         raise ModelMissingError(
             f"place gazetteer {location} is missing: run `python -m models.regions.build_gazetteer`"
@@ -487,6 +486,7 @@ def place_tags(found: list[tuple[Span, Place]], dateline_place: Place | None, da
     return list(entries.values())
 
 
-@Language.factory("pantau_places", default_config={"gazetteer_path": None})
+@Language.factory("pantau_places", default_config={"gazetteer_path": None},
+                  requires=["doc._.organizations", "doc._.people"], assigns=["doc._.places"])
 def make_places(nlp: Language, name: str, gazetteer_path: str | None) -> PlaceTagger:
     return PlaceTagger(nlp, load_gazetteer(gazetteer_path))

@@ -175,7 +175,8 @@ AGE_QUALIFIERS = frozenset({"di", "atas", "bawah", "antara", "sekitar", "kira-ki
                             "dari", "baru", "sudah", "masih", "genap", "mencapai", "minimal", "maksimal", "rata-rata"})
 
 
-@Language.factory("pantau_statistics", default_config={"max_subject_words": MAX_SUBJECT_WORDS})
+@Language.factory("pantau_statistics", default_config={"max_subject_words": MAX_SUBJECT_WORDS},
+                  requires=["doc._.organizations"], assigns=["doc._.statistics"])
 def make_statistics(nlp: Language, name: str, max_subject_words: int) -> "StatisticsComponent":
     return StatisticsComponent(nlp.vocab, max_subject_words=max_subject_words)
 

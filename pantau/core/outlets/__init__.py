@@ -14,7 +14,7 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any, Mapping
 
-from pantau.core.urls import UrlRules, url_host
+from pantau.core.urls import UrlRules, normalize_url, url_host
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,17 @@ def outlet_for_url(url: str) -> Outlet | None:
     return None
 
 
+def url_key(url: str) -> str:
+    """The identity of a page everywhere in pantau: `normalize_url` with the registry's outlet rules.
+
+    Pages, articles, crawl state and dedup are keyed by it, so two URLs are the same page exactly
+    when their keys are equal. Raises InputError for anything that is not an http(s) URL."""
+    return normalize_url(url, url_rules_by_host())
+
+
+@lru_cache(maxsize=1)
 def url_rules_by_host() -> dict[str, UrlRules]:
+    """URL rules of every outlet in the registry, keyed by each of its hosts (with and without 'www.')."""
     rules: dict[str, UrlRules] = {}
     for outlet in all_outlets():
         outlet_rules = outlet.url_rules()

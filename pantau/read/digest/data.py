@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from pantau.core.campaigns import Campaign
 from pantau.read.digest.summary import summarize
-from pantau.core.time import IsoWeek, parse_week
+from pantau.core.time import IsoWeek, local_date, parse_week
 from pantau.store.tables import Article, CampaignMatch, Statistic
 
 # The average the week is compared with: the four weeks before it.
@@ -378,9 +378,6 @@ def _ranked(covered: Sequence[_Covered]) -> list[_Covered]:
 
 def top_articles(covered: Sequence[_Covered], zone: str, limit: int = TOP_ARTICLES) -> list[DigestArticle]:
     """The best article of each story (an original when there is one), strongest stories first."""
-    from pantau.core.time import time_zone
-
-    tz = time_zone(zone)
     outlets_by_story: dict[tuple[str, int], list[str]] = {}
     for item in covered:
         outlets_by_story.setdefault(item.story_key, []).append(outlet_label(item.article))
@@ -397,7 +394,7 @@ def top_articles(covered: Sequence[_Covered], zone: str, limit: int = TOP_ARTICL
             DigestArticle(
                 title=article.title or article.url,
                 outlet=outlet,
-                published=article.published_at.astimezone(tz).date().isoformat() if article.published_at else "",
+                published=local_date(article.published_at, zone).isoformat() if article.published_at else "",
                 url=article.url,
                 summary=summarize(article.text),
                 also_in=others,

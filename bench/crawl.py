@@ -47,7 +47,7 @@ def benchmark(pages: int, outlets: list[str], rounds: int) -> int:
     from crawlers.replay.site import multiplied_site
     from crawlers.run import crawl_outlets
     from crawlers.spiders.news import first_part_url
-    from pantau.core.outlets import url_key
+    from pantau.core.outlets import canonical_url
 
     site = multiplied_site(pages, outlets)
     server = start_in_thread(site)
@@ -57,7 +57,7 @@ def benchmark(pages: int, outlets: list[str], rounds: int) -> int:
     print(f"replay site: {len(site.articles)} article pages of {', '.join(site.outlet_ids)} at {base}; store {database_url}")
 
     # Warm the server's page cache so neither crawler pays for first renders.
-    urls = [to_replay(first_part_url(url_key(a.url), a.outlet.pagination), base) for a in site.articles]
+    urls = [to_replay(first_part_url(canonical_url(a.url), a.outlet.pagination), base) for a in site.articles]
     _fetch_all(urls)
 
     url_file = workdir / "urls.json"

@@ -33,7 +33,7 @@ from crawlers.failures import classify
 from crawlers.items import FailureItem, PageItem
 from pantau.core.outlets import Outlet, Pagination, get_outlet
 from pantau.core.errors import InputError
-from pantau.core.outlets import url_key
+from pantau.core.outlets import canonical_url, url_key
 from pantau.core.urls import url_host
 
 # Lines on stdout that crawlers.run reads when it runs the spider (PANTAU_PROGRESS setting).
@@ -121,12 +121,12 @@ class NewsSpider(scrapy.Spider):
         keys = set()
         for url in crawl_store.failed_urls(self.store, self.outlet.id, PERMANENT_REASONS, since):
             try:
-                key = url_key(url)
+                address = canonical_url(url)
             except InputError:
                 continue
             # A failed part 2 of an article normalises to the article: only the article's own address counts.
-            if url in (key, first_part_url(key, self.outlet.pagination)):
-                keys.add(key)
+            if url in (address, first_part_url(address, self.outlet.pagination)):
+                keys.add(url_key(address))
         return keys
 
     def parse_robots(self, response: Response):  # noqa: ANN201
@@ -270,7 +270,7 @@ class NewsSpider(scrapy.Spider):
         if not self.outlet.owns_host(url_host(url)) or not self.outlet.is_article_url(url):
             return
         try:
-            key = url_key(url)
+            address, key = canonical_url(url), url_key(url)
         except InputError:
             return
         listing = self.listings[listing_key]
@@ -290,11 +290,12 @@ class NewsSpider(scrapy.Spider):
         self.scheduled += 1
         self.article_listings[key] = {listing_key}
         listing.outstanding.add(key)
+        # Fetched at its own address; stored under its key (an old form and its current form are one key).
         yield Request(
-            first_part_url(key, self.outlet.pagination),
+            first_part_url(address, self.outlet.pagination),
             callback=self.parse_article,
             errback=self.article_failed,
-            meta={"pantau_article": key, "parts": [], "via": via, "listed_title": entry.title, "listed_published_at": entry.published or entry.modified},
+            meta={"pantau_article": key, "pantau_address": address, "parts": [], "via": via, "listed_title": entry.title, "listed_published_at": entry.published or entry.modified},
         )
 
     def parse_article(self, response: Response):  # noqa: ANN201
@@ -313,7 +314,7 @@ class NewsSpider(scrapy.Spider):
             return
         yield PageItem(
             url_key=key,
-            url=key,
+            url=meta.get("pantau_address", key),
             final_url=response.url,
             outlet_id=self.outlet.id,
             http_status=response.status,
@@ -397,11 +398,11 @@ class NewsSpider(scrapy.Spider):
         store.dispose()
 
 
-def first_part_url(key: str, pagination: Pagination) -> str:
+def first_part_url(address: str, pagination: Pagination) -> str:
     """The address that shows the whole article when the outlet has one (Kompas `?page=all`)."""
     if pagination.kind != "all":
-        return key
-    return with_query_param(key, pagination.param, pagination.all_value)
+        return address
+    return with_query_param(address, pagination.param, pagination.all_value)
 
 
 def next_part_url(response: Response, number: int, pagination: Pagination) -> str | None:

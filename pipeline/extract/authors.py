@@ -8,17 +8,23 @@ from typing import Iterable
 
 from pipeline.clean import normalize_line
 from pipeline.extract.metadata import PageMetadata, jsonld_types, jsonld_values
+from pipeline.names import ORGANIZATION_WORDS
 
-# Words that mark a desk, a team or an organisation rather than a person.
-NOT_A_PERSON_WORDS = frozenset(
+# Words that mark a desk, a team or an organisation rather than a person: those of a media or team name
+# (shared with the people stage), and the words that only bylines need.
+NOT_A_PERSON_WORDS = ORGANIZATION_WORDS | frozenset(
     {
-        "redaksi", "tim", "team", "admin", "administrator", "desk", "newsroom", "media", "cyber", "news", "berita",
-        "developer", "staff", "staf", "editorial", "humas", "kontributor", "contributor", "agency", "agencies",
-        "wire", "reuters", "afp", "antara", "associated", "press", "group", "grup", "network", "foundation",
-        "corporation", "corp", "inc", "ltd", "pt", "tbk", "official", "indonesia", "daily", "times", "post",
-        "online", "digital", "channel", "tv", "radio", "magazine", "majalah", "koran", "harian", "portal",
-        "webmaster", "guest", "anonymous", "unknown", "penulis", "editor", "reporter", "pewarta", "writer",
-        "name", "nama", "autor", "author", "auteur", "themegrill", "wordpress",
+        # Desks, outlets and companies as bylines name them. Not shared, as the people stage would find other
+        # people: in running text they are roles or ordinary words ("Pemimpin Redaksi", "Staf Khusus", "Ketua
+        # Harian", "Facebook Indonesia", "di antara"), or the company a role names just before a person
+        # ("Presiden Direktur PT Blue Bird Tbk Purnomo Prawiro", "CEO Cyrus Network Hasan Nasbi").
+        "redaksi", "team", "desk", "newsroom", "cyber", "berita", "staff", "staf", "editorial", "humas",
+        "kontributor", "contributor", "agency", "agencies", "wire", "reuters", "afp", "antara", "associated",
+        "press", "network", "foundation", "corporation", "corp", "inc", "ltd", "pt", "tbk", "official",
+        "indonesia", "daily", "times", "post", "digital", "radio", "majalah", "koran", "harian", "portal",
+        # placeholders of publishing systems, and the labels of credit fields
+        "admin", "administrator", "developer", "webmaster", "guest", "anonymous", "unknown", "penulis", "editor",
+        "reporter", "pewarta", "writer", "name", "nama", "autor", "author", "auteur", "themegrill", "wordpress",
         # bylines often carry the date beside the name
         "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
         "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu", "updated", "published", "diperbarui",

@@ -126,11 +126,13 @@ def main() -> None:
 
     import trafilatura
 
-    from pipeline.extract import TRAFILATURA_OPTIONS, _warm, extract_job, extract_many
+    from pipeline.extract import extract_many
+    from pipeline.extract.article import TRAFILATURA_OPTIONS
+    from pipeline.extract.pool import extract_job, warm_up
 
     pages = load_pages(args.limit)[:: max(1, args.every)]
     print(f"{len(pages)} pages, {sum(map(len, pages)) / 1e6:.0f} MB of HTML, {os.cpu_count()} CPUs, trafilatura {trafilatura.__version__}")
-    _warm()  # models load once per process; not part of any page's cost
+    warm_up()  # models load once per process; not part of any page's cost
 
     def pool(pages):
         return extract_many(((i, [page], None) for i, page in enumerate(pages)), workers=args.workers)

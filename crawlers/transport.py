@@ -1,4 +1,6 @@
-"""The HTTP download handler of pantau's crawlers: Scrapy's own, plus replay-host mapping.
+"""The HTTP download handler of pantau's crawlers: Scrapy's own, plus replay-host mapping, plus a
+stop: once the spider has stopped fetching (an outlet that walled the crawler off, crawlers/blocking.py),
+the requests still queued are dropped here, before they reach the outlet.
 
 With a replay host (`pantau crawl --replay URL`), each request for a real outlet URL is sent to the
 replay host instead and the response is mapped back (its URL and any Location header), so spiders,
@@ -10,15 +12,23 @@ from __future__ import annotations
 from urllib.parse import urljoin
 
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
 from crawlers.replay.mapping import from_replay, to_replay
+
+
+class FetchingStopped(IgnoreRequest):
+    """A request that was queued when its spider stopped fetching; it was never sent."""
 
 
 class ReplayableHttpDownloadHandler(HTTP11DownloadHandler):
     lazy = False
 
     async def download_request(self, request: Request) -> Response:
+        # Scrapy hands the downloader many requests at once and, closing a spider, still sends them all.
+        if getattr(self._crawler.spider, "fetching_stopped", False):
+            raise FetchingStopped(f"not sent: the crawl of this outlet stopped ({request.url})")
         base = getattr(self._crawler.spider, "replay_base", None)
         if not base:
             return await super().download_request(request)

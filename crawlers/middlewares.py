@@ -18,6 +18,7 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.response import response_status_message
 
 from crawlers.blocking import Block, redirect_wall, response_wall, signs_for
+from crawlers.transport import AFTER_HOLD, hold_fetching
 from pantau.core.urls import url_host
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -58,8 +59,10 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's retry middleware, waiting before each retry: exponential backoff, or the server's
     Retry-After when it asks for longer; a Retry-After above PANTAU_RETRY_MAX_DELAY gives up at once.
-    A 429 is retried PANTAU_RATE_LIMIT_RETRIES times, and a challenge or consent page (a 503 from
-    Cloudflare) never: the spider takes both for walls (crawlers/blocking.py)."""
+    A 429 holds every request to the outlet for that long, not just the one retried: the outlet's wait is
+    honoured once, and a 429 to a request sent after it (or a URL's PANTAU_RATE_LIMIT_RETRIES-th) is not
+    retried; nor is a challenge or consent page (a 503 from Cloudflare): the spider takes both for walls
+    (crawlers/blocking.py)."""
 
     def __init__(self, settings):  # noqa: ANN001
         super().__init__(settings)
@@ -69,8 +72,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     async def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:  # noqa: ANN001
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
-            return response
-        if response.status == 429 and request.meta.get("retry_times", 0) >= self.rate_limit_retries:
             return response
         if self.is_wall_page(response):
             return response
@@ -82,6 +83,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
         )
         if delay > self.max_delay:
             return response
+        if response.status == 429:
+            # The outlet asked the crawler to wait, not only for this URL.
+            hold_fetching(self.crawler.spider, delay)
+            if request.meta.get(AFTER_HOLD) or request.meta.get("retry_times", 0) >= self.rate_limit_retries:
+                return response
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response

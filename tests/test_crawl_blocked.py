@@ -132,6 +132,8 @@ def test_the_api_names_the_blocked_outlets(walled) -> None:
         assert blocked[outlet_id]["reason"] == site.reason
         assert blocked[outlet_id]["outlet"] == get_outlet(outlet_id).name
         assert blocked[outlet_id]["since"] == walled["records"][outlet_id]["blocked"]["since"]
+        since = datetime.fromisoformat(blocked[outlet_id]["since"]).astimezone(time_zone())
+        assert blocked[outlet_id]["since_day"] == since.date().isoformat()
 
 
 @pytest.mark.parametrize(("language", "words"), [("id", "tidak terjangkau sejak"), ("en", "not reached since")])

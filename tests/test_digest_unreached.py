@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 from crawlers import store as crawl_store
+from crawlers.blocking import LABELS
 from pantau.core.campaigns import parse_campaigns
 from pantau.core.outlets import all_outlets, get_outlet
 from pantau.read.digest import build_digest, render_digest
@@ -37,7 +38,8 @@ def record_run(store, outlet_id: str, status: str, at: datetime | None = None, r
     run_id = crawl_store.start_run(store, outlet_id, None, {"since": None, "max_pages": None})
     if status == "running":
         return run_id
-    blocked = {"reason": reason, "kind": "challenge", "at": at.isoformat(), "url": "https://www.detik.com/d-1"} if status == "blocked" else None
+    kind = next(kind for kind, label in LABELS.items() if reason == f"blocked: {label}")
+    blocked = {"reason": reason, "kind": kind, "at": at.isoformat(), "url": "https://www.detik.com/d-1"} if status == "blocked" else None
     crawl_store.finish_run(store, run_id, {"discovered": 3, "failed": {"blocked_challenge": 3}}, status, blocked=blocked)
     return run_id
 

@@ -279,7 +279,7 @@ function drawCrawlNotices(status) {
     const item = el("li", { className: "notice", title: block.reason });
     item.appendChild(el("strong", {}, block.outlet || block.outlet_id));
     item.appendChild(document.createTextNode(
-      ` tidak terjangkau sejak ${localDay(block.since)}: ${WALL_KINDS[block.kind] || block.reason}`));
+      ` tidak terjangkau sejak ${block.since_day || localDay(block.since)}: ${WALL_KINDS[block.kind] || block.reason}`));
     item.dataset.outlet = block.outlet_id;
     list.appendChild(item);
   }

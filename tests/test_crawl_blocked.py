@@ -87,6 +87,7 @@ def test_no_wall_is_stored_and_walled_articles_are_failures_to_ask_again(walled)
         reason = REASON_PREFIX + KIND_OF[site.reason]
         mine = [failure for failure, owner in walled["failures"] if owner == outlet_id and failure.reason.startswith(REASON_PREFIX)]
         assert mine and {failure.reason for failure in mine} == {reason}, outlet_id
+        assert len(mine) == walled["records"][outlet_id]["failed"][reason]
         assert reason not in PERMANENT_REASONS
         assert all(site.reason in failure.detail for failure in mine)
         if not site.whole_site:
@@ -95,6 +96,10 @@ def test_no_wall_is_stored_and_walled_articles_are_failures_to_ask_again(walled)
     # The whole-site wall is met on robots.txt and the sitemaps: no article is ever listed.
     assert walled["records"]["cnnindonesia"]["discovered"] == 0
     assert walled["hits"]["/cnnindonesia/robots.txt"] == 1
+    # What the run counts as requests is what reached the server.
+    for outlet_id in WALL_SITES:
+        sent = sum(count for path, count in walled["hits"].items() if path.startswith(f"/{outlet_id}/"))
+        assert walled["records"][outlet_id]["requests"] == sent, outlet_id
 
 
 def test_the_crawl_of_a_walled_outlet_stops_politely(walled) -> None:

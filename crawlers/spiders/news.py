@@ -270,6 +270,7 @@ class NewsSpider(scrapy.Spider):
         state = self.listings[key]
         state.incomplete = True
         if failure.check(FetchingStopped):
+            self.counts["not_sent"] += 1
             return
         wall = self.failure_wall(failure, article=False)
         # A guessed sitemap path may well be forbidden; a challenge there is still a challenge.

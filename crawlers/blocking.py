@@ -37,8 +37,8 @@ LABELS = {
     "not_article": "not the article",
 }
 REASON_PREFIX = "blocked_"
-# Text a reader never sees (scripts, styles, templates, comments), tags, and the title.
-_HIDDEN = re.compile(rb"<(script|style|template)\b[^>]*>.*?</\1\b[^>]*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+# Where text a reader never sees begins (scripts, styles, templates, comments), tags, and the title.
+_HIDDEN_START = re.compile(rb"<(script|style|template)\b|<!--")
 _TAG = re.compile(rb"<[^>]*>")
 _TITLE = re.compile(rb"<title\b[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 
@@ -137,8 +137,24 @@ def page_shape(body: bytes) -> PageShape:
     """
     match = _TITLE.search(body)
     title = " ".join(html.unescape(match.group(1).decode("utf-8", "replace")).split()) if match else ""
-    visible = _TAG.sub(b" ", _HIDDEN.sub(b" ", body))
-    return PageShape(title, len(visible.split()))
+    return PageShape(title, len(_TAG.sub(b" ", _without_hidden(body)).split()))
+
+
+def _without_hidden(body: bytes) -> bytes:
+    """The document without scripts, styles, templates and comments (an unclosed one runs to the end)."""
+    lowered = body.lower()
+    kept, position = [], 0
+    while (start := _HIDDEN_START.search(lowered, position)) is not None:
+        kept.append(body[position:start.start()])
+        if start.group(0) == b"<!--":
+            end = lowered.find(b"-->", start.end())
+            position = end + 3 if end >= 0 else len(body)
+        else:
+            end = lowered.find(b"</" + start.group(1), start.end())
+            close = lowered.find(b">", end) if end >= 0 else -1
+            position = close + 1 if close >= 0 else len(body)
+    kept.append(body[position:])
+    return b" ".join(kept)
 
 
 def detect_wall(*, status: int, headers: Mapping[str, str], body: bytes, url: str, requested_url: str,

@@ -50,6 +50,20 @@ class KeyRule:
 
 
 @dataclass(frozen=True)
+class Blocking:
+    """The outlet's own signs that it answered the crawler with a wall (a challenge, a consent page, a
+    login page), added to the crawler's generic ones in crawlers/blocking.toml, whose keys they mirror."""
+
+    challenge_titles: tuple[str, ...] = ()
+    challenge_markers: tuple[str, ...] = ()
+    challenge_headers: tuple[str, ...] = ()
+    consent_titles: tuple[str, ...] = ()
+    consent_markers: tuple[str, ...] = ()
+    consent_url_patterns: tuple[str, ...] = ()
+    login_url_patterns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Outlet:
     id: str
     name: str
@@ -78,6 +92,7 @@ class Outlet:
     title_suffixes: tuple[str, ...] = ()
     dateline_names: tuple[str, ...] = ()
     publisher_names: tuple[str, ...] = ()
+    blocking: Blocking = field(default_factory=Blocking)
 
     def owns_host(self, host: str) -> bool:
         host = host.lower()
@@ -125,6 +140,10 @@ def outlet_from_entry(entry: Mapping[str, Any]) -> Outlet:
         values["key_rules"] = [KeyRule(**rule) for rule in values.get("key_rules", [])]
     except TypeError as error:
         raise ValueError(f"outlet entry {entry.get('id', '?')!r}: key_rules: {error}") from error
+    try:
+        values["blocking"] = Blocking(**{key: tuple(value) for key, value in values.get("blocking", {}).items()})
+    except TypeError as error:
+        raise ValueError(f"outlet entry {entry.get('id', '?')!r}: blocking: {error}") from error
     for key, value in list(values.items()):
         if isinstance(value, list):
             values[key] = tuple(value)

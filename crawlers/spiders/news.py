@@ -28,6 +28,7 @@ from scrapy.exceptions import UsageError
 from scrapy.http import Request, Response, TextResponse
 
 from crawlers import store as crawl_store
+from crawlers.archive import ArchiveWalk
 from crawlers.discovery import PROBE_SITEMAP_PATHS, Entry, NotADiscoveryDocument, is_before, parse_listing, robots_sitemaps
 from crawlers.failures import classify
 from crawlers.items import FailureItem, PageItem
@@ -57,7 +58,7 @@ class ListingState:
     incomplete: bool = False
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(ArchiveWalk, scrapy.Spider):
     name = "news"
 
     def __init__(self, outlet: str = "", replay: str | None = None, since: str | date | None = None,
@@ -88,6 +89,8 @@ class NewsSpider(scrapy.Spider):
         self.any_sitemap_usable = False
         self.feeds_requested = False
         self._last_progress = 0.0
+        # -a mode=archive start=... end=...: walk the outlet's archive instead (crawlers/archive.py).
+        self.init_archive_mode(**kwargs)
 
     # -- start -------------------------------------------------------------------------------------
 
@@ -98,7 +101,7 @@ class NewsSpider(scrapy.Spider):
         self.store = open_store(self.database_url, migrate=not self.settings.getbool("PANTAU_STORE_MIGRATED"))
         crawl_store.ensure_outlet_row(self.store, self.outlet)
         if self.run_id is None:
-            options = {"since": self.since.isoformat() if self.since else None, "max_pages": self.max_pages}
+            options = {"since": self.since.isoformat() if self.since else None, "max_pages": self.max_pages, **self.archive_options()}
             self.run_id = crawl_store.start_run(self.store, self.outlet.id, self.replay_base, options)
         self.known = crawl_store.known_url_keys(self.store, self.outlet.id) | self.recently_failed_keys()
         self.validators = crawl_store.load_validators(self.store)
@@ -138,6 +141,9 @@ class NewsSpider(scrapy.Spider):
         yield from self.discovery_requests([])
 
     def discovery_requests(self, robots_listed: list[str]):  # noqa: ANN201
+        if self.mode == "archive":
+            yield from self.archive_requests()
+            return
         home = self.outlet.home
         candidates = [(urljoin(home, path), "news_sitemap") for path in self.outlet.news_sitemaps]
         candidates += [(url, "sitemap") for url in robots_listed]
@@ -362,6 +368,7 @@ class NewsSpider(scrapy.Spider):
             "skipped_known": self.counts["skipped_known"],
             "requests": int(self.crawler.stats.get_value("downloader/request_count", 0)),
             "failed": dict(self.failed),
+            **self.archive_counts(),
         }
 
     def report_progress(self, force: bool = False) -> None:
@@ -394,7 +401,7 @@ class NewsSpider(scrapy.Spider):
         status = "finished" if reason == "finished" else f"stopped: {reason}"
         record = crawl_store.finish_run(store, self.run_id, self.current_counts(), status)
         if self.settings.getbool("PANTAU_PROGRESS"):
-            print(RESULT_PREFIX + json.dumps({**record, "status": status}), file=sys.stdout, flush=True)
+            print(RESULT_PREFIX + json.dumps({**record, **self.archive_counts(), "status": status}), file=sys.stdout, flush=True)
         store.dispose()
 
 

@@ -334,6 +334,9 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
     server_version = "nginx"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: with Nagle's algorithm the body waits for the client's
+    # delayed ACK (40 ms a response on a kept-alive connection).
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:  # noqa: N802
         self.send(self.server.app.handle(self.path, {k.lower(): v for k, v in self.headers.items()}))

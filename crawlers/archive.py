@@ -340,6 +340,9 @@ class ArchiveWalk:
         requests = []
         for state in states:
             state.listed.add(key)
+            # Stored before this run, or met earlier in it (another day listed it first): known to this day.
+            if (key in self.known or key in self.article_listings) and key not in state.fetched:
+                state.known.add(key)
             for output in self.consider_article(Entry(url=url, title=entry.title, published=entry.published, modified=entry.modified),
                                                 state.key, state.url, ARCHIVE_VIA):
                 if self.dry_run:
@@ -350,8 +353,6 @@ class ArchiveWalk:
                 state.fetched.add(key)
                 requests.append(output.replace(callback=self.parse_archived_article, errback=self.archived_article_failed,
                                                priority=state.priority + ARTICLE_PRIORITY))
-            if key in self.known:
-                state.known.add(key)
         return requests
 
     def parse_archived_article(self, response: Response):  # noqa: ANN201

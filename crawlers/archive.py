@@ -106,8 +106,9 @@ def archive_links(response: TextResponse, list_selector: str) -> tuple[list[tupl
     for anchor in anchors:
         href = anchor.attrib.get("href")
         if href:
-            text = " ".join(" ".join(anchor.css("::text").getall()).split()) or anchor.attrib.get("title", "")
-            links.append((response.urljoin(href), text))
+            # A link around a whole item holds its section and time too: its heading is the title.
+            words = anchor.css("h1 ::text, h2 ::text, h3 ::text, h4 ::text").getall() or anchor.css("::text").getall()
+            links.append((response.urljoin(href), " ".join(" ".join(words).split()) or anchor.attrib.get("title", "")))
     return links, not lists
 
 
@@ -248,16 +249,19 @@ class ArchiveWalk:
         links, whole_page = archive_links(response, archive.list_selector)
         if whole_page and archive.list_selector:
             self.archive_tally["fallback_pages"] += 1
-        seen = state.seen.setdefault(template, set())
-        outputs, fresh = [], 0
+        # One entry per article (an item often links it twice, from its picture and from its title).
+        articles: dict[str, tuple[str, str]] = {}
         for url, title in links:
             # Read as a whole page, an index also links to other days' articles (most read, related):
             # an address that carries another date is one of those.
             if whole_page and url_date(url) not in (None, state.day):
                 continue
             key = self.article_key(url)
-            if key is None:
-                continue
+            if key is not None and not articles.get(key, ("", ""))[1]:
+                articles[key] = (articles.get(key, (url, ""))[0], title)
+        seen = state.seen.setdefault(template, set())
+        outputs, fresh = [], 0
+        for key, (url, title) in articles.items():
             fresh += key not in seen
             seen.add(key)
             outputs += self.consider_archived(url, key, [state], Entry(url=url, title=title or None))

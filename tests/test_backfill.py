@@ -206,6 +206,9 @@ def test_paginated_day_and_a_day_listing_a_syndicated_copy_and_a_known_url(repla
     copy, original = (site.by_id[name] for name in ("liputan6-2018-09-18-facebook-latih-ukm-pontianak-jualan-online", "antaranews-2018-09-18-laju-digital-pontianak"))
     assert {url_key(copy.url), url_key(original.url)} <= set(pages)
     assert set(pages) == expected_keys(site, first, last, {"kompas", "liputan6", "antaranews"})
+    # The title an index page gives an article is kept with the page (the heading of the item's link).
+    for article in site.archive_links("kompas", date(2018, 9, 12)):
+        assert pages[url_key(article.url)].listed_title == article.article.title
     assert days[("kompas", date(2018, 9, 13))].listed == 0, "a day with no article is a walked day"
 
 

@@ -17,7 +17,7 @@ from pantau.core.time import local_date
 def backfill(
     start: str = typer.Option(..., "--from", help="First day to walk (YYYY-MM-DD, local time)."),
     end: Optional[str] = typer.Option(None, "--to", help="Last day to walk, included (default: yesterday)."),
-    outlet: Optional[list[str]] = typer.Option(None, "--outlet", "-o", help="Outlet id (repeatable); default: every outlet with an [archive] (or every outlet the replay host serves)."),
+    outlet: Optional[list[str]] = typer.Option(None, "--outlet", "-o", help="Outlet id (repeatable); default: every outlet whose registry entry has an archive (or every outlet the replay host serves)."),
     newest_first: bool = typer.Option(True, "--newest-first/--oldest-first", help="Walk the days from the last one back (default), or from the first one on."),
     max_pages: Optional[int] = typer.Option(None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet (the days left are walked by the next run)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Read the index pages and count the new articles; fetch, store and record nothing."),

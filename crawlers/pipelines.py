@@ -28,7 +28,7 @@ class StorePipeline:
             self.pages.append(item)
         elif isinstance(item, FailureItem):
             self.failures.append(item)
-        if len(self.pages) + len(self.failures) >= self.batch_size:
+        if len(self.pages) + len(self.failures) >= self.batch_size or self.crawler.spider.flush_due():
             self.flush()
         self.crawler.spider.report_progress()
         return item
@@ -38,9 +38,12 @@ class StorePipeline:
 
     def flush(self) -> None:
         spider = self.crawler.spider
+        flushed = {item.url_key for item in self.pages}
         if self.pages:
             spider.counts["new"] += crawl_store.save_pages(spider.store, self.pages, spider.run_id)
             self.pages = []
         if self.failures:
             crawl_store.save_failures(spider.store, self.failures, spider.run_id)
             self.failures = []
+        # A backfill records a day as walked only once its pages are committed.
+        spider.pages_flushed(flushed)

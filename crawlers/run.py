@@ -58,13 +58,20 @@ def crawl_outlets(
         "settings": settings or {},
         "log_level": log_level,
     }
+    results = run_job(job, progress)
+    return [{key: results[outlet_id][key] for key in RECORD_KEYS} for outlet_id in outlets]
+
+
+def run_job(job: dict[str, Any], progress: Callable[[dict[str, Any]], None] | None) -> dict[str, dict[str, Any]]:
+    """Run one crawl process for `job`; the final record of each of its outlets. PantauError when the
+    process failed or an outlet did not finish (its run is then closed as failed)."""
     returncode, results, started, errors = run_worker(job, progress)
-    unfinished = [outlet_id for outlet_id in outlets if outlet_id not in results]
+    unfinished = [outlet_id for outlet_id in job["outlets"] if outlet_id not in results]
     if returncode != 0 or unfinished:
         mark_failed(job["database_url"], [started[o] for o in unfinished if o in started])
         last = next((line for line in reversed(errors) if line.strip()), "no error output")
         raise PantauError(f"the crawl of {', '.join(unfinished) or 'the outlets'} failed (exit {returncode}): {last.strip()}; re-run with --verbose for its log")
-    return [{key: results[outlet_id][key] for key in RECORD_KEYS} for outlet_id in outlets]
+    return results
 
 
 def mark_failed(database_url: str, run_ids: list[int]) -> None:

@@ -42,6 +42,8 @@ def main() -> int:
             since=job.get("since"),
             max_pages=job.get("max_pages"),
             database_url=job["database_url"],
+            # The archive mode of a backfill (crawlers/backfill.py): mode, first_day, last_day, order, dry_run.
+            **job.get("spider_args", {}),
         )
     process.start()
     return 0

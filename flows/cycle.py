@@ -1,4 +1,4 @@
-"""The `cycle` flow (crawl -> process -> digest when due) and `backfill` (the same over a date range)."""
+"""The `cycle` flow: crawl -> process -> digest when due (the `backfill` flow over past days is flows/backfill.py)."""
 
 from __future__ import annotations
 
@@ -46,40 +46,6 @@ def cycle_flow(
     if digest and digest_due(moment, zone):
         digests = digest_flow(week=last_complete_week(moment, zone), send=send, database_url=database_url)
     return {"crawl": crawled, "process": processed, "digest": digests}
-
-
-@flow(name="backfill")
-def backfill_flow(
-    start: date,
-    end: date | None = None,
-    outlets: list[str] | None = None,
-    replay: str | None = None,
-    max_pages: int | None = None,
-    throttle: bool = True,
-    send: bool = False,
-    dask_address: str | None = None,
-    dask_workers: int = 0,
-    partitions: int | None = None,
-    database_url: str | None = None,
-) -> dict[str, Any]:
-    """Crawl what the outlets list from `start` on, process it, and make the digest of every ISO week
-    from `start` to `end` (default: the last complete week). Digests are previews unless `send`.
-
-    The crawl cannot stop at `end` (sitemaps and feeds list by date from a day on); weeks after `end`
-    are simply not digested.
-    """
-    from pantau.core.time import last_complete_week
-    from pantau.core.time import parse_week
-    from pantau.core.errors import InputError
-
-    last = parse_week(last_complete_week()).sunday
-    end = min(end, last) if end else last
-    if end < start:
-        raise InputError(f"backfill from {start} to {end} is empty; the end must be on or after the start (and weeks end before the current one)")
-    crawled = crawl_flow(outlets=outlets, replay=replay, since=start, max_pages=max_pages, throttle=throttle, database_url=database_url)
-    processed = run_process(dask_address, dask_workers, partitions, database_url)
-    digests = [digest_flow(week=week, send=send, database_url=database_url) for week in weeks_between(start, end)]
-    return {"crawl": crawled, "process": processed, "digests": digests}
 
 
 def run_process(dask_address: str | None, dask_workers: int, partitions: int | None, database_url: str | None) -> dict[str, Any]:

@@ -25,7 +25,8 @@ from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLi
 from prefect.deployments.runner import EntrypointType  # noqa: E402
 from prefect.schedules import Cron  # noqa: E402
 
-from flows.cycle import backfill_flow, cycle_flow  # noqa: E402
+from flows.backfill import backfill_flow  # noqa: E402
+from flows.cycle import cycle_flow  # noqa: E402
 from flows.digest import digest_flow  # noqa: E402
 from flows.process import process_flow  # noqa: E402
 
@@ -83,6 +84,6 @@ def build_deployments(options: ServeOptions) -> list[Any]:
         ),
         backfill_flow.to_deployment(
             name=BACKFILL_DEPLOYMENT, parameters={"replay": options.replay, "throttle": options.throttle, **dask_parameters},
-            description="Crawl, process and digest a past date range (give start, and end).", **common,
+            description="Walk the outlets' archives over a past date range (give start, and end), process and digest it.", **common,
         ),
     ]

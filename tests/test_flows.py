@@ -252,3 +252,37 @@ def test_pantau_run_is_one_cycle_with_a_summary(prefect_api, replay_base, fast_m
     table = runner.invoke(app, ["run", "--replay", replay_base, "--max-pages", "1", "--no-throttle", "--no-digest"])
     assert table.exit_code == 0, table.output
     assert "crawl" in table.output and "process" in table.output
+
+
+@pytest.mark.slow
+def test_backfill_flow_walks_each_outlet_month_after_month(prefect_api, replay_base, fast_model, tmp_path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
+
+    from crawlers.replay.site import corpus_site
+    from flows.backfill import backfill_flow
+    from pantau.core.outlets import url_key
+
+    url = f"sqlite:///{tmp_path / 'backfill.db'}"
+    first, last = date(2018, 9, 25), date(2018, 10, 2)
+    result = backfill_flow(start=first, end=last, outlets=["kompas", "tribunnews", "komdigi"], replay=replay_base, throttle=False, database_url=url)
+
+    assert result["backfill"]["failed"] == []
+    assert [skipped["outlet"] for skipped in result["skipped"]] == ["komdigi"]
+    records = {(record["outlet"], record["month"]): record for record in result["backfill"]["outlets"]}
+    assert set(records) == {(outlet, month) for outlet in ("kompas", "tribunnews") for month in ("2018-09", "2018-10")}
+    assert all(record["days_walked"] == (6 if month == "2018-09" else 2) for (_, month), record in records.items())
+    expected = {url_key(a.url) for a in corpus_site().articles if a.outlet_id in ("kompas", "tribunnews") and first <= a.archive_day <= last}
+    store = open_store(url)
+    with store.session() as session:
+        assert set(session.scalars(select(Page.url_key))) == expected
+        assert set(session.scalars(select(Article.url_key))) == expected
+    store.dispose()
+    assert result["process"]["pages"] == len(expected)
+    assert [digest["week"] for digest in result["digests"]] == ["2018-W39", "2018-W40"]
+    with get_client(sync_client=True) as client:
+        runs = {run.name: run for run in client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="backfill ")))}
+    for outlet in ("kompas", "tribunnews"):
+        # Newest month first, and the next month of an outlet only once the previous one is done.
+        october, september = runs[f"backfill {outlet} 2018-10"], runs[f"backfill {outlet} 2018-09"]
+        assert october.end_time <= september.start_time

@@ -48,7 +48,7 @@ def test_migrations_create_every_table(any_store) -> None:
     assert {
         "outlets", "crawl_runs", "crawl_failures", "fetch_validators", "pages", "page_parts", "articles",
         "article_places", "article_organizations", "article_people", "quotes", "statistics",
-        "campaign_matches", "embeddings", "stories", "digest_deliveries", "alembic_version",
+        "campaign_matches", "embeddings", "stories", "digest_deliveries", "archive_days", "alembic_version",
     } <= tables
     assert any_store.current_revision() == any_store.head_revision()
 

@@ -3,8 +3,10 @@ first path segment (`/kompas/read/2018/08/14/...`), other outlet hosts as `/_hos
 
 Serves robots.txt, sitemap indexes, monthly sitemaps (gzipped for some outlets), Google-News sitemaps,
 RSS/Atom feeds, article pages in outlet-like markup with multi-page (`?page=2`, `?page=all`) and AMP
-variants, honours conditional requests (ETag / If-Modified-Since), and ignores tracking parameters
-the way real outlets do. `pantau replay serve` runs it; tests start it on a free port in a thread.
+variants, each outlet's archive (index pages of a day, paginated, and dated sitemaps, at the registry's
+`[archive]` templates), redirects from an outlet's previous article addresses to the current ones,
+honours conditional requests (ETag / If-Modified-Since), and ignores tracking parameters the way real
+outlets do. `pantau replay serve` runs it; tests start it on a free port in a thread.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pantau.core.outlets import get_outlet
-from crawlers.replay.mapping import HOST_SEGMENT, outlet_id_of_path
+from pantau.core.outlets import Outlet, get_outlet
+from pantau.core.outlets.archive import is_monthly, match
+from crawlers.replay.mapping import HOST_SEGMENT, outlet_id_of_path, to_replay
 from crawlers.replay.site import ReplayArticle, ReplaySite, gzipped, slugify
 
 MENUS = {
@@ -62,16 +65,24 @@ class ReplayApp:
     def handle(self, raw_path: str, headers: dict[str, str]) -> Reply:
         parts = urlsplit(raw_path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
-        cache_key = (parts.path, tuple(sorted((k, v) for k, v in query.items() if k in {"page", "single"})))
-        with self._lock:
-            reply = self._cache.get(cache_key)
+        # An archive page is told apart by its whole query (some outlets give the date as a parameter).
+        reply = self.cached(("archive", parts.path, parts.query), lambda: self.archive(parts.path, parts.query))
         if reply is None:
-            reply = self.route(parts.path, query)
-            if reply.status == 200:
+            cache_key = (parts.path, tuple(sorted((k, v) for k, v in query.items() if k in {"page", "single"})))
+            reply = self.cached(cache_key, lambda: self.route(parts.path, query))
+        return conditional(reply, headers)
+
+    def cached(self, key: tuple, make) -> Reply | None:  # noqa: ANN001
+        """The reply made by `make` (None: not this kind of address); successful ones are kept."""
+        with self._lock:
+            reply = self._cache.get(key)
+        if reply is None:
+            reply = make()
+            if reply is not None and reply.status == 200:
                 reply.headers.setdefault("ETag", '"' + hashlib.sha1(reply.body).hexdigest()[:20] + '"')
                 with self._lock:
-                    self._cache[cache_key] = reply
-        return conditional(reply, headers)
+                    self._cache[key] = reply
+        return reply
 
     def route(self, path: str, query: dict[str, str]) -> Reply:
         outlet_id, real_path = outlet_id_of_path(path)
@@ -101,10 +112,57 @@ class ReplayApp:
             return self.month_sitemap(outlet_id, real_path)
         if on_home and real_path in ("", "/"):
             return self.home(outlet_id)
+        legacy = self.site.by_legacy.get((host, real_path.rstrip("/")))
+        if legacy is not None:
+            # The outlet's previous address of an article: a permanent redirect to the current one.
+            location = to_replay(legacy.url, "") + (f"?{urlencode(query)}" if query else "")
+            return Reply(301, b"", {"Location": location, "Content-Type": "text/html; charset=utf-8"})
         article, amp = self.site.find_article(host, real_path)
         if article is None:
             return self.not_found()
         return self.article(article, amp, query)
+
+    # -- the archive -------------------------------------------------------------------------------
+
+    def archive(self, path: str, raw_query: str) -> Reply | None:
+        """The index page or dated sitemap that the outlet's [archive] templates put at this address."""
+        outlet_id, real_path = outlet_id_of_path(path)
+        if outlet_id is None or outlet_id not in self.site.by_outlet or get_outlet(outlet_id).archive is None:
+            return None
+        outlet = get_outlet(outlet_id)
+        segments = path.lstrip("/").split("/")
+        host = segments[1] if segments[0] == HOST_SEGMENT else self.site.home_host(outlet_id)
+        url = f"https://{host}{real_path}" + (f"?{unquote(raw_query)}" if raw_query else "")
+        archive = outlet.archive
+        for template in archive.index_pages:
+            found = match(urljoin(outlet.home, template), url)
+            if found is not None:
+                # An outlet with an index per host (detik's channels) lists on each the articles of that host.
+                per_host = urlsplit(template).hostname if len(archive.index_pages) > 1 else None
+                return self.index_page(outlet, template, found.day, archive.page_number(template, found.page), per_host)
+        for template in archive.sitemaps:
+            found = match(urljoin(outlet.home, template), url)
+            if found is not None:
+                return self.listing(self.site.archive_sitemap(outlet_id, found.day, is_monthly(template)), [])
+        return None
+
+    def index_page(self, outlet: Outlet, template: str, day, number: int, host: str | None) -> Reply:  # noqa: ANN001
+        page = self.site.archive_page(outlet.id, day, number, host)
+        if page is None:
+            return self.not_found()
+        links, last = page
+        style = self.site.by_outlet[outlet.id][0].style
+
+        def page_url(page_number: int) -> str:
+            return urljoin(outlet.home, outlet.archive.index_url(template, day, page_number))
+
+        html = self.templates.get_template("archive.html").render(
+            layout=style.archive_layout, outlet=outlet, day=day, number=number, last=last, links=links, page_url=page_url,
+            this_url=page_url(number), long_date=f"{DAYS[day.weekday()]}, {day.day} {MONTHS[day.month - 1]} {day.year}",
+            popular=self.site.by_outlet[outlet.id][::-1][:4], menu=MENUS.get(style.layout, MENUS["kompas"]),
+            home_host=self.site.home_host(outlet.id),
+        )
+        return text_reply(html, "text/html; charset=utf-8")
 
     # -- documents ---------------------------------------------------------------------------------
 
@@ -276,6 +334,9 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
     server_version = "nginx"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: with Nagle's algorithm the body waits for the client's
+    # delayed ACK (40 ms a response on a kept-alive connection).
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:  # noqa: N802
         self.send(self.server.app.handle(self.path, {k.lower(): v for k, v in self.headers.items()}))

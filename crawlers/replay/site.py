@@ -1,5 +1,6 @@
-"""The replay site's content model: corpus articles placed at outlet URLs, and the discovery
-documents (robots.txt, sitemap indexes, monthly sitemaps, Google-News sitemaps, RSS/Atom) that list them.
+"""The replay site's content model: corpus articles placed at outlet URLs, the discovery documents
+(robots.txt, sitemap indexes, monthly sitemaps, Google-News sitemaps, RSS/Atom) that list them, and each
+outlet's archive of past days (index pages and dated sitemaps at its registry `[archive]` templates).
 
 Pure data and rendering; `crawlers.replay.server` puts it on HTTP. Every URL here is the outlet's
 real URL (`https://www.kompas.com/read/...`); the server is reached through `crawlers.replay.mapping`.
@@ -14,12 +15,13 @@ import tomllib
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 from pantau.core.outlets import Outlet, get_outlet
 
@@ -32,6 +34,8 @@ _BASE62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 NEWS_SITEMAP_WINDOW = timedelta(days=2)
 NEWS_SITEMAP_MIN_ENTRIES = 10
 FEED_ITEMS = 20
+# The outlets date their archives in Western Indonesian Time, whatever zone an article was written in.
+ARCHIVE_ZONE = ZoneInfo("Asia/Jakarta")
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,12 @@ class SiteStyle:
     feed_link_params: str = ""
     feed_link_host: str = ""
     feed_link_amp: bool = False
+    # The markup of the outlet's index pages (templates/archive.html), what it answers for a page after
+    # the last one ("empty": a page listing nothing, "last": the last page again, "404"), and the
+    # address form the outlet used before its current one (it redirects, 301, to the current one).
+    archive_layout: str = "kompas"
+    archive_past_end: str = "empty"
+    legacy_path: str = ""
 
 
 @lru_cache(maxsize=1)
@@ -125,6 +135,22 @@ class ReplayArticle:
     def url(self) -> str:
         return f"https://{self.host}{self.path}"
 
+    @cached_property
+    def legacy_path(self) -> str | None:
+        """The article's address in the outlet's previous URL form, when the outlet had one."""
+        if not self.style.legacy_path:
+            return None
+        number = zlib.crc32(self.id.encode("utf-8"))
+        published = self.published
+        return self.style.legacy_path.format(
+            yyyy=f"{published:%Y}", mm=f"{published:%m}", dd=f"{published:%d}", hhmmss=f"{published:%H%M%S}",
+            num=3_000_000 + number % 7_000_000, slug=slugify(self.data["title"]) + (f"-{self.copy}" if self.copy else ""),
+        )
+
+    @property
+    def archive_day(self) -> date:
+        return self.published.astimezone(ARCHIVE_ZONE).date()
+
     @property
     def amp_url(self) -> str | None:
         if not self.style.amp_path:
@@ -147,18 +173,42 @@ class ReplayArticle:
         return self.style.dateline.format(place=self.data.get("dateline", ""))
 
 
-class ReplaySite:
-    """Every outlet of a set of articles, addressable by (host, path)."""
+@dataclass(frozen=True)
+class ArchiveLink:
+    """One article as an index page lists it: at its current address, or at an older one."""
 
-    def __init__(self, articles: Iterable[ReplayArticle]):
+    article: ReplayArticle
+    url: str
+
+
+class ReplaySite:
+    """Every outlet of a set of articles, addressable by (host, path).
+
+    `archive_page_size`: articles per index page (default: sites.toml [archive] page_size, small so that
+    days of the corpus have several pages; the benchmarks use an outlet's real size)."""
+
+    def __init__(self, articles: Iterable[ReplayArticle], archive_page_size: int | None = None):
         self.articles = sorted(articles, key=lambda article: (article.published, article.id))
         self.by_outlet: dict[str, list[ReplayArticle]] = defaultdict(list)
         self.by_location: dict[tuple[str, str], ReplayArticle] = {}
+        self.by_legacy: dict[tuple[str, str], ReplayArticle] = {}
         self.by_id: dict[str, ReplayArticle] = {}
+        self.by_day: dict[tuple[str, date], list[ReplayArticle]] = defaultdict(list)
         for article in self.articles:
             self.by_outlet[article.outlet_id].append(article)
             self.by_location[(article.host, article.path)] = article
             self.by_id[article.id] = article
+            self.by_day[(article.outlet_id, article.archive_day)].append(article)
+            if article.legacy_path:
+                self.by_legacy[(article.host, article.legacy_path)] = article
+        fixtures = site_styles().get("archive", {})
+        self.archive_page_size = archive_page_size or int(fixtures.get("page_size", 20))
+        self.legacy_listed = frozenset(fixtures.get("legacy_listed", ()))
+        self.relisted: dict[tuple[str, date], list[ReplayArticle]] = defaultdict(list)
+        for article_id, day in fixtures.get("relisted", {}).items():
+            if article_id in self.by_id:
+                article = self.by_id[article_id]
+                self.relisted[(article.outlet_id, date.fromisoformat(day))].append(article)
 
     @property
     def outlet_ids(self) -> list[str]:
@@ -220,9 +270,7 @@ class ReplaySite:
         articles = self.months(outlet_id).get(month)
         if not articles:
             return None
-        items = [f"  <url>\n    <loc>{escape(a.url)}</loc>\n    <lastmod>{a.modified.isoformat()}</lastmod>\n    <changefreq>monthly</changefreq>\n  </url>" for a in articles]
-        return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-                + "\n".join(items) + "\n</urlset>\n")
+        return urlset(articles)
 
     def recent(self, outlet_id: str) -> list[ReplayArticle]:
         articles = self.by_outlet[outlet_id]
@@ -288,10 +336,53 @@ class ReplaySite:
                 locations[(parts.hostname, parts.path)] = outlet_id
         return locations
 
+    # -- the archive ---------------------------------------------------------------------------------
+
+    def archive_links(self, outlet_id: str, day: date, host: str | None = None) -> list[ArchiveLink]:
+        """The articles an index of `day` lists, newest first (an article updated that day first of all);
+        only those on `host` when the outlet keeps one index per host (detik's channels)."""
+        articles = [*self.relisted.get((outlet_id, day), []), *self.by_day.get((outlet_id, day), [])[::-1]]
+        links = []
+        for article in articles:
+            if host is not None and article.host != host:
+                continue
+            legacy = article.id in self.legacy_listed and article.legacy_path
+            links.append(ArchiveLink(article, f"https://{article.host}{article.legacy_path}" if legacy else article.url))
+        return links
+
+    def archive_page(self, outlet_id: str, day: date, number: int, host: str | None = None) -> tuple[list[ArchiveLink], int] | None:
+        """Page `number` of the index of `day` and the number of its last page; None past the end when
+        the outlet answers 404 there. What other pages past the end show is the outlet's own habit."""
+        links = self.archive_links(outlet_id, day, host)
+        size = self.archive_page_size
+        last = max(1, -(-len(links) // size))
+        if number < 1:
+            return None
+        if number > last:
+            habit = style_for(outlet_id).archive_past_end
+            if habit == "404":
+                return None
+            number = last if habit == "last" else number
+        return links[(number - 1) * size: number * size], last
+
+    def archive_sitemap(self, outlet_id: str, first_day: date, monthly: bool) -> str:
+        """A dated sitemap: the articles of a day, or of the month `first_day` is in."""
+        if monthly:
+            articles = [a for a in self.by_outlet[outlet_id] if (a.archive_day.year, a.archive_day.month) == (first_day.year, first_day.month)]
+        else:
+            articles = list(self.by_day.get((outlet_id, first_day), []))
+        return urlset(articles)
+
     def related(self, article: ReplayArticle, count: int = 3) -> list[ReplayArticle]:
         same = [a for a in self.by_outlet[article.outlet_id] if a.id != article.id]
         start = zlib.crc32(article.id.encode()) % max(1, len(same))
         return (same[start:] + same[:start])[:count]
+
+
+def urlset(articles: Iterable[ReplayArticle]) -> str:
+    items = [f"  <url>\n    <loc>{escape(a.url)}</loc>\n    <lastmod>{a.modified.isoformat()}</lastmod>\n    <changefreq>monthly</changefreq>\n  </url>" for a in articles]
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + "\n".join(items) + ("\n" if items else "") + "</urlset>\n")
 
 
 def load_corpus(directory: Path = CORPUS_DIR) -> list[dict[str, Any]]:
@@ -300,13 +391,13 @@ def load_corpus(directory: Path = CORPUS_DIR) -> list[dict[str, Any]]:
     return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.json"))]
 
 
-def corpus_site(directory: Path = CORPUS_DIR) -> ReplaySite:
-    return ReplaySite(ReplayArticle(data) for data in load_corpus(directory))
+def corpus_site(directory: Path = CORPUS_DIR, archive_page_size: int | None = None) -> ReplaySite:
+    return ReplaySite((ReplayArticle(data) for data in load_corpus(directory)), archive_page_size)
 
 
 def multiplied_site(total: int, outlets: Iterable[str] | None = None, directory: Path = CORPUS_DIR,
                     start: datetime = datetime(2024, 1, 1, 8, 0, tzinfo=timezone(timedelta(hours=7))),
-                    spacing: timedelta = timedelta(minutes=10)) -> ReplaySite:
+                    spacing: timedelta = timedelta(minutes=10), archive_page_size: int | None = None) -> ReplaySite:
     """`total` article pages made of corpus articles repeated under distinct URLs (for benchmarks).
 
     Copy i is published `spacing` after copy i-1, so a site with more articles is the same site
@@ -320,7 +411,7 @@ def multiplied_site(total: int, outlets: Iterable[str] | None = None, directory:
     for index in range(total):
         data = corpus[index % len(corpus)]
         articles.append(ReplayArticle(data, copy=index // len(corpus) + 1, published_override=start + index * spacing))
-    return ReplaySite(articles)
+    return ReplaySite(articles, archive_page_size)
 
 
 def gzipped(text: str) -> bytes:

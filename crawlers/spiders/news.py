@@ -32,6 +32,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers import store as crawl_store
 from crawlers.blocking import Block, WallWatch, response_wall, signs_for
+from crawlers.archive import ArchiveWalk
 from crawlers.discovery import PROBE_SITEMAP_PATHS, Entry, NotADiscoveryDocument, is_before, parse_listing, robots_sitemaps
 from crawlers.failures import classify
 from crawlers.middlewares import WallRedirect
@@ -64,7 +65,7 @@ class ListingState:
     incomplete: bool = False
 
 
-class NewsSpider(scrapy.Spider):
+class NewsSpider(ArchiveWalk, scrapy.Spider):
     name = "news"
 
     def __init__(self, outlet: str = "", replay: str | None = None, since: str | date | None = None,
@@ -96,6 +97,8 @@ class NewsSpider(scrapy.Spider):
         self.feeds_requested = False
         self._last_progress = 0.0
         self.walls = WallWatch(limit=3)
+        # -a mode=archive start=... end=...: walk the outlet's archive instead (crawlers/archive.py).
+        self.init_archive_mode(**kwargs)
 
     # -- start -------------------------------------------------------------------------------------
 
@@ -107,7 +110,7 @@ class NewsSpider(scrapy.Spider):
         self.walls.limit = self.settings.getint("PANTAU_BLOCKED_AFTER", 3)
         crawl_store.ensure_outlet_row(self.store, self.outlet)
         if self.run_id is None:
-            options = {"since": self.since.isoformat() if self.since else None, "max_pages": self.max_pages}
+            options = {"since": self.since.isoformat() if self.since else None, "max_pages": self.max_pages, **self.archive_options()}
             self.run_id = crawl_store.start_run(self.store, self.outlet.id, self.replay_base, options)
         self.known = crawl_store.known_url_keys(self.store, self.outlet.id) | self.recently_failed_keys()
         self.validators = crawl_store.load_validators(self.store)
@@ -150,6 +153,9 @@ class NewsSpider(scrapy.Spider):
         yield from self.discovery_requests([])
 
     def discovery_requests(self, robots_listed: list[str]):  # noqa: ANN201
+        if self.mode == "archive":
+            yield from self.archive_requests()
+            return
         home = self.outlet.home
         candidates = [(urljoin(home, path), "news_sitemap") for path in self.outlet.news_sitemaps]
         candidates += [(url, "sitemap") for url in robots_listed]
@@ -433,6 +439,7 @@ class NewsSpider(scrapy.Spider):
             "skipped_known": self.counts["skipped_known"],
             "requests": int(self.crawler.stats.get_value("downloader/request_count", 0)) - self.counts["not_sent"],
             "failed": dict(self.failed),
+            **self.archive_counts(),
         }
 
     def report_progress(self, force: bool = False) -> None:
@@ -470,7 +477,7 @@ class NewsSpider(scrapy.Spider):
                 block = outlet_block(session, self.outlet.id)
             blocked = {**blocked, "since": block.since.isoformat() if block is not None else blocked["at"]}
         if self.settings.getbool("PANTAU_PROGRESS"):
-            print(RESULT_PREFIX + json.dumps({**record, "status": status, "blocked": blocked}), file=sys.stdout, flush=True)
+            print(RESULT_PREFIX + json.dumps({**record, **self.archive_counts(), "status": status, "blocked": blocked}), file=sys.stdout, flush=True)
         store.dispose()
 
 

@@ -19,22 +19,28 @@ def process(
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:
     """Extract, tag and match the pages that have no article for the current pipeline version (resumable)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from pantau.store import open_store  # noqa: PLC0415 - SQLAlchemy loads only for the commands that use the store
 
-    from pipeline.process import process_pages
-    from pantau.store import open_store
-
-    store = open_store()
-    with Progress(TextColumn("processing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True, disable=as_json) as bar:
-        task = bar.add_task("process", total=None)
-        report = process_pages(
-            store, batch_size=batch_size, workers=workers, limit=limit, reprocess=reprocess,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
+    report = process_with_progress(open_store(), quiet=as_json, batch_size=batch_size, workers=workers, limit=limit, reprocess=reprocess)
     summary = report.as_dict()
     if as_json:
         print(json.dumps(summary, ensure_ascii=False))
         return
+    print_report(report)
+
+
+def process_with_progress(store, quiet: bool = False, **options):  # noqa: ANN001, ANN003, ANN201 - Store, process_pages options, ProcessReport
+    """pipeline.process.process_pages with a progress bar (none when `quiet`); the report."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn  # noqa: PLC0415 - rich only when shown
+
+    from pipeline.process import process_pages  # noqa: PLC0415 - the process stage loads its NLP models when it runs
+
+    with Progress(TextColumn("processing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True, disable=quiet) as bar:
+        task = bar.add_task("process", total=None)
+        return process_pages(store, progress=lambda done, total: bar.update(task, completed=done, total=total), **options)
+
+
+def print_report(report) -> None:  # noqa: ANN001 - ProcessReport
     if not report.pages:
         print(f"nothing to process: every stored page has an article from pipeline {report.pipeline_version}")
         return

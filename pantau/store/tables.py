@@ -415,3 +415,22 @@ class CoverageWeek(Base):
     week: Mapped[date] = mapped_column(Date, primary_key=True)
     articles: Mapped[int] = mapped_column(Integer)
     stories: Mapped[int] = mapped_column(Integer)
+
+
+class ArchiveDay(Base):
+    """A day of an outlet's archive that a backfill walked completely (every index page read, every new
+    article stored or failed for good); the next backfill skips it. Counts are of that walk."""
+
+    __tablename__ = "archive_days"
+
+    outlet_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    walked_at: Mapped[datetime]
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    # Index pages and dated sitemaps read; article links listed (distinct); of them, fetched for this day,
+    # already stored, and failed for good.
+    index_pages: Mapped[int] = mapped_column(Integer, default=0)
+    listed: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    known: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)

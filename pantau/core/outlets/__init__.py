@@ -1,10 +1,10 @@
 """The outlet registry: one declarative TOML entry per outlet in `registry/` (see docs/outlets.md).
 
-An entry says where the outlet's articles are found (news sitemaps, sitemaps, feeds), which URLs are
-articles (one pattern per URL form the outlet has used), how multi-page articles are paginated, which
-hosts/paths are mobile or AMP copies, which old addresses name the same article as a current one
-(`key_rules`), and which boilerplate lines the cleaning stage removes. Adding an outlet is adding a file,
-not code.
+An entry says where the outlet's articles are found (news sitemaps, sitemaps, feeds; its `[archive]` of
+past days for backfills), which URLs are articles (one pattern per URL form the outlet has used), how
+multi-page articles are paginated, which hosts/paths are mobile or AMP copies, which old addresses name
+the same article as a current one (`key_rules`), and which boilerplate lines the cleaning stage removes.
+Adding an outlet is adding a file, not code.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any, Mapping
 
+from pantau.core.outlets.archive import Archive
 from pantau.core.urls import UrlRules, normalize_url, url_host
 
 
@@ -82,6 +83,8 @@ class Outlet:
     # Old address forms that the outlet redirects to current ones: both give one article key.
     key_rules: tuple[KeyRule, ...] = ()
     pagination: Pagination = field(default_factory=Pagination)
+    # Where the outlet lists the articles of a past day (`pantau backfill`); None: it has no such list.
+    archive: Archive | None = None
     host_aliases: Mapping[str, str] = field(default_factory=dict)
     amp_path_prefixes: tuple[str, ...] = ()
     amp_path_suffixes: tuple[str, ...] = ()
@@ -144,6 +147,11 @@ def outlet_from_entry(entry: Mapping[str, Any]) -> Outlet:
         values["blocking"] = Blocking(**{key: tuple(value) for key, value in values.get("blocking", {}).items()})
     except TypeError as error:
         raise ValueError(f"outlet entry {entry.get('id', '?')!r}: blocking: {error}") from error
+    if "archive" in values:
+        try:
+            values["archive"] = Archive(**{key: tuple(value) if isinstance(value, list) else value for key, value in values["archive"].items()})
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"outlet entry {entry.get('id', '?')!r}: {error}") from error
     for key, value in list(values.items()):
         if isinstance(value, list):
             values[key] = tuple(value)

@@ -109,7 +109,7 @@ RANKS = frozenset({
     "marsekal", "marsdya", "marsda", "marsma", "kolonel", "kol", "kol.", "letkol", "mayor", "kapten", "lettu",
     "letda", "peltu", "pelda", "serma", "serka", "sertu", "serda", "kopral", "praka", "prada", "komjen", "irjen",
     "brigjen", "kombes", "kombespol", "akbp", "kompol", "akp", "iptu", "ipda", "aiptu", "aipda", "bripka",
-    "brigpol", "briptu", "bripda", "bharada", "pol", "pol.", "tni", "purn", "purn.",
+    "brigpol", "briptu", "bripda", "bharada", "pol", "pol.", "purn", "purn.",
 })
 # Forms of address that with one name make a nickname ("Gus Dur", "Bung Karno", "Cak Imin", "Kang Emil"): kept
 # as the name when only one name word follows; before a full name they are dropped like other honorifics.
@@ -204,6 +204,25 @@ SPEECH_VERBS_AFTER_SPEAKER = frozenset({
     "akui", "sebutkan", "ujarkan", "ucapkan", "lanjutkan", "pastikan",
 })
 DEMONSTRATIVES = frozenset({"ini", "itu", "tersebut"})
+# Words that complete the title just before them ("Jaksa Agung", "Hakim Madya") but are given names after an
+# organisation or a full title ("Menkokesra Agung Laksono", "Ketua Umum Partai Golkar Agung Laksono").
+TITLE_COMPLETIONS = frozenset({"agung", "muda", "madya", "pratama", "besar", "raya", "jaya", "tinggi", "utama", "mulia"})
+# Words before a title that make it a predicate, not a title written beside the name ("yang merupakan warga negara
+# Perancis, Serge Atlaoui").
+PREDICATE_WORDS = frozenset({"yang", "merupakan"})
+# Words of time after a title, not part of it ("Ketua Umum Partai Demokrat saat ini, ...").
+TIME_WORDS = frozenset({"saat", "ini", "kini", "kala", "itu", "sekarang"})
+# Heads of bodies never named after a person: a name at the end of one found by its shape after a title is the
+# title holder's ("Sekretaris Kabinet Andi Widjajanto"). Universities, hospitals and foundations often are.
+BODY_HEADS = frozenset({
+    "badan", "dinas", "kabinet", "majelis", "komisi", "dewan", "kementerian", "kemenko", "direktorat", "ditjen", "biro",
+    "sekretariat", "lembaga", "pusat", "balai", "inspektorat", "kantor", "satgas", "satuan", "otoritas", "kejaksaan",
+    "pengadilan", "kepolisian", "polda", "polres", "polresta", "polrestabes", "polsek", "pemerintah", "pemprov", "pemkab",
+    "pemkot", "fraksi", "pansus", "panja", "asosiasi", "federasi", "ikatan", "persatuan", "perhimpunan", "himpunan",
+    "serikat", "forum", "koalisi", "komunitas", "paguyuban", "korps", "kanwil", "diskominfo", "dinkes", "disdik",
+    "bappeda", "partai", "perum", "koperasi", "kodam", "kodim", "korem", "konfederasi", "aliansi", "organisasi",
+    "gerakan", "panitia", "mahkamah",
+})
 # Ranks written out in full before a name ("Komisaris Jenderal Budi Gunawan" = Komjen).
 SPELLED_RANKS = frozenset({("komisaris", "jenderal"), ("inspektur", "jenderal"), ("brigadir", "jenderal"),
                            ("komisaris", "besar"), ("letnan", "jenderal"), ("mayor", "jenderal"), ("letnan", "kolonel"),
@@ -221,9 +240,11 @@ PARTY_BOARDS = frozenset({"DPP", "DPD", "DPW", "DPC", "DPRt", "PP", "PW", "PC", 
 UNIT_WORDS = frozenset({"fraksi", "komisi", "dewan", "badan", "bidang", "divisi", "departemen", "biro", "dpp", "dpd",
                         "dpw", "dpc", "pengurus", "sayap", "tim", "pansus", "panja", "majelis", "mahkamah", "sekretariat",
                         "direktorat", "unit", "seksi", "satuan", "lembaga", "kantor"})
-# Words that keep a name from being its sentence's subject when they come before it ("dengan Budi", "kepada Ani").
-SUBJECT_BREAKERS = frozenset({"dengan", "kepada", "dari", "oleh", "untuk", "pada", "ke", "di", "antara", "bersama",
-                              "terhadap", "tentang", "soal", "mengenai", "dan", "atau", "bahwa", "yang", "karena"})
+# Words that may open a sentence before its subject ("Namun, Sutan berharap", "Lebih lanjut Akbar mengatakan").
+SENTENCE_OPENERS = frozenset({"namun", "sementara", "itu", "meski", "meskipun", "demikian", "begitu", "lebih", "lanjut",
+                              "kemudian", "selain", "sebelumnya", "sedangkan", "adapun", "tetapi", "tapi", "bahkan", "kini",
+                              "akhirnya", "karena", "oleh", "sebab", "jadi", "maka", "lalu", "pun", "juga", "selanjutnya",
+                              "sementaraitu", "di", "sisi", "lain", "pada", "kesempatan", "dalam", "hal", "ini"})
 # Nicknames the press uses beside the full name ("Jokowi" for Joko Widodo): one person when both are written.
 KNOWN_NICKNAMES = {"Jokowi": "Joko Widodo", "Ical": "Aburizal Bakrie", "Gus Dur": "Abdurrahman Wahid",
                    "Ahok": "Basuki Tjahaja Purnama", "Cak Imin": "Muhaimin Iskandar", "Kang Emil": "Ridwan Kamil",
@@ -302,6 +323,7 @@ class DocState:
     salient: set[int] = field(default_factory=set)  # starts of names given as a speaker
     merged: dict[str, str] = field(default_factory=dict)  # a short name -> the full name it was merged into
     span_end: dict[int, int] = field(default_factory=dict)  # start -> end of each name span
+    quote_ends: dict[int, int] = field(default_factory=dict)  # quotation start -> end (characters)
     organization_cuts: dict[int, int] = field(default_factory=dict)  # organisation span start -> its end without a name
 
 
@@ -333,6 +355,7 @@ class PeopleRecognizer:
         # body belongs to ("Fraksi PKB" -> PKB, "Dewan Pembina Partai Demokrat" -> Partai Demokrat).
         self.organization_forms = {form: entry.name for entry in lexicon.entries for form in entry.surface_forms()}
         self.lexicon_names = frozenset(entry.name for entry in lexicon.entries)
+        self.organization_heads = frozenset(head.split()[0] for head in lexicon.shapes.heads)
 
     def __call__(self, doc: Doc) -> Doc:
         state = self._start(doc)
@@ -460,7 +483,7 @@ class PeopleRecognizer:
         Returns (name start, end, role, org)."""
         n = len(state.words)
         organizations: list[tuple[int, int, str]] = []
-        name_from = None
+        name_from = taken_from_organization = None
         if head + 2 < n and (state.lowers[head], state.lowers[head + 1]) in SPELLED_RANKS and self._is_name_token(state, head + 2):
             name = self.read_name(state, head + 2)  # "Komisaris Jenderal Budi Gunawan": a rank, not a role
             return (name[0], name[1], None, None) if name else None
@@ -480,16 +503,19 @@ class PeopleRecognizer:
                 stop, key = state.org_at.get(j) or state.role_at[j]
                 cut = self._name_inside_organization(state, j, stop) if j in state.org_at else None
                 if cut is not None:
-                    organizations.append((j, cut, _span_text(state, j, cut)))
-                    state.organization_cuts[j] = cut
+                    # What is left of the organisation names it unless it is only a head word ("Partai", "Kabinet").
                     state.org_at[j] = (cut, _span_text(state, j, cut))
+                    if cut - j > 1:
+                        organizations.append((j, cut, _span_text(state, j, cut)))
+                    state.organization_cuts[j] = cut if cut - j > 1 else j
                     state.claimed.difference_update(range(cut, stop))
-                    name_from = cut
+                    name_from = taken_from_organization = cut
                     break
                 organizations.append((j, stop, key))
                 j, after_name_of = stop, True
                 continue
             if word in {"(", ")", "-", "/"} or lower in CONNECTORS:
+                after_name_of = after_name_of and not word[:1].isalpha()  # "Ketua DPP Bidang Ekonomi ..."
                 j += 1
                 continue
             if word == ",":
@@ -503,12 +529,18 @@ class PeopleRecognizer:
                     name_from = following  # "Direktur Utama PT X, Budi Santoso"
                 break
             if not word[:1].isupper():
+                if lower in TIME_WORDS and j + 2 < n and state.lowers[j + 1] in TIME_WORDS and state.words[j + 2] == ",":
+                    j += 2  # "Ketua Umum Partai Demokrat saat ini, Susilo Bambang Yudhoyono"
+                    continue
                 if (lower in ROLE_LOWER_WORDS or lower in ROLE_HEADS) and lower_words < 5:
                     lower_words += 1
                     j += 1
                     continue
                 break
             lower_words = 0
+            if j in state.span_end:
+                name_from = j  # a name already known
+                break
             if word in HONORIFICS or lower in RANKS and not (lower in {"jenderal", "jend."} and not after_name_of):
                 name_from = j
                 break
@@ -528,7 +560,7 @@ class PeopleRecognizer:
                     break
                 j, after_name_of = place_end, True
                 continue
-            if lower in ROLE_HEADS or lower in ROLE_WORDS:
+            if (lower in ROLE_HEADS or lower in ROLE_WORDS) and not (after_name_of and lower in TITLE_COMPLETIONS):
                 j, after_name_of = j + 1, False
                 continue
             if after_name_of or not self._is_role_word(state, j):
@@ -539,7 +571,10 @@ class PeopleRecognizer:
             return None
         known_end = state.span_end.get(name_from)
         name = (name_from, known_end) if known_end else self.read_name(state, name_from)
-        if name is None or self._looks_like_place(state, *name) or self._not_a_person(state, *name):
+        from_organization = taken_from_organization == name_from
+        if name is None or self._looks_like_place(state, *name) or (
+                any(state.lowers[k] in NOT_PERSON_WORDS for k in range(*name)) if from_organization
+                else self._not_a_person(state, *name)):
             return None
         if state.words[name[0]].isupper() and name[1] - name[0] == 1 and state.words[name[0]] not in KNOWN_INITIALS:
             return None  # "Ketua DPP", "Kepala BPS": an acronym after a title is an organisation
@@ -547,31 +582,50 @@ class PeopleRecognizer:
             return name[0], name[1], None, None  # "pasangan calon presiden A-B": the title is the pair's
         role = self._role_text(state, head, name_from)
         chosen = [org for org in organizations if org[0] < name_from]
-        return name[0], name[1], role, self._role_organization(state, chosen)
+        organization = self._role_organization(state, chosen)
+        if organization is None:
+            organization = next((state.words[k] for k in range(head + 1, name_from) if state.words[k].isupper()
+                                 and state.words[k].isalpha() and len(state.words[k]) > 1 and state.words[k] not in PARTY_BOARDS), None)
+        return name[0], name[1], role, organization
 
     def _name_inside_organization(self, state: DocState, start: int, end: int) -> int | None:
         """Where a person's name starts inside an organisation found by its shape after a title ("Sekretaris Kabinet
         Andi Widjajanto mengatakan", "Kepala Badan X Budi Santoso"): the organisation's last words are names (not
         everyday words, titles, places or acronyms) and no name follows it. None when it took no name."""
-        if end < len(state.words) and self._is_name_token(state, end) or end - start < 2 \
-                or state.org_at[start][1] in self.lexicon_names:
+        n = len(state.words)
+        if end - start < 2 or state.org_at[start][1] in self.lexicon_names:
             return None
-        cut = end
-        while cut - 1 > start and end - cut < 4:
-            word = state.words[cut - 1]
-            if not (word[:1].isupper() and _wordlike(word)) or word.isupper() or is_common(word) \
-                    or state.lowers[cut - 1] in ROLE_WORDS or state.lowers[cut - 1] in ROLE_HEADS \
-                    or state.lowers[cut - 1] in self.place_words or word in self.organization_forms:
-                break
-            cut -= 1
-        return cut if cut < end else None
+        for stop in range(end - 1, start, -1):
+            if _span_text(state, start, stop) in self.organization_forms:
+                # "Komisi Pemberantasan Korupsi Johan Budi": capitalised words after a known organisation's full name
+                return stop if all(state.words[k][:1].isupper() and _wordlike(state.words[k]) and state.lowers[k] not in ROLE_WORDS
+                                   and self._place_end(state, k) is None for k in range(stop, end)) else None
+        if state.lowers[start] not in BODY_HEADS:
+            return None  # universities, hospitals and foundations are often named after people
+        for first in range(start + 1, end):
+            run = first
+            while run < end and run - first < 4 and self._name_word_in_organization(state, run):
+                run += 1
+            if run == first:
+                continue
+            if run == end and (end >= n or not self._is_name_token(state, end)):
+                return first  # "Sekretaris Kabinet Andi Widjajanto mengatakan"
+            if run - first >= 2 and run < end and state.lowers[run] in {"dan", "serta", ","}:
+                return first  # "Dinas Kesehatan Kota Depok Mary Liziawati dan ..."
+        return None
+
+    def _name_word_in_organization(self, state: DocState, i: int) -> bool:
+        word = state.words[i]
+        return word[:1].isupper() and _wordlike(word) and not word.isupper() and not is_common(word) \
+            and state.lowers[i] not in ROLE_WORDS and state.lowers[i] not in ROLE_HEADS \
+            and self._place_end(state, i) is None and word not in self.organization_forms
 
     def _role_text(self, state: DocState, start: int, end: int) -> str | None:
         """The role written from token `start` up to the name at `end`, without the ranks, honorifics and punctuation
         just before the name ("Kapolda Jawa Barat Irjen Pol" -> "Kapolda Jawa Barat")."""
         while end > start:
             word, lower = state.words[end - 1], state.lowers[end - 1]
-            if word in {",", "(", "-"} or word in HONORIFICS or lower in RANKS and not (
+            if word in {",", "(", "-"} or word in HONORIFICS or lower in TIME_WORDS or lower in RANKS and not (
                     lower in {"jenderal", "jend."} and end - 2 >= start and state.lowers[end - 2] in ROLE_HEADS):
                 end -= 1
                 continue
@@ -585,7 +639,7 @@ class PeopleRecognizer:
         for k in range(i, min(n, i + 10)):
             word, lower = state.words[k], state.lowers[k]
             if lower in {"dan", "serta"}:
-                return k > i and k + 1 < n and state.words[k + 1][:1].isupper()
+                return k + 1 < n and state.words[k + 1][:1].isupper()  # ", dan Keamanan Siber"
             if word == ",":
                 continue
             if not (word[:1].isupper() and (is_common(word) or lower in ROLE_WORDS)) or k in state.claimed:
@@ -620,6 +674,9 @@ class PeopleRecognizer:
                 key = self.organization_forms.get(_span_text(state, inner, stop))
                 if key:
                     return key
+        for inner in range(start + 1, end - 1):
+            if state.words[inner] in self.organization_heads and state.lowers[inner] not in UNIT_WORDS:
+                return _span_text(state, inner, end)  # "Dewan Pembina Yayasan Golden Nusantara" -> the foundation
         return None
 
     def _place_end(self, state: DocState, start: int) -> int | None:
@@ -703,8 +760,6 @@ class PeopleRecognizer:
             mentions.setdefault(name, []).append(start)
         target_of: dict[str, str] = {}
         for (start, end), name in spans:
-            if name in full_names and " " in name:
-                continue
             words = name.split()
             candidates = [full for full in by_word.get(words[0], ()) if full != name and _contains_words(full, name)]
             if not candidates:
@@ -733,16 +788,49 @@ class PeopleRecognizer:
                         kept.role = kept.role or person.role
                         kept.organization = kept.organization or person.organization
                     state.merged[nickname] = full
+        self._merge_spellings(state)
         for (start, end), name in sorted(state.spans.items()):
             if name not in state.people and (" " in name or name in KNOWN_INITIALS.values()
                                              or self._single_name(state, start, name)):
                 state.people[name] = Person(name=name)
 
+    def _merge_spellings(self, state: DocState) -> None:
+        """Two spellings of one name ("Hajriyanto"/"Hajrianto", "Soesilo"/"Susilo", "Djan Faridz"/"Djan Farid"): the
+        later one is the person first named."""
+        first_seen: dict[str, int] = {}
+        for (start, _), name in sorted(state.spans.items()):
+            first_seen.setdefault(name, start)
+        for name in list(state.people):
+            first_seen.setdefault(name, len(state.words))
+        names = sorted(first_seen, key=first_seen.get)
+        keys = [_spelling_key(name) for name in names]
+        for index, name in enumerate(names):
+            for earlier in range(index):
+                if names[earlier] in state.merged or not _same_spelling(keys[earlier], keys[index]):
+                    continue
+                target = names[earlier] if len(keys[earlier]) >= len(keys[index]) else name
+                if target == name:
+                    name = names[earlier]
+                for key, value in list(state.spans.items()):
+                    if value == name:
+                        state.spans[key] = target
+                person = state.people.pop(name, None)
+                if person is not None:
+                    kept = state.people.setdefault(target, Person(name=target))
+                    kept.role = kept.role or person.role
+                    kept.organization = kept.organization or person.organization
+                state.merged[name] = target
+                break
+
     def _single_name(self, state: DocState, start: int, name: str) -> bool:
         """Whether a one-word name with no other evidence is a person: not an everyday word, not only capitalised
         by opening a sentence, not an abbreviation in parentheses after a longer name ("Litbang")."""
-        if is_common(name) or state.sentence_start[start] or self._opens_sentence(state, start):
+        if is_common(name):
             return False
+        if state.sentence_start[start] or self._opens_sentence(state, start):
+            following = state.lowers[start + 1] if start + 1 < len(state.words) else ""
+            # "Megawati akan ...", "Wiranto mengatakan ...": a sentence's subject that says or will do something.
+            return following in REPORTING_VERBS or following in ADVERBS and following not in DEMONSTRATIVES
         return not (start > 0 and state.words[start - 1] == "(" and start + 1 < len(state.words)
                     and state.words[start + 1] == ")")
 
@@ -761,9 +849,10 @@ class PeopleRecognizer:
                           if name in state.people and start not in state.quoted)
         salient = [(start, name) for start, name in mentions if start in state.salient or self._opens_sentence(state, start)]
         quotes = []
-        for _, speaker, text in sorted(state.quotes, key=lambda item: item[0]):
+        for at_char, speaker, text in sorted(state.quotes, key=lambda item: item[0]):
             if isinstance(speaker, Pronoun):
-                name = _last_before(salient, speaker.position) or _last_before(mentions, speaker.position)
+                inside = self._names_inside(state, at_char, state.quote_ends.get(at_char, at_char))
+                name = _last_before(salient, speaker.position, inside) or _last_before(mentions, speaker.position, inside)
             elif isinstance(speaker, TitleRef):
                 name = self._titled_person(state, speaker, mentions)
             else:
@@ -774,6 +863,13 @@ class PeopleRecognizer:
                 insort(salient, (speaker.position, name))
             quotes.append({"speaker": name, "text": text})
         return quotes
+
+    def _names_inside(self, state: DocState, start_char: int, end_char: int) -> frozenset[str]:
+        """People named inside a quotation: one who speaks does not name themselves ("Pak Suhardi itu kalem," kata dia)."""
+        if end_char <= start_char:
+            return frozenset()
+        first, last = bisect_left(state.token_starts, start_char), bisect_left(state.token_starts, end_char)
+        return frozenset(name for (start, _), name in state.spans.items() if first <= start < last)
 
     def _titled_person(self, state: DocState, reference: TitleRef, mentions: list[tuple[int, str]]) -> str | None:
         """The person a title alone stands for: one whose role is or begins with that title, or names its
@@ -794,7 +890,7 @@ class PeopleRecognizer:
             k = start - back
             if k < 0:
                 return False
-            if back and (state.lowers[k] in SUBJECT_BREAKERS or (k, k + 1) in state.spans):
+            if back and state.words[k] not in {",", "\"", "“"} and state.lowers[k] not in SENTENCE_OPENERS:
                 return False
             if state.sentence_start[k]:
                 return True
@@ -808,6 +904,8 @@ class PeopleRecognizer:
                 continue
             if i > 0 and state.lowers[i - 1] in NOT_PERSON_WORDS:
                 continue  # "Jalan Gubernur Suryo", "Bandara Sultan Hasanuddin": a street or a building, not a person
+            if i > 0 and state.lowers[i - 1] in PREDICATE_WORDS:
+                continue  # "yang merupakan warga negara Perancis, X": a predicate, not a title beside the name
             if i in state.role_at or lower in ROLE_HEADS and (
                     state.words[i][:1].isupper() or lower not in NOT_LOWER_CASE_HEADS or self._names_a_group(state, i)
                     or i + 1 < len(state.words) and not state.words[i + 1][:1].isupper()):
@@ -942,6 +1040,7 @@ class PeopleRecognizer:
                 continue
             last_speaker = speaker
             state.quotes.append((quotation.start, speaker, text))
+            state.quote_ends[quotation.start] = quotation.end
 
     def _speaker_after_quote(self, state: DocState, char: int) -> Speaker | None:
         """ "…," kata X / ujarnya / X menegaskan / dia tegaskan."""
@@ -1120,17 +1219,23 @@ class PeopleRecognizer:
                 start += 1
             start = self._skip_places(state, start, end)
             stop = self._before_trailing_place(state, start, end)
+            if stop - start == 1 and start > 0 and state.words[start - 1] in NICKNAME_ADDRESS and start - 1 not in state.claimed:
+                start -= 1  # "Gus Dur"
             if stop > start and self._plausible_name(state, start, stop) and not self._after_locative(state, start, stop):
-                name = self._resolve(state, _span_text(state, start, stop))
+                name = self._resolve(state, _name_text(state, start, stop), start)
                 self._add_span(state, start, stop, name)
 
     def _run_end(self, state: DocState, start: int) -> int:
-        """End of a run of name words from `start`, through particles and hyphens ("Kevin de Bruyne", "Hye-kyo")."""
+        """End of a run of name words from `start`, through particles and hyphens ("Kevin de Bruyne", "Hye-kyo") and a
+        nickname in quotes ("Aburizal "Ical" Bakrie")."""
         doc = state.doc
         end = start + 1
         while end < len(doc) and end - start < MAX_NAME_TOKENS:
             if self._is_name_token(state, end) or self._is_initial(state, end):
                 end += 1
+            elif end + 3 < len(doc) and state.words[end] in {"\"", "“"} and state.words[end + 2] in {"\"", "”"} \
+                    and state.words[end + 1][:1].isupper() and self._is_name_token(state, end + 3):
+                end += 4
             elif self._surname_like_title(state, end):
                 end += 1
                 break
@@ -1261,14 +1366,57 @@ def find_quotations(text: str) -> list[Quotation]:
     return quotations
 
 
+# Old and new spellings of Indonesian names: "oe" = "u" (Soesilo), "dj" = "j" (Djan), "tj" = "c" (Tjahjo), "j" = "y".
+_OLD_SPELLINGS = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("j", "y"), ("ch", "kh"), ("y", "i"), ("h", ""))
+
+
+def _spelling_key(name: str) -> tuple[str, ...]:
+    words = []
+    for word in name.lower().split():
+        for old, new in _OLD_SPELLINGS:
+            word = word.replace(old, new)
+        words.append(word)
+    return tuple(words)
+
+
+def _same_spelling(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    """Whether two names are spellings of one: the same number of words, each the same or one edit apart (in a word
+    of five letters or more), with at least one word exactly the same when there are two or more."""
+    if len(first) != len(second) and 1 in (len(first), len(second)):
+        single, other = (first, second) if len(first) == 1 else (second, first)
+        return any(len(word) >= 5 and _one_edit(word, single[0]) for word in other)  # "Hajrianto" of "Hajriyanto Tohari"
+    if len(first) != len(second) or first == second:
+        return first == second and len(first) > 0
+    same = sum(a == b for a, b in zip(first, second))
+    if len(first) > 1 and same == 0:
+        return False
+    return all(a == b or min(len(a), len(b)) >= 5 and _one_edit(a, b) for a, b in zip(first, second))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether a and b are one insertion, deletion, substitution or swap of neighbours apart."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [k for k in range(len(a)) if a[k] != b[k]]
+        return len(diffs) == 1 or len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    k = 0
+    while k < len(shorter) and shorter[k] == longer[k]:
+        k += 1
+    return shorter[k:] == longer[k + 1:]
+
+
 def _contains_words(name: str, part: str) -> bool:
     """Whether `part` is a run of whole words of `name` ("Hatta" of "Hatta Rajasa", "Agus Condro" of "Agus Condro
     Prayitno")."""
     return name != part and f" {part} " in f" {name} "
 
 
-def _last_before(mentions: list[tuple[int, str]], position: int) -> str | None:
+def _last_before(mentions: list[tuple[int, str]], position: int, excluded: frozenset[str] = frozenset()) -> str | None:
     index = bisect_left(mentions, (position, ""))
+    while index and mentions[index - 1][1] in excluded:
+        index -= 1
     return mentions[index - 1][1] if index else None
 
 
@@ -1282,11 +1430,13 @@ def _cut_organizations(doc: Doc, cuts: dict[int, int]) -> None:
         if end is None or end >= span.end:
             kept.append(span)
             continue
-        shorter = Span(doc, span.start, end, label=span.label_, kb_id=doc[span.start:end].text)
-        kept.append(shorter)
         old = records.get(span.kb_id_)
         if old is not None:
             old["mentions"] -= 1
+        if end <= span.start:
+            continue  # nothing but the head word was left
+        shorter = Span(doc, span.start, end, label=span.label_, kb_id=doc[span.start:end].text)
+        kept.append(shorter)
         records.setdefault(shorter.kb_id_, {"name": shorter.kb_id_, "acronym": None, "mentions": 0})["mentions"] += 1
     doc.spans[ORG_SPAN_KEY] = kept
     doc._.organizations = [record for record in records.values() if record["mentions"] > 0]
@@ -1303,6 +1453,21 @@ def _token_texts(doc: Doc) -> tuple[str, list[int], list[str]]:
     starts = [start for start, _ in columns]
     words = [text[start:start + length] for start, length in columns]
     return text, starts, words
+
+
+def _name_text(state: "DocState", start: int, end: int) -> str:
+    """A name as written, without a nickname in quotes inside it ("Aburizal "Ical" Bakrie" -> "Aburizal Bakrie")."""
+    words = state.words[start:end]
+    if not any(word in {"\"", "“"} for word in words):
+        return _span_text(state, start, end)
+    kept, inside = [], False
+    for word in words:
+        if word in {"\"", "“", "”"}:
+            inside = not inside
+            continue
+        if not inside:
+            kept.append(word)
+    return " ".join(kept)
 
 
 def _span_text(state: "DocState", start: int, end: int) -> str:
@@ -1343,7 +1508,7 @@ def _title_case_lines(words: list[str], spaces: list[str]) -> set[int]:
         last = end
         while last > start and words[last].isspace():
             last -= 1  # the line break is a token of its own after the line's last word
-        ends_a_sentence = words[last] in SENTENCE_END or words[last] in {"\"", "”", ")"}
+        ends_a_sentence = words[last][-1:] in SENTENCE_END or words[last] in {"\"", "”", ")"}
         if len(alphabetic) >= 4 and capitalised >= 0.75 * len(alphabetic) and not ends_a_sentence:
             headline.update(range(start, end + 1))
         start = end + 1

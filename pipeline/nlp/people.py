@@ -316,7 +316,8 @@ class DocState:
     people: dict[str, Person] = field(default_factory=dict)
     short_names: dict[str, str] = field(default_factory=dict)
     spans: dict[tuple[int, int], str] = field(default_factory=dict)
-    quotes: list[tuple[int, Speaker, str]] = field(default_factory=list)
+    quotes: list[tuple[int, Speaker, str, int | None]] = field(default_factory=list)  # (at, speaker, text, name start)
+    last_mention: int | None = None  # start of the name last registered or looked up
     claimed: set[int] = field(default_factory=set)
     quotations: list[Quotation] = field(default_factory=list)
     quoted: set[int] = field(default_factory=set)  # tokens inside quotation marks
@@ -419,7 +420,8 @@ class PeopleRecognizer:
 
     def _is_role_word(self, state: DocState, i: int) -> bool:
         lower = state.lowers[i]
-        return lower in ROLE_HEADS or lower in ROLE_WORDS or lower in self.common or lower in CONNECTORS
+        return lower in ROLE_HEADS or lower in ROLE_WORDS or lower in self.common or lower in CONNECTORS \
+            or lower in ROLE_LOWER_WORDS  # fields a title names ("Infrastruktur Digital", "Keamanan Siber")
 
     # --- reading names --------------------------------------------------------------------------------------
 
@@ -717,6 +719,7 @@ class PeopleRecognizer:
         if organization and not person.organization:
             person.organization = organization
         person.last_seen = max(person.last_seen, start)
+        state.last_mention = start
         self._add_span(state, start, end, name)
         return person
 
@@ -760,14 +763,18 @@ class PeopleRecognizer:
             mentions.setdefault(name, []).append(start)
         target_of: dict[str, str] = {}
         for (start, end), name in spans:
-            words = name.split()
-            candidates = [full for full in by_word.get(words[0], ()) if full != name and _contains_words(full, name)]
+            surface = _name_text(state, start, end)
+            words = surface.split()
+            if not words or surface not in name and name not in KNOWN_INITIALS.values():
+                continue
+            candidates = [full for full in by_word.get(words[0], ()) if full != surface and _contains_words(full, surface)]
             if not candidates:
                 continue
             target = max(candidates, key=lambda full: (max((s for s in mentions.get(full, ()) if s < start), default=-1),
                                                        -min(mentions.get(full, [len(state.words)]))))
             state.spans[(start, end)] = target
-            target_of.setdefault(name, target)
+            if name == surface:
+                target_of.setdefault(name, target)  # a person known only by the short name joins the full name
         for name, target in target_of.items():
             person = state.people.pop(name, None)
             if person is None:
@@ -849,14 +856,15 @@ class PeopleRecognizer:
                           if name in state.people and start not in state.quoted)
         salient = [(start, name) for start, name in mentions if start in state.salient or self._opens_sentence(state, start)]
         quotes = []
-        for at_char, speaker, text in sorted(state.quotes, key=lambda item: item[0]):
+        for at_char, speaker, text, mention in sorted(state.quotes, key=lambda item: item[0]):
             if isinstance(speaker, Pronoun):
                 inside = self._names_inside(state, at_char, state.quote_ends.get(at_char, at_char))
                 name = _last_before(salient, speaker.position, inside) or _last_before(mentions, speaker.position, inside)
             elif isinstance(speaker, TitleRef):
                 name = self._titled_person(state, speaker, mentions)
             else:
-                name = state.merged.get(speaker.name, speaker.name)
+                name = state.spans.get((mention, state.span_end.get(mention, -1))) if mention is not None else None
+                name = name or state.merged.get(speaker.name, speaker.name)
             if name is None or name not in state.people:
                 continue
             if not isinstance(speaker, Person):
@@ -913,6 +921,7 @@ class PeopleRecognizer:
                 if found:
                     start, end, role, organization = found
                     self.register(state, start, end, role=role, organization=organization)
+                    state.role_tokens.update(range(i, start))  # "Infrastruktur Digital" of a title is no name
                     if self._opens_sentence(state, i):
                         state.salient.add(start)  # "Menteri X Rudiantara menyambut ...": the sentence's subject
                     if self._names_a_group(state, i) or start > 0 and state.words[start - 1] == ",":
@@ -959,6 +968,7 @@ class PeopleRecognizer:
             if found:
                 start, end, role, organization = found
                 state.salient.add(start)
+                state.role_tokens.update(range(i, start))
                 return self.register(state, start, end, role=role, organization=organization), end
             end = self._anaphora_end(state, i)
             if end is not None:
@@ -975,6 +985,7 @@ class PeopleRecognizer:
                     person.role, person.organization = role, organization
                 person.last_seen = max(person.last_seen, i)
                 state.salient.add(i)
+                state.last_mention = i
                 return person, end
         name = self.read_name(state, i)
         if name is None:
@@ -1025,7 +1036,9 @@ class PeopleRecognizer:
         """Quoted statements and who said them ("…," kata X; X mengatakan, "…"; a quote going on over paragraphs; a
         quote standing alone right after another goes on with its speaker)."""
         last_speaker: Speaker | None = None
+        last_mention: int | None = None
         for quotation in state.quotations:
+            state.last_mention = None
             text = quotation.text.strip().rstrip(",").strip()
             words = len(text.split())
             if words < 2:
@@ -1034,12 +1047,13 @@ class PeopleRecognizer:
             if words < 3 and speaker is None:
                 continue  # a short phrase in quotes is a statement only when a speech verb follows it
             speaker = speaker or self._speaker_before_quote(state, quotation.start)
+            mention = state.last_mention
             if speaker is None and last_speaker is not None and self._continues(state, quotation.start):
-                speaker = last_speaker
+                speaker, mention = last_speaker, last_mention
             if speaker is None:
                 continue
-            last_speaker = speaker
-            state.quotes.append((quotation.start, speaker, text))
+            last_speaker, last_mention = speaker, mention
+            state.quotes.append((quotation.start, speaker, text, mention if isinstance(speaker, Person) else None))
             state.quote_ends[quotation.start] = quotation.end
 
     def _speaker_after_quote(self, state: DocState, char: int) -> Speaker | None:
@@ -1085,6 +1099,8 @@ class PeopleRecognizer:
         i = bisect_left(state.token_starts, char) - 1
         if i < 1:
             return None
+        if state.words[i] == ":" and state.lowers[i - 1] not in REPORTING_VERBS:
+            return self._subject_of(state, i)  # "Rina Kusumawati: "…""
         while i >= 0 and state.words[i] in {",", ":", "bahwa"}:
             i -= 1
         for verb in range(i, max(-1, i - 3), -1):
@@ -1158,6 +1174,7 @@ class PeopleRecognizer:
                 person = state.people[name]
                 person.last_seen = max(person.last_seen, start)
                 state.salient.add(start)
+                state.last_mention = start
                 return person
         return None
 
@@ -1181,6 +1198,7 @@ class PeopleRecognizer:
         for i, lower in enumerate(state.lowers):
             if i in state.quoted:
                 continue
+            state.last_mention = None
             if lower == "menurut":
                 speaker, end = self._speaker_at(state, i + 1)
                 role, _, role_end = self.read_role_after(state, end)
@@ -1202,8 +1220,8 @@ class PeopleRecognizer:
         while end < n and state.words[end] not in SENTENCE_END and "\n" not in state.words[end]:
             end += 1
         text = _span_text(state, start, end).strip(" ,")
-        if len(text.split()) >= 3 and all(at_char != position for position, _, _ in state.quotes):
-            state.quotes.append((at_char, speaker, text))
+        if len(text.split()) >= 3 and all(at_char != position for position, _, _, _ in state.quotes):
+            state.quotes.append((at_char, speaker, text, state.last_mention if isinstance(speaker, Person) else None))
 
     def _other_names(self, state: DocState) -> None:
         """Runs of capitalised words that are not common words, organisations, roles or places: PER spans."""

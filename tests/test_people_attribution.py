@@ -28,6 +28,7 @@ def test_a_speech_verb_after_the_quote_names_the_speaker(nlp, verb):
     'Rina Kusumawati mengatakan, "Pelaku usaha harus naik kelas tahun ini."',
     'Rina Kusumawati: "Pelaku usaha harus naik kelas tahun ini."',
     'Rina Kusumawati menjawab singkat, "Pelaku usaha harus naik kelas tahun ini."',
+    'Rina Kusumawati menjawab diplomatis, "Pelaku usaha harus naik kelas tahun ini." Lalu ia pamit.',
     '"Pelaku usaha harus naik kelas tahun ini," Rina Kusumawati menegaskan.',
 ])
 def test_the_speaker_written_before_or_after_the_quote(nlp, text):

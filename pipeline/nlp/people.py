@@ -255,7 +255,6 @@ KNOWN_NICKNAMES = {"Jokowi": "Joko Widodo", "Ical": "Aburizal Bakrie", "Gus Dur"
 NOT_INITIALS = frozenset({"RS", "SD", "SMP", "SMA", "SMK", "KA", "KM", "PN", "PT", "CV", "UD", "PO", "TK", "MI", "MA",
                           "RT", "RW", "TV", "FC", "BK", "MK", "KY", "BI", "UI", "UGM", "RI", "AS", "UK", "PD", "PP",
                           "PB", "PW", "PC", "SK", "UU", "PM", "DR", "KH", "ST", "JL"})
-_VERB_SHAPE = re.compile(r"^(?:me(?:m|n|ng|ny)?|di|ber|ter)[a-z]{3,}$")
 SENTENCE_END = frozenset({".", "!", "?", "…"})
 MAX_NAME_TOKENS = 6
 
@@ -735,7 +734,8 @@ class PeopleRecognizer:
             return state.short_names.get(surface, surface) if " " not in surface else surface
         if len(candidates) == 1 or position is None:
             return candidates[0]
-        last_named = {name: start for (start, _), name in sorted(state.spans.items()) if start < position}
+        last_named = {name: start for (start, end), name in sorted(state.spans.items())
+                      if start < position and _span_text(state, start, end) == name}
         return max(candidates, key=lambda name: last_named.get(name, -1))
 
     def _add_span(self, state: DocState, start: int, end: int, name: str) -> None:
@@ -759,8 +759,9 @@ class PeopleRecognizer:
             for word in set(name.split()):
                 by_word.setdefault(word, []).append(name)
         mentions: dict[str, list[int]] = {}
-        for (start, _), name in spans:
-            mentions.setdefault(name, []).append(start)
+        for (start, end), name in spans:
+            if _name_text(state, start, end) == name:
+                mentions.setdefault(name, []).append(start)  # only a name written in full points to a person
         target_of: dict[str, str] = {}
         for (start, end), name in spans:
             surface = _name_text(state, start, end)
@@ -1106,7 +1107,7 @@ class PeopleRecognizer:
         for verb in range(i, max(-1, i - 3), -1):
             if state.lowers[verb] in REPORTING_VERBS:
                 between = state.words[verb + 1:i + 1]
-                if all(word.isalpha() and word.islower() and not _VERB_SHAPE.match(word) for word in between):
+                if all(word.isalpha() and word.islower() for word in between):  # "menjawab diplomatis,"
                     return self._subject_of(state, verb)
                 return None
         return None

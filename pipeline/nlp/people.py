@@ -908,7 +908,10 @@ class PeopleRecognizer:
     # --- evidence, strongest first ------------------------------------------------------------------------
 
     def _people_after_roles(self, state: DocState) -> None:
-        for i, lower in enumerate(state.lowers):
+        # Only a title can open one: looking at every token here was a large share of the stage's time.
+        heads = [i for i, lower in enumerate(state.lowers) if lower in ROLE_HEADS or i in state.role_at]
+        for i in heads:
+            lower = state.lowers[i]
             if i in state.claimed and i not in state.role_at:
                 continue
             if i > 0 and state.lowers[i - 1] in NOT_PERSON_WORDS:
@@ -1199,8 +1202,8 @@ class PeopleRecognizer:
         for i, lower in enumerate(state.lowers):
             if i in state.quoted:
                 continue
-            state.last_mention = None
             if lower == "menurut":
+                state.last_mention = None
                 speaker, end = self._speaker_at(state, i + 1)
                 role, _, role_end = self.read_role_after(state, end)
                 end = role_end if role else end
@@ -1211,6 +1214,7 @@ class PeopleRecognizer:
                 while following < n and state.lowers[following] in {",", ":", "bahwa"}:
                     following += 1
                 if following < n and state.words[following] not in {"\"", "“"}:
+                    state.last_mention = None
                     speaker = self._subject_of(state, i)
                     if speaker:
                         self._add_reported(state, speaker, following, state.token_starts[i])

@@ -118,3 +118,9 @@ def test_every_quote_has_a_speaker_from_the_people_list_or_none(nlp, text):
     doc = nlp(text)
     names = {person["name"] for person in doc._.people}
     assert all(quote["speaker"] is None or quote["speaker"] in names for quote in doc._.quotes)
+
+
+def test_an_age_after_the_name_does_not_hide_the_speaker(nlp):
+    text = ("Salah satu peserta, Sutarman (52), mengaku baru belajar berjualan di marketplace.\n"
+            '"Saya senang bisa ikut.\n"Anak saya yang mengajari," ujarnya.')
+    assert [speaker for speaker, _ in speakers(nlp, text)] == ["Sutarman", "Sutarman"]

@@ -1126,6 +1126,10 @@ class PeopleRecognizer:
             return Pronoun(position=end - 1)
         while end > 1 and state.lowers[end - 1] in ADVERBS:
             end -= 1
+        if end > 4 and state.words[end - 1] == "," and state.words[end - 2] == ")":
+            age = end - 3 if state.lowers[end - 3] not in {"tahun", "thn"} else end - 4
+            if state.words[age].isdigit() and state.words[age - 1] == "(":
+                end = age - 1  # "Sutarman (52), mengaku ...": the age after the name
         if end > 0 and state.words[end - 1] == ",":
             known = self._person_ending_at(state, end - 1)
             if known:

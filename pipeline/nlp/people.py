@@ -758,17 +758,17 @@ class PeopleRecognizer:
         for name in full_names:
             for word in set(name.split()):
                 by_word.setdefault(word, []).append(name)
+        surfaces = [_name_text(state, start, end) for (start, end), _ in spans]
         mentions: dict[str, list[int]] = {}
-        for (start, end), name in spans:
-            if _name_text(state, start, end) == name:
+        for ((start, _), name), surface in zip(spans, surfaces):
+            if surface == name:
                 mentions.setdefault(name, []).append(start)  # only a name written in full points to a person
         target_of: dict[str, str] = {}
-        for (start, end), name in spans:
-            surface = _name_text(state, start, end)
-            words = surface.split()
-            if not words or surface not in name and name not in KNOWN_INITIALS.values():
+        for ((start, end), name), surface in zip(spans, surfaces):
+            if surface not in name and name not in KNOWN_INITIALS.values():
                 continue
-            candidates = [full for full in by_word.get(words[0], ()) if full != surface and _contains_words(full, surface)]
+            first_word = surface.split(" ", 1)[0]
+            candidates = [full for full in by_word.get(first_word, ()) if full != surface and _contains_words(full, surface)]
             if not candidates:
                 continue
             target = max(candidates, key=lambda full: (max((s for s in mentions.get(full, ()) if s < start), default=-1),
@@ -777,25 +777,10 @@ class PeopleRecognizer:
             if name == surface:
                 target_of.setdefault(name, target)  # a person known only by the short name joins the full name
         for name, target in target_of.items():
-            person = state.people.pop(name, None)
-            if person is None:
-                continue
-            kept = state.people.setdefault(target, Person(name=target))
-            kept.role = kept.role or person.role
-            kept.organization = kept.organization or person.organization
-            state.merged[name] = target
+            self._merge_person(state, name, target)
         for nickname, full in KNOWN_NICKNAMES.items():
-            if nickname in state.people or nickname in mentions:
-                if full in state.people or full in mentions:
-                    for key, name in list(state.spans.items()):
-                        if name == nickname:
-                            state.spans[key] = full
-                    person = state.people.pop(nickname, None)
-                    kept = state.people.setdefault(full, Person(name=full))
-                    if person is not None:
-                        kept.role = kept.role or person.role
-                        kept.organization = kept.organization or person.organization
-                    state.merged[nickname] = full
+            if (nickname in state.people or nickname in mentions) and (full in state.people or full in mentions):
+                self._merge_person(state, nickname, full)
         self._merge_spellings(state)
         for (start, end), name in sorted(state.spans.items()):
             if name not in state.people and (" " in name or name in KNOWN_INITIALS.values()
@@ -803,32 +788,46 @@ class PeopleRecognizer:
                 state.people[name] = Person(name=name)
 
     def _merge_spellings(self, state: DocState) -> None:
-        """Two spellings of one name ("Hajriyanto"/"Hajrianto", "Soesilo"/"Susilo", "Djan Faridz"/"Djan Farid"): the
-        later one is the person first named."""
+        """Two spellings of one name ("Hajriyanto"/"Hajrianto", "Soesilo"/"Susilo", "Djan Faridz"/"Djan Farid"): one
+        person, under the longer name, else the one named first. Only names sharing a word, or a word's first or last
+        two letters (one edit leaves one of them), are compared."""
         first_seen: dict[str, int] = {}
         for (start, _), name in sorted(state.spans.items()):
             first_seen.setdefault(name, start)
-        for name in list(state.people):
+        for name in state.people:
             first_seen.setdefault(name, len(state.words))
-        names = sorted(first_seen, key=first_seen.get)
-        keys = [_spelling_key(name) for name in names]
-        for index, name in enumerate(names):
-            for earlier in range(index):
-                if names[earlier] in state.merged or not _same_spelling(keys[earlier], keys[index]):
+        index: dict[str, list[str]] = {}
+        keys: dict[str, tuple[str, ...]] = {}
+        for name in sorted(first_seen, key=first_seen.get):
+            key = keys[name] = _spelling_key(name)
+            entries = _spelling_entries(key)
+            seen: set[str] = set()
+            match = None
+            for entry in entries:
+                for earlier in index.get(entry, ()):
+                    if earlier not in seen and earlier not in state.merged:
+                        seen.add(earlier)
+                        if _same_spelling(keys[earlier], key) and (match is None or first_seen[earlier] < first_seen[match]):
+                            match = earlier
+            if match is not None:
+                target, merged = (match, name) if len(keys[match]) >= len(key) else (name, match)
+                self._merge_person(state, merged, target)
+                if target != name:
                     continue
-                target = names[earlier] if len(keys[earlier]) >= len(keys[index]) else name
-                if target == name:
-                    name = names[earlier]
-                for key, value in list(state.spans.items()):
-                    if value == name:
-                        state.spans[key] = target
-                person = state.people.pop(name, None)
-                if person is not None:
-                    kept = state.people.setdefault(target, Person(name=target))
-                    kept.role = kept.role or person.role
-                    kept.organization = kept.organization or person.organization
-                state.merged[name] = target
-                break
+            for entry in entries:
+                index.setdefault(entry, []).append(name)
+
+    def _merge_person(self, state: DocState, name: str, target: str) -> None:
+        """Every mention of `name` becomes `target`, which keeps the role and organisation either had."""
+        for key, value in list(state.spans.items()):
+            if value == name:
+                state.spans[key] = target
+        person = state.people.pop(name, None)
+        if person is not None:
+            kept = state.people.setdefault(target, Person(name=target))
+            kept.role = kept.role or person.role
+            kept.organization = kept.organization or person.organization
+        state.merged[name] = target
 
     def _single_name(self, state: DocState, start: int, name: str) -> bool:
         """Whether a one-word name with no other evidence is a person: not an everyday word, not only capitalised
@@ -1398,12 +1397,17 @@ _OLD_SPELLINGS = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("j", "y"), ("ch", "kh"
 
 
 def _spelling_key(name: str) -> tuple[str, ...]:
-    words = []
-    for word in name.lower().split():
-        for old, new in _OLD_SPELLINGS:
-            word = word.replace(old, new)
-        words.append(word)
-    return tuple(words)
+    text = name.lower()
+    for old, new in _OLD_SPELLINGS:
+        text = text.replace(old, new)
+    return tuple(text.split())
+
+
+def _spelling_entries(key: tuple[str, ...]) -> set[str]:
+    """Index entries of a spelling key: its words, and the first and last two letters of its longer words."""
+    entries = {"w" + word for word in key}
+    entries.update(edge for word in key if len(word) >= 5 for edge in ("p" + word[:2], "s" + word[-2:]))
+    return entries
 
 
 def _same_spelling(first: tuple[str, ...], second: tuple[str, ...]) -> bool:

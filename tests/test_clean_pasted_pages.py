@@ -260,3 +260,18 @@ def test_generic_app_share_login_comment_and_ad_lines_go_for_any_outlet(line: st
     body = "Sebanyak 350 pelaku UMKM mengikuti pelatihan literasi digital yang digelar pemerintah daerah bersama Kominfo."
     cleaned = clean_text(f"{body}\n{line}\n{body} Kedua.")
     assert cleaned.paragraphs == [body, body + " Kedua."], line
+
+
+def test_pantau_analyze_on_a_page_pasted_on_standard_input(monkeypatch, capsys) -> None:
+    import io
+    import json
+
+    from pipeline.cli.main import run
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(KOMPAS_PAGE.encode("utf-8")), encoding="utf-8"))
+    assert run(["analyze", "-", "--no-campaigns"]) == 0
+    contract = json.loads(capsys.readouterr().out)
+    assert (contract["outlet"], contract["dateline"]) == ("Kompas.com", "Kupang")
+    assert contract["title"] == "Pelaku UMKM di Kupang Belajar Jualan Online lewat Kelas Digital"
+    assert contract["text"].splitlines() == KOMPAS_BODY
+    assert "Kota Kupang" in {place["name"] for place in contract["places"]}

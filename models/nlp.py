@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.symbols import ORTH
 
 # Bump when a change to any NLP stage or resource changes its output (articles are then re-processed).
-NLP_VERSION = "2"
+NLP_VERSION = "3"
 
 STAGES: tuple[str, ...] = (
     "pantau_organizations",

@@ -270,33 +270,32 @@ class PlaceTagger:
         found: list[tuple[Span, Place]] = []
         undecided: list[Span] = []
         inside: list[tuple[Span, Place, Span]] = []
-        people = list(doc.spans["people"]) if "people" in doc.spans else []
-        in_names: list[Span] = []  # places opening an unknown company's or paper's name ("Texas Instruments")
+        in_names: list[range] = []  # places opening an unknown company's or paper's name ("Texas Instruments")
+        words = [token.text for token in doc]
         for span in filter_spans(self.matcher(doc, as_spans=True)):
-            inside_another_name = any(i in blocked for i in range(span.start, span.end))
-            if inside_another_name and not self._holds_a_misread_person(span, people, organizations):
+            if any(i in blocked for i in range(span.start, span.end)):
                 organization = _enclosing(organizations, span)
-                place = self._accept(doc, span, dateline_place) if organization is not None else None
-                if place is not None and place.level in REGION_LEVELS:
-                    inside.append((span, place, organization))
-                continue
+                if organization is not None or not self._holds_a_misread_person(doc, span, organizations):
+                    place = self._accept(doc, span, dateline_place) if organization is not None else None
+                    if place is not None and place.level in REGION_LEVELS:
+                        inside.append((span, place, organization))
+                    continue
             place = self._accept(doc, span, dateline_place)
-            if place is not None and _names_an_organisation(doc, span):
-                in_names.append(doc[span.start:span.end + 1])
+            if place is not None and _names_an_organisation(words, span):
+                in_names.append(range(span.start, span.end + 1))
             elif place is not None:
-                found.append((_as_written_name(doc, _without_title_word(doc, span), place), place))
+                found.append((_as_written_name(doc, words, _without_title_word(doc, span), place), place))
             else:
                 undecided.append(span)
         # Spans: the longest of places and facilities ('Jl Medan Merdeka Barat' over 'Medan'); the listed places
         # keep every region named, inside a facility's name or not ('Bandara Changi Singapura').
-        words = [token.text for token in doc]
         facilities = [span for span in facility_spans(doc, words) if _facility_allowed(span, blocked)]
         found = sorted(found + self._listed_with_places(doc, undecided, [span for span, _ in found] + facilities),
                        key=lambda item: item[0].start)
-        governed = [_as_written_name(doc, span, place) for span, place, organization in inside
+        governed = [_as_written_name(doc, words, span, place) for span, place, organization in inside
                     if _names_regional_body(organization, span)]
-        taken = blocked.union(*(range(span.start, span.end)
-                                for span in [*(s for s, _ in found), *facilities, *governed, *in_names]))
+        taken = blocked.union(*(range(span.start, span.end) for span in [*(s for s, _ in found), *facilities, *governed]),
+                              *in_names)
         spans = filter_spans([span for span, _ in found] + facilities + cued_names(doc, words, taken))
         spans = filter_spans(spans + defined_acronyms(doc, words, spans, taken)) + governed
         doc.spans["places"] = [Span(doc, span.start, span.end, label="LOC") for span in sorted(spans, key=lambda s: s.start)]
@@ -307,12 +306,12 @@ class PlaceTagger:
         for doc in docs:
             yield self(doc)
 
-    def _holds_a_misread_person(self, span: Span, people: list[Span], organizations: list[Span]) -> bool:
+    def _holds_a_misread_person(self, doc: Doc, span: Span, organizations: list[Span]) -> bool:
         """ "Los Angeles", "Raja Ampat": a place name that needs no cue and holds a person found by the people stage
         ("Angeles", "Ampat") is the place; a person's name is never a part of a longer place name."""
-        if any(org.start < span.end and span.start < org.end for org in organizations):
+        if any(org.start < span.end and span.start < org.end for org in organizations) or "people" not in doc.spans:
             return False
-        inner = [person for person in people if person.start < span.end and span.start < person.end]
+        inner = [person for person in doc.spans["people"] if person.start < span.end and span.start < person.end]
         if not inner or any(person.start < span.start or person.end > span.end or len(person) == len(span)
                             for person in inner):
             return False
@@ -451,19 +450,19 @@ def _next_to(doc: Doc, span: Span, ends: set[int], starts: set[int]) -> bool:
     return before or after
 
 
-def _names_an_organisation(doc: Doc, span: Span) -> bool:
+def _names_an_organisation(words: list[str], span: Span) -> bool:
     """ "Texas Instruments", "Jakarta Post", "Bali United": a place name that opens a company's, a paper's or a club's."""
-    return span.end < len(doc) and doc[span.end].text in ORGANISATION_NAME_TAILS
+    return span.end < len(words) and words[span.end] in ORGANISATION_NAME_TAILS
 
 
-def _as_written_name(doc: Doc, span: Span, place: Place) -> Span:
+def _as_written_name(doc: Doc, words: list[str], span: Span, place: Place) -> Span:
     """The span of the place's name as written: without "Provinsi" before a province ("Provinsi Aceh" names Aceh), with
     a compass word after a foreign place or an island ("Afrika Barat", "Sumatera Timur") and "Raya" after an Indonesian
     city ("Bandung Raya")."""
-    if place.level == "province" and len(span) > 1 and span[0].text in PROVINCE_WORDS:
+    if place.level == "province" and span.end - span.start > 1 and words[span.start] in PROVINCE_WORDS:
         span = doc[span.start + 1:span.end]
-    if span.end < len(doc):
-        following = doc[span.end].text
+    if span.end < len(words):
+        following = words[span.end]
         if following in COMPASS_WORDS and place.level in ("foreign", "area") \
                 or following == METROPOLITAN_WORD and place.level in ("city", "regency"):
             return doc[span.start:span.end + 1]

@@ -102,3 +102,15 @@ def test_named_eateries_hamlets_dams_and_sites_are_places(nlp):
     assert loc_spans(nlp, "Warga Dukuh Sumberejo mengungsi ke balai desa.") == ["Dukuh Sumberejo"]
     # "Pura" in a company's name is not a temple.
     assert loc_spans(nlp, "Direktur Angkasa Pura II menyambut rombongan.") == []
+
+
+def test_a_form_written_with_spaces_around_its_hyphen_is_the_same_place(nlp):
+    doc = run(nlp, "Penghargaan tingkat Asia - Pasifik itu diterima wali kota.")
+    assert [span.text for span in doc.spans["places"]] == ["Asia - Pasifik"]
+    assert [place["name"] for place in doc._.places] == ["Asia Pasifik"]
+
+
+def test_a_venue_named_with_of_owns_the_name_after_it_and_a_mayors_office_is_not_cut_short(nlp):
+    # The people stage read "Light" as a person; the venue keeps its whole name.
+    assert loc_spans(nlp, "Tim tamu menang 2-0 di Stadium of Light, Minggu.", people=[(9, 10)]) == ["Stadium of Light"]
+    assert loc_spans(nlp, "Rapat digelar di Kantor Wali Kota Jayapura, Jumat.") == ["Jayapura"]

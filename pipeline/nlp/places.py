@@ -315,7 +315,7 @@ class PlaceTagger:
         if not inner or any(person.start < span.start or person.end > span.end or len(person) == len(span)
                             for person in inner):
             return False
-        form = self.gazetteer.form(span.text)
+        form = self.gazetteer.form(span.label_)
         return form is not None and not any(place.needs_context for place in form.places)
 
     def _listed_with_places(self, doc: Doc, undecided: list[Span], places: list[Span]) -> list[tuple[Span, Place]]:
@@ -324,7 +324,7 @@ class PlaceTagger:
         members places. Areas only (kecamatan, kelurahan): an ambiguous kab/kota in a list still needs its own cue."""
         candidates: list[tuple[Span, Place]] = []
         for span in undecided:
-            form = self.gazetteer.form(span.text)
+            form = self.gazetteer.form(span.label_)
             place = choose_place(form, None) if form else None
             if place is not None and place.level == "area" and not _continues_a_name(doc, span):
                 candidates.append((span, place))
@@ -350,7 +350,8 @@ class PlaceTagger:
         return accepted
 
     def _accept(self, doc: Doc, span: Span, dateline_place: Place | None) -> Place | None:
-        form = self.gazetteer.form(span.text)
+        # The match's label is the form it matched: "Asia - Pasifik" in the text is the form "Asia-Pasifik".
+        form = self.gazetteer.form(span.label_)
         if form is None:
             return None
         previous = doc[span.start - 1].lower_ if span.start > 0 else ""
@@ -378,7 +379,9 @@ def facility_spans(doc: Doc, words: list[str] | None = None) -> list[Span]:
             end = i + 2
             while end < len(words) and (_name_word(words[end]) or _inner_particle(words, end)):
                 end += 1
-            spans.append(doc[i:end])
+            # Not "Kantor Wali" of "Kantor Wali Kota Jayapura": the mayor's title runs into the city's name.
+            if not (end < len(words) and words[end].lower() == "kota" and words[end - 1].lower() in {"wali", "wakil"}):
+                spans.append(doc[i:end])
         elif word in FACILITY_TAILS_SET and i + 2 < len(words) and words[i + 1] == "of" and words[i + 2][:1].isupper():
             end = i + 2
             while end < len(words) and (_name_word(words[end]) or _inner_particle(words, end)
@@ -506,6 +509,8 @@ def _facility_allowed(span: Span, blocked: set[int]) -> bool:
     head, last = span[0], span[-1]
     if span[:2].text in CIVIC_BUILDINGS:
         return True
+    if head.text in FACILITY_TAILS_SET and len(span) > 2 and span[1].text == "of" and head.i not in blocked:
+        return True  # "Stadium of Light", "Circuit of The Americas": the venue owns the name after "of"
     if last.text in FACILITY_TAILS and last.i not in blocked:
         return True
     if head.i in blocked or last.i in blocked and last.text not in FACILITY_TAILS:

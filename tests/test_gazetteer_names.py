@@ -54,3 +54,8 @@ def test_indonesian_exonyms_german_spellings_and_foreign_regions(foreign):
 def test_a_foreign_region_without_a_known_city_for_its_point_stops_the_build():
     with pytest.raises(SystemExit, match="Atlantis"):
         build_foreign({"foreign_regions": {"Atlantis": {"country": "GR", "point": "Atlantis City"}}}, set(), set(), set())
+
+
+def test_countries_are_also_named_with_their_form_of_state(foreign):
+    assert foreign["Republik India"]["name"] == "India" and foreign["Republik Irlandia"]["country"] == "IE"
+    assert "Republik Republik Ceko" not in foreign

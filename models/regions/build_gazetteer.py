@@ -301,6 +301,8 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
         forms = [form for form in dict.fromkeys([*local, *english]) if form in local or usable(form)]
         if not forms:
             continue
+        # "Republik India", "Republik Korea": the country's name with its form of state, as news also writes it.
+        forms += [f"Republik {form}" for form in local if not form.startswith("Republik") and " " not in form]
         capital = city_by_key.get((country.get("capital", ""), iso))
         entries.append({"name": forms[0], "kind": "country", "country": iso, "aliases": forms[1:],
                         "lat": round(capital["latitude"], 4) if capital else None,

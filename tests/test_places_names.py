@@ -114,3 +114,8 @@ def test_a_venue_named_with_of_owns_the_name_after_it_and_a_mayors_office_is_not
     # The people stage read "Light" as a person; the venue keeps its whole name.
     assert loc_spans(nlp, "Tim tamu menang 2-0 di Stadium of Light, Minggu.", people=[(9, 10)]) == ["Stadium of Light"]
     assert loc_spans(nlp, "Rapat digelar di Kantor Wali Kota Jayapura, Jumat.") == ["Jayapura"]
+
+
+def test_an_unknown_name_after_a_lower_case_region_word_is_a_place(nlp):
+    assert loc_spans(nlp, "Wabah itu menyebar di provinsi Equateur dan negara bagian Brandenburg.") == [
+        "Equateur", "Brandenburg"]

@@ -91,7 +91,7 @@ CITY_TITLE_WORDS = frozenset({"wali", "wakil", "balai", "pemerintah"})
 # Lower-cased words after which a capitalised name no stage knows is a place: "di Parc des Princes", "ke Anfield",
 # "pria asal Meruya", "kawasan Kenjeran". ("dari" is not one: "dari Jokowi", "dari Google" are as common.)
 LOCATIVE_CUES = frozenset({"di", "ke", "menuju", "asal", "kawasan", "wilayah", "daerah", "kota", "sekitar", "dekat",
-                           "lokasi", "dukuh"})
+                           "lokasi", "dukuh", "provinsi", "prefektur", "distrik", "bagian", "kabupaten", "kecamatan"})
 # Lower-case words inside a place's name: "Parc des Princes", "Santiago de Compostela".
 NAME_PARTICLES = frozenset({"de", "des", "del", "della", "da", "do", "dos", "du", "la", "le", "van", "von", "der"})
 # Capitalised words that make a name after "di"/"ke" an event, a body or a document, not a place:

@@ -12,7 +12,11 @@ Matching is one case-sensitive PhraseMatcher over every written form of the gaze
 - a bare name that is also a word or a given name ("Batu", "Bima", "Pati") needs a cue: a preposition or
   an administrative word before it, a province after a comma, or the dateline naming the same region;
 - named places that are not regions (islands, "Jabodetabek", streets, airports, buildings) become LOC
-  spans only: they have no Kemendagri code to list.
+  spans only: they have no Kemendagri code to list;
+- a span covers the name as written: "Provinsi Aceh" names Aceh (a province's name has no level word, a
+  kabupaten's or a kota's has), "Afrika Barat" and "Bandung Raya" hold their compass word or "Raya"; a place that
+  opens a company's, a paper's or a club's name ("Texas Instruments", "Jakarta Post") is not a place; an acronym
+  defined in brackets after a named place ("Taman Ismail Marzuki (TIM)") is a place wherever it is used.
 """
 
 from __future__ import annotations

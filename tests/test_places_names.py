@@ -119,3 +119,8 @@ def test_a_venue_named_with_of_owns_the_name_after_it_and_a_mayors_office_is_not
 def test_an_unknown_name_after_a_lower_case_region_word_is_a_place(nlp):
     assert loc_spans(nlp, "Wabah itu menyebar di provinsi Equateur dan negara bagian Brandenburg.") == [
         "Equateur", "Brandenburg"]
+
+
+def test_kiloliters_homeland_and_plenaries_are_not_places(nlp):
+    text = "Kuota BBM turun dari 48 juta KL menjadi 46 juta KL, diputuskan di Paripurna DPR demi Tanah Air."
+    assert loc_spans(nlp, text, organizations=[(15, 16)]) == []

@@ -104,7 +104,7 @@ NOT_PLACE_WORDS = frozenset({
     "liga", "league", "bundesliga", "eredivisie", "laliga", "ligue", "piala", "cup", "championship", "championships",
     "open", "terbuka", "masters", "series",
     "serie", "games", "olimpiade", "olympics", "festival", "expo", "pilgub", "pilkada", "pilpres", "pileg",
-    "pemilu", "munas", "munaslub", "kongres", "rakernas", "rapimnas", "muktamar", "konferensi", "conference",
+    "pemilu", "munas", "munaslub", "paripurna", "kongres", "rakernas", "rapimnas", "muktamar", "konferensi", "conference",
     "summit", "sidang", "rapat", "komisi", "kabinet", "fraksi", "pansus", "panja", "program", "gerakan", "kartu",
     "awards", "award", "forum", "seminar", "workshop", "webinar", "pelatihan", "ujian", "peraturan", "undang-undang",
     "aplikasi", "situs", "website", "akun", "grup", "group", "channel", "tv", "radio", "news", "online", "facebook",

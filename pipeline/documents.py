@@ -21,7 +21,16 @@ class Document:
 
 
 def read_document(source: str, url: str | None = None, user_agent: str = "pantau", timeout_s: float = 30.0) -> Document:
-    """The document named by `source` (a path or an http(s) URL); `url` overrides its web address."""
+    """The document named by `source` (a path, an http(s) URL, or "-": text pasted on standard input); `url`
+    overrides its web address."""
+    if source == "-":
+        import sys
+
+        data = sys.stdin.buffer.read(MAX_DOCUMENT_BYTES + 1)
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise InputError(f"standard input holds more than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB; "
+                             "pantau analyses documents up to that size")
+        return Document("text", decode_text(data, Path("standard input")), url)
     if source.startswith(("http://", "https://")):
         return Document("html", fetch_url(source, user_agent, timeout_s), url or source)
     return read_file(Path(source), url)

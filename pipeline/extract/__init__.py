@@ -23,6 +23,6 @@ from pipeline.extract.article import ExtractedArticle, extract_article, extract_
 from pipeline.extract.pool import ExtractionFailure, extract_many
 
 # Part of the pipeline version: bump the first number when the output of this stage changes.
-EXTRACTOR_VERSION = f"1.0+trafilatura-{_package_version('trafilatura')}"
+EXTRACTOR_VERSION = f"2.0+trafilatura-{_package_version('trafilatura')}"
 
 __all__ = ["EXTRACTOR_VERSION", "ExtractedArticle", "ExtractionFailure", "extract_article", "extract_many", "extract_text_document"]

@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 from pantau.core.errors import InputError
 from pantau.core.outlets import outlet_for_url, url_key
 from pantau.core.urls import url_host
-from pipeline.clean import clean_text, normalize_line
+from pipeline.clean import clean_document, clean_text, normalize_line
 from pipeline.extract.authors import extract_authors
 from pipeline.extract.dates import choose_datetime, fallback_date, published_candidates, updated_candidates
 from pipeline.extract.html import HtmlInput, check_is_html, decode_html, has_no_xml_invalid_bytes, parse_html
@@ -319,16 +319,18 @@ def _lang_attribute(page: PageMetadata) -> str | None:
 
 
 def extract_text_document(text: str, url: str | None = None) -> ExtractedArticle:
-    """A plain-text article (.txt input): cleaning and language only, no HTML metadata."""
+    """A plain-text article (.txt input, text pasted from a page): cleaning and language only, no HTML metadata.
+    The outlet is the URL's, otherwise the one the text names (its dateline, its app and footer lines)."""
     if not text or not text.strip():
         raise InputError("empty text: nothing to analyse")
     outlet = _outlet_for(url, None) if url else None
-    cleaned = clean_text(text, outlet)
+    cleaned, outlet = clean_document(text, outlet)
     word_count = len(cleaned.text.split())
     return ExtractedArticle(
         url=url,
         outlet_id=outlet.id if outlet is not None else None,
         outlet=outlet.name if outlet is not None else None,
+        title=cleaned.title,
         text=cleaned.text,
         paragraphs=cleaned.paragraphs,
         dateline=cleaned.dateline,

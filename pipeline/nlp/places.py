@@ -12,7 +12,11 @@ Matching is one case-sensitive PhraseMatcher over every written form of the gaze
 - a bare name that is also a word or a given name ("Batu", "Bima", "Pati") needs a cue: a preposition or
   an administrative word before it, a province after a comma, or the dateline naming the same region;
 - named places that are not regions (islands, "Jabodetabek", streets, airports, buildings) become LOC
-  spans only: they have no Kemendagri code to list.
+  spans only: they have no Kemendagri code to list;
+- a span covers the name as written: "Provinsi Aceh" names Aceh (a province's name has no level word, a
+  kabupaten's or a kota's has), "Afrika Barat" and "Bandung Raya" hold their compass word or "Raya"; a place that
+  opens a company's, a paper's or a club's name ("Texas Instruments", "Jakarta Post") is not a place; an acronym
+  defined in brackets after a named place ("Taman Ismail Marzuki (TIM)") is a place wherever it is used.
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ FACILITY_HEADS = (
     "Hotel", "Mall", "Plaza", "Pasar", "Masjid", "Gereja", "Candi", "Monumen", "Tugu", "Sirkuit", "Komplek",
     "Apartemen", "Menara", "Kantor", "Gedung", "gedung", "Balai", "Bundaran", "Simpang", "Pesisir",
     "Kawasan", "Kebun", "Hutan", "Tanjung", "Semenanjung", "Dermaga", "Lembah", "Bukit", "Pegunungan",
+    "Dukuh", "Warung", "Restoran", "Kafe", "RSUD", "Sentra", "Pertokoan", "Waduk", "Bendungan", "Situs",
+    "Keraton", "Kraton", "Pura", "Vihara", "Klenteng", "Benteng",
     # Written in lower case mid-sentence, the head is still part of the name: "di jalan Medan Merdeka Barat", "di sirkuit
     # Sakhir", "desa Suren" (after "dukuh" the name alone is: see LOCATIVE_CUES).
     "jalan", "bandara", "pelabuhan", "stadion", "sirkuit", "pulau", "gunung", "masjid", "desa", "kelurahan",
@@ -70,7 +76,7 @@ FACILITY_HEADS = (
 )
 # Words before a head that make it part of a title, not a facility: "Menteri Desa Marwan Jafar", "Kepala Desa".
 NOT_FACILITY_BEFORE = frozenset({"menteri", "kementerian", "wakil", "kepala", "kades", "mendes", "dana", "perangkat",
-                                 "aparatur", "pemerintah", "pemerintahan", "badan", "sekretaris"})
+                                 "aparatur", "pemerintah", "pemerintahan", "badan", "sekretaris", "ibu", "angkasa"})
 # Heads that may name an organisation's building: "Gedung DPR", "Kantor Kementerian Sekretariat Negara".
 BUILDING_HEADS = frozenset({"Gedung", "gedung", "Kantor", "Istana", "Kompleks", "Komplek", "Balai", "Wisma"})
 # Words that end a named venue: "Volkswagen Arena", "King Power Stadium", "Ambon City Center".
@@ -89,15 +95,16 @@ CITY_TITLE_WORDS = frozenset({"wali", "wakil", "balai", "pemerintah"})
 # Lower-cased words after which a capitalised name no stage knows is a place: "di Parc des Princes", "ke Anfield",
 # "pria asal Meruya", "kawasan Kenjeran". ("dari" is not one: "dari Jokowi", "dari Google" are as common.)
 LOCATIVE_CUES = frozenset({"di", "ke", "menuju", "asal", "kawasan", "wilayah", "daerah", "kota", "sekitar", "dekat",
-                           "lokasi", "dukuh"})
+                           "lokasi", "dukuh", "provinsi", "prefektur", "distrik", "bagian", "kabupaten", "kecamatan"})
 # Lower-case words inside a place's name: "Parc des Princes", "Santiago de Compostela".
 NAME_PARTICLES = frozenset({"de", "des", "del", "della", "da", "do", "dos", "du", "la", "le", "van", "von", "der"})
 # Capitalised words that make a name after "di"/"ke" an event, a body or a document, not a place:
 # "di Liga Champions", "ke Pilgub DKI", "di Komisi II", "di Premier League".
 NOT_PLACE_WORDS = frozenset({
-    "liga", "league", "piala", "cup", "championship", "championships", "open", "terbuka", "masters", "series",
+    "liga", "league", "bundesliga", "eredivisie", "laliga", "ligue", "piala", "cup", "championship", "championships",
+    "open", "terbuka", "masters", "series",
     "serie", "games", "olimpiade", "olympics", "festival", "expo", "pilgub", "pilkada", "pilpres", "pileg",
-    "pemilu", "munas", "munaslub", "kongres", "rakernas", "rapimnas", "muktamar", "konferensi", "conference",
+    "pemilu", "munas", "munaslub", "paripurna", "kongres", "rakernas", "rapimnas", "muktamar", "konferensi", "conference",
     "summit", "sidang", "rapat", "komisi", "kabinet", "fraksi", "pansus", "panja", "program", "gerakan", "kartu",
     "awards", "award", "forum", "seminar", "workshop", "webinar", "pelatihan", "ujian", "peraturan", "undang-undang",
     "aplikasi", "situs", "website", "akun", "grup", "group", "channel", "tv", "radio", "news", "online", "facebook",
@@ -114,6 +121,23 @@ REGIONAL_BODY_HEADS = (
     "Kejaksaan Negeri", "Kejaksaan Tinggi", "Bappeda", "KPU", "KPUD", "Bawaslu", "Kemenag", "Kanwil",
 )
 REGIONAL_BODY_HEAD_SET = frozenset(REGIONAL_BODY_HEADS)
+# Capitalised words that make a place name before them part of a company's, a paper's or a club's name: "Texas
+# Instruments", "Jakarta Post", "Korea Times", "Bali United", "Glasgow Rangers", "Surabaya Community".
+ORGANISATION_NAME_TAILS = frozenset({
+    "Times", "Post", "Star", "Today", "Herald", "Tribune", "Daily", "News", "Journal", "Gazette", "Press",
+    "Television", "TV", "Radio", "Instruments", "Airlines", "Airways", "Motor", "Motors", "Electric", "Electronics",
+    "Telecom", "Energy", "Petroleum", "Holdings", "Group", "Corporation", "Corp", "Corp.", "Inc", "Inc.", "Ltd",
+    "Ltd.", "Community", "Foundation", "University", "College", "Institute", "United", "Rangers", "FC", "SC",
+    "Club", "Saint", "St.",
+})
+# Capitalised words after a place that are part of its name: "Afrika Barat", "Jerman Timur", "Sumatera Timur".
+# (Regions written that way, "Jawa Barat", "Jakarta Utara", are gazetteer forms of their own.)
+COMPASS_WORDS = frozenset({"Barat", "Timur", "Utara", "Selatan", "Tengah", "Tenggara"})
+# "Bandung Raya", "Malang Raya": a metropolitan area named after its Indonesian city ("Indonesia Raya" is the anthem).
+METROPOLITAN_WORD = "Raya"
+# Words before a province's name that are not part of it: the province is "Jawa Barat", not "Provinsi Jawa Barat"
+# (a kabupaten's or a kota's official name holds its level word: "Kabupaten Bogor", "Kota Bogor").
+PROVINCE_WORDS = frozenset({"Provinsi", "provinsi", "Prov.", "Prov", "Propinsi", "propinsi"})
 # The longest unknown name taken after a locative word: longer runs are headlines or titles.
 MAX_CUED_NAME = 4
 # Buildings whose name is also used for the body housed there ("Balai Kota Surabaya"): always a LOC span.
@@ -249,27 +273,34 @@ class PlaceTagger:
         found: list[tuple[Span, Place]] = []
         undecided: list[Span] = []
         inside: list[tuple[Span, Place, Span]] = []
+        in_names: list[range] = []  # places opening an unknown company's or paper's name ("Texas Instruments")
+        words = [token.text for token in doc]
         for span in filter_spans(self.matcher(doc, as_spans=True)):
             if any(i in blocked for i in range(span.start, span.end)):
                 organization = _enclosing(organizations, span)
-                place = self._accept(doc, span, dateline_place) if organization is not None else None
-                if place is not None and place.level in REGION_LEVELS:
-                    inside.append((span, place, organization))
-                continue
+                if organization is not None or not self._holds_a_misread_person(doc, span, organizations):
+                    place = self._accept(doc, span, dateline_place) if organization is not None else None
+                    if place is not None and place.level in REGION_LEVELS:
+                        inside.append((span, place, organization))
+                    continue
             place = self._accept(doc, span, dateline_place)
-            if place is not None:
-                found.append((_without_title_word(doc, span), place))
+            if place is not None and _names_an_organisation(words, span):
+                in_names.append(range(span.start, span.end + 1))
+            elif place is not None:
+                found.append((_as_written_name(doc, words, _without_title_word(doc, span), place), place))
             else:
                 undecided.append(span)
         # Spans: the longest of places and facilities ('Jl Medan Merdeka Barat' over 'Medan'); the listed places
         # keep every region named, inside a facility's name or not ('Bandara Changi Singapura').
-        words = [token.text for token in doc]
         facilities = [span for span in facility_spans(doc, words) if _facility_allowed(span, blocked)]
         found = sorted(found + self._listed_with_places(doc, undecided, [span for span, _ in found] + facilities),
                        key=lambda item: item[0].start)
-        governed = [span for span, _, organization in inside if _names_regional_body(organization, span)]
-        taken = blocked.union(*(range(span.start, span.end) for span in [*(s for s, _ in found), *facilities, *governed]))
-        spans = filter_spans([span for span, _ in found] + facilities + cued_names(doc, words, taken)) + governed
+        governed = [_as_written_name(doc, words, span, place) for span, place, organization in inside
+                    if _names_regional_body(organization, span)]
+        taken = blocked.union(*(range(span.start, span.end) for span in [*(s for s, _ in found), *facilities, *governed]),
+                              *in_names)
+        spans = filter_spans([span for span, _ in found] + facilities + cued_names(doc, words, taken))
+        spans = filter_spans(spans + defined_acronyms(doc, words, spans, taken)) + governed
         doc.spans["places"] = [Span(doc, span.start, span.end, label="LOC") for span in sorted(spans, key=lambda s: s.start)]
         doc._.places = place_tags(found, dateline_place, doc._.dateline, inside)
         return doc
@@ -278,13 +309,25 @@ class PlaceTagger:
         for doc in docs:
             yield self(doc)
 
+    def _holds_a_misread_person(self, doc: Doc, span: Span, organizations: list[Span]) -> bool:
+        """ "Los Angeles", "Raja Ampat": a place name that needs no cue and holds a person found by the people stage
+        ("Angeles", "Ampat") is the place; a person's name is never a part of a longer place name."""
+        if any(org.start < span.end and span.start < org.end for org in organizations) or "people" not in doc.spans:
+            return False
+        inner = [person for person in doc.spans["people"] if person.start < span.end and span.start < person.end]
+        if not inner or any(person.start < span.start or person.end > span.end or len(person) == len(span)
+                            for person in inner):
+            return False
+        form = self.gazetteer.form(span.label_)
+        return form is not None and not any(place.needs_context for place in form.places)
+
     def _listed_with_places(self, doc: Doc, undecided: list[Span], places: list[Span]) -> list[tuple[Span, Place]]:
         """Names that needed a cue but are listed next to another place ("Karawang, Cikampek, Purwakarta",
         "rute Cibubur - Cawang", "Bandara Soekarno Hatta, Kelapa Gading"): a list or a route of places makes its
         members places. Areas only (kecamatan, kelurahan): an ambiguous kab/kota in a list still needs its own cue."""
         candidates: list[tuple[Span, Place]] = []
         for span in undecided:
-            form = self.gazetteer.form(span.text)
+            form = self.gazetteer.form(span.label_)
             place = choose_place(form, None) if form else None
             if place is not None and place.level == "area" and not _continues_a_name(doc, span):
                 candidates.append((span, place))
@@ -310,7 +353,8 @@ class PlaceTagger:
         return accepted
 
     def _accept(self, doc: Doc, span: Span, dateline_place: Place | None) -> Place | None:
-        form = self.gazetteer.form(span.text)
+        # The match's label is the form it matched: "Asia - Pasifik" in the text is the form "Asia-Pasifik".
+        form = self.gazetteer.form(span.label_)
         if form is None:
             return None
         previous = doc[span.start - 1].lower_ if span.start > 0 else ""
@@ -338,7 +382,9 @@ def facility_spans(doc: Doc, words: list[str] | None = None) -> list[Span]:
             end = i + 2
             while end < len(words) and (_name_word(words[end]) or _inner_particle(words, end)):
                 end += 1
-            spans.append(doc[i:end])
+            # Not "Kantor Wali" of "Kantor Wali Kota Jayapura": the mayor's title runs into the city's name.
+            if not (end < len(words) and words[end].lower() == "kota" and words[end - 1].lower() in {"wali", "wakil"}):
+                spans.append(doc[i:end])
         elif word in FACILITY_TAILS_SET and i + 2 < len(words) and words[i + 1] == "of" and words[i + 2][:1].isupper():
             end = i + 2
             while end < len(words) and (_name_word(words[end]) or _inner_particle(words, end)
@@ -363,7 +409,8 @@ def cued_names(doc: Doc, words: list[str], taken: set[int]) -> list[Span]:
     spans: list[Span] = []
     for i in [k for k, word in enumerate(words[:-1]) if word in LOCATIVE_CUES]:
         start = end = i + 1
-        if start in taken or not _title_word(words[start]) or is_common(words[start]):
+        if start in taken or not _title_word(words[start]) or is_common(words[start]) \
+                or words[start] in PROVINCE_WORDS and start + 1 in taken:  # "di Provinsi Aceh" names Aceh
             continue
         while end < len(words) and end not in taken and (
                 _title_word(words[end]) or words[end] in NAME_PARTICLES and end + 1 < len(words)
@@ -374,11 +421,58 @@ def cued_names(doc: Doc, words: list[str], taken: set[int]) -> list[Span]:
     return spans
 
 
+def defined_acronyms(doc: Doc, words: list[str], spans: list[Span], taken: set[int]) -> list[Span]:
+    """ "Taman Ismail Marzuki (TIM)", "Stadion Utama Gelora Bung Karno (SUGBK)": an acronym in brackets right after a
+    named place whose words it abbreviates is a LOC span there and wherever the text uses it again ("parkir di TIM")."""
+    acronyms = {words[span.end + 1] for span in spans if len(span) > 1 and span.end + 2 < len(words)
+                and words[span.end] == "(" and words[span.end + 2] == ")" and _abbreviates(words[span.end + 1], span)}
+    if not acronyms:
+        return []
+    return [doc[i:i + 1] for i, word in enumerate(words) if word in acronyms and i not in taken]
+
+
+def _abbreviates(word: str, span: Span) -> bool:
+    """Whether `word` is an acronym of the span's words: capitals, the first one the span's initial, the rest initials
+    of its words in order ("TNGL" for "Taman Nasional Gunung Leuser", "SUGBK" for "Stadion Utama Gelora Bung Karno")."""
+    if not (2 <= len(word) <= 6 and word.isalpha() and word.isupper()):
+        return False
+    initials = [token.text[0].upper() for token in span if token.text[:1].isalpha()]
+    if not initials or initials[0] != word[0]:
+        return False
+    position = 1
+    for letter in word[1:]:
+        while position < len(initials) and initials[position] != letter:
+            position += 1
+        if position == len(initials):
+            return False
+        position += 1
+    return True
+
+
 def _next_to(doc: Doc, span: Span, ends: set[int], starts: set[int]) -> bool:
     """Whether a list separator joins `span` to a place ending at `ends` before it or starting at `starts` after it."""
     before = span.start >= 2 and doc[span.start - 1].lower_ in LIST_SEPARATORS and span.start - 1 in ends
     after = span.end + 1 < len(doc) and doc[span.end].lower_ in LIST_SEPARATORS and span.end + 1 in starts
     return before or after
+
+
+def _names_an_organisation(words: list[str], span: Span) -> bool:
+    """ "Texas Instruments", "Jakarta Post", "Bali United": a place name that opens a company's, a paper's or a club's."""
+    return span.end < len(words) and words[span.end] in ORGANISATION_NAME_TAILS
+
+
+def _as_written_name(doc: Doc, words: list[str], span: Span, place: Place) -> Span:
+    """The span of the place's name as written: without "Provinsi" before a province ("Provinsi Aceh" names Aceh), with
+    a compass word after a foreign place or an island ("Afrika Barat", "Sumatera Timur") and "Raya" after an Indonesian
+    city ("Bandung Raya")."""
+    if place.level == "province" and span.end - span.start > 1 and words[span.start] in PROVINCE_WORDS:
+        span = doc[span.start + 1:span.end]
+    if span.end < len(words):
+        following = words[span.end]
+        if following in COMPASS_WORDS and place.level in ("foreign", "area") \
+                or following == METROPOLITAN_WORD and place.level in ("city", "regency"):
+            return doc[span.start:span.end + 1]
+    return span
 
 
 def _title_word(word: str) -> bool:
@@ -418,6 +512,8 @@ def _facility_allowed(span: Span, blocked: set[int]) -> bool:
     head, last = span[0], span[-1]
     if span[:2].text in CIVIC_BUILDINGS:
         return True
+    if head.text in FACILITY_TAILS_SET and len(span) > 2 and span[1].text == "of" and head.i not in blocked:
+        return True  # "Stadium of Light", "Circuit of The Americas": the venue owns the name after "of"
     if last.text in FACILITY_TAILS and last.i not in blocked:
         return True
     if head.i in blocked or last.i in blocked and last.text not in FACILITY_TAILS:

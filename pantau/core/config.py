@@ -18,6 +18,7 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from sqlalchemy.engine import make_url
 
 DEFAULT_USER_AGENT = "pantau/0.1 (+https://github.com/pantau-id/pantau; news monitoring research crawler)"
 
@@ -150,8 +151,6 @@ def masked_settings(settings: Settings) -> dict[str, Any]:
 
 
 def mask_url_password(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     try:
         parsed = make_url(url)
     except Exception:

@@ -125,7 +125,7 @@ TABLES: tuple[ExportTable, ...] = (
 
 
 def _arrow_type(column: Any):  # noqa: ANN202
-    import pyarrow as pa
+    import pyarrow as pa  # noqa: PLC0415 - heavy: pyarrow (~0.3 s); only Parquet export needs it and the CLI loads this module at every start
 
     sql_type = column.type
     if isinstance(sql_type, Boolean):
@@ -164,8 +164,8 @@ def _rows(session: Session, table: ExportTable) -> Iterator[list[dict[str, Any]]
 
 
 def _write_parquet(path: Path, table: ExportTable, batches: Iterator[list[dict[str, Any]]]) -> int:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow as pa  # noqa: PLC0415 - heavy: pyarrow (~0.3 s); only Parquet export needs it and the CLI loads this module at every start
+    import pyarrow.parquet as pq  # noqa: PLC0415 - heavy: pyarrow (~0.3 s); only Parquet export needs it and the CLI loads this module at every start
 
     schema = pa.schema([(name, _arrow_type(table.store_column(name))) for name in table.columns])
     count = 0

@@ -18,7 +18,7 @@ _SPIKE = "#c2410c"
 
 
 def _figure(height_px: int):  # noqa: ANN202
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # noqa: PLC0415 - heavy: matplotlib (~0.5 s); only drawing a chart needs it, not building or sending a digest's data
 
     width_in = DISPLAY_WIDTH_PX * 2 / _DPI
     figure = Figure(figsize=(width_in, height_px * 2 / _DPI), dpi=_DPI, facecolor="white")

@@ -17,8 +17,9 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from pantau.core.campaigns import Campaign
-from pantau.read.digest.summary import summarize
+from pantau.core.config import get_settings
 from pantau.core.time import IsoWeek, local_date, parse_week
+from pantau.read.digest.summary import summarize
 from pantau.store.tables import Article, CampaignMatch, Statistic
 
 # The average the week is compared with: the four weeks before it.
@@ -147,8 +148,6 @@ class _Covered:
 def build_digest(session: Session, campaign: Campaign, week: str, zone: str | None = None) -> Digest:
     """The digest of `campaign` for ISO `week` ("2018-W40"), weeks counted in `zone` (default: setting)."""
     if zone is None:
-        from pantau.core.config import get_settings
-
         zone = get_settings().timezone
     iso = parse_week(week)
     history = weekly_counts(session, campaign.id, iso, zone)

@@ -25,8 +25,11 @@ from typing import Any, Callable, Iterable, Sequence
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from pantau.read.digest.render import RenderedDigest, html_with_inline_images, one_line
+from pantau.core.config import get_settings
 from pantau.core.errors import InputError, PantauError
+from pantau.core.time import parse_week
+from pantau.read.digest.data import build_digest
+from pantau.read.digest.render import RenderedDigest, html_with_inline_images, one_line, render_digest
 from pantau.store.tables import DigestDelivery
 
 log = logging.getLogger(__name__)
@@ -128,8 +131,6 @@ def write_preview(rendered: RenderedDigest, path: str | Path, sender: str | None
     html_path = Path(path)
     eml_path = html_path.with_suffix(".eml")
     if sender is None:
-        from pantau.core.config import get_settings
-
         sender = get_settings().smtp.sender
     try:
         html_path.parent.mkdir(parents=True, exist_ok=True)
@@ -297,8 +298,6 @@ def record_outcome(store: Any, campaign_id: str, week: str, recipient: str, atte
 # ----------------------------------------------------------------------------- sending
 
 def campaign_active_in_week(campaign: Any, week: str) -> bool:
-    from pantau.core.time import parse_week
-
     iso = parse_week(week)
     return (campaign.start is None or campaign.start <= iso.sunday) and (campaign.end is None or campaign.end >= iso.monday)
 
@@ -319,13 +318,7 @@ def send_digests(
     When the server is unreachable or misconfigured (no STARTTLS, login refused, bad certificate), the
     remaining messages are recorded as failed at once instead of waiting through every backoff.
     """
-    from pantau.read.digest.data import build_digest
-    from pantau.read.digest.render import render_digest
-    from pantau.core.time import parse_week
-
     if settings is None:
-        from pantau.core.config import get_settings
-
         settings = get_settings()
     week = parse_week(week).label
     retry_delays = RETRY_DELAYS_S if retry_delays is None else tuple(retry_delays)

@@ -19,8 +19,8 @@ from pantau.core.errors import InputError
 from pantau.read.queries.cache import ResultCache
 from pantau.read.queries.catalogue import KINDS, LIST_KINDS, Kind, finish_coverage, get_kind
 from pantau.read.queries.filters import (
-    FilterSpec,
     Filters,
+    FilterSpec,
     NotFoundError,
     PageRequest,
     filter_specs,

@@ -4,10 +4,10 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-28 06:18:39.926828
 """
-from alembic import op
 import sqlalchemy as sa
-import pantau.store.types
+from alembic import op
 
+import pantau.store.types
 
 revision = '0001'
 down_revision = None

@@ -17,7 +17,6 @@ Measured on a synthetic store of 1,000,000 articles (bench/query.py, EXPLAIN ANA
 """
 from alembic import op
 
-
 revision = '0004'
 down_revision = '0003'
 branch_labels = None

@@ -17,14 +17,20 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
+from sqlalchemy import select, update
+from sqlalchemy.orm import lazyload, selectinload
+
+from pantau.store.tables import Article, Story
+from pipeline.embeddings import embed_articles
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -134,7 +140,7 @@ def containment(a: frozenset[str], b: frozenset[str]) -> float:
 @lru_cache(maxsize=20_000)
 def _minhash(shingles: frozenset[str], num_perm: int) -> Any:
     """Cached per process: the stored neighbours of one batch are mostly those of the next."""
-    from datasketch import MinHash
+    from datasketch import MinHash  # noqa: PLC0415 - heavy: datasketch imports scipy (~0.7 s); only the near-duplicate search needs it
 
     signature = MinHash(num_perm=num_perm, seed=1)
     signature.update_batch([s.encode("utf-8") for s in sorted(shingles)])
@@ -172,8 +178,6 @@ def assign_duplicates_and_stories(session: "Session", article_ids: Sequence[int]
 
     Works in the caller's session (flushes, does not commit). `embedder` may be None: duplicates
     are then decided by shingles alone and every article that is not a copy is its own story."""
-    import time
-
     started = time.perf_counter()
     limits = thresholds_for(embedder.name) if embedder is not None else DedupThresholds()
     report = DedupReport()
@@ -197,11 +201,6 @@ def assign_duplicates_and_stories(session: "Session", article_ids: Sequence[int]
 
 def _article_query() -> Any:
     """Articles with the places and organisations the decisions use; other tags stay unloaded until read."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import lazyload, selectinload
-
-    from pantau.store.tables import Article
-
     return select(Article).options(
         selectinload(Article.places), selectinload(Article.organizations), lazyload(Article.people), lazyload(Article.quotes),
         lazyload(Article.statistics), lazyload(Article.campaign_matches),
@@ -209,8 +208,6 @@ def _article_query() -> Any:
 
 
 def _load_targets(session: "Session", article_ids: Sequence[int]) -> list[Any]:
-    from pantau.store.tables import Article
-
     wanted = sorted(set(article_ids))
     found: list[Any] = []
     for start in range(0, len(wanted), 500):
@@ -226,8 +223,6 @@ def _when(article: Any) -> datetime:
 
 def _load_neighbours(session: "Session", targets: list[Any], limits: DedupThresholds) -> list[Any]:
     """Stored articles published within the larger of the two windows of any target."""
-    from pantau.store.tables import Article
-
     window = timedelta(days=max(limits.duplicate_window_days, limits.story_window_days))
     target_ids = {a.id for a in targets}
     moments = sorted(_when(a) for a in targets)
@@ -243,8 +238,6 @@ def _load_neighbours(session: "Session", targets: list[Any], limits: DedupThresh
 
 def _load_originals(session: "Session", articles: dict[int, Any]) -> list[Any]:
     """The stored originals that loaded copies point to, when they fall outside the window."""
-    from pantau.store.tables import Article
-
     missing = sorted({a.duplicate_of_id for a in articles.values() if a.duplicate_of_id and a.duplicate_of_id not in articles})
     found: list[Any] = []
     for start in range(0, len(missing), 500):
@@ -264,8 +257,6 @@ def _merged_spans(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime
 
 def _items(session: "Session", articles: dict[int, Any], target_ids: set[int], embedder: "Embedder | None",
            limits: DedupThresholds) -> dict[int, _Item]:
-    from pipeline.embeddings import embed_articles
-
     ordered = sorted(articles)
     texts = [articles[i].text or "" for i in ordered]
     vectors: list[np.ndarray | None] = [None] * len(ordered)
@@ -341,7 +332,7 @@ def _earliest(members: Iterable[_Item]) -> _Item:
 
 def _duplicate_groups(items: dict[int, _Item], limits: DedupThresholds) -> dict[int, int | None]:
     """article id -> id of the earliest copy of its group (None for the earliest itself / no copies)."""
-    from datasketch import MinHashLSH
+    from datasketch import MinHashLSH  # noqa: PLC0415 - heavy: datasketch imports scipy (~0.7 s); only the near-duplicate search needs it
 
     lsh = MinHashLSH(threshold=limits.lsh_threshold, num_perm=limits.num_perm)
     for item in items.values():
@@ -422,10 +413,6 @@ def _story_components(items: dict[int, _Item], duplicate_of: dict[int, int | Non
 
 def _apply_stories(session: "Session", articles: dict[int, Any], items: dict[int, _Item], components: _UnionFind,
                    report: DedupReport) -> None:
-    from sqlalchemy import update
-
-    from pantau.store.tables import Article, Story
-
     touched: set[int] = set()
     target_stories: set[int] = set()
     with_targets = [sorted(members) for members in components.groups(items).values() if any(items[m].is_target for m in members)]
@@ -472,10 +459,6 @@ def _apply_stories(session: "Session", articles: dict[int, Any], items: dict[int
 
 def _refresh_stories(session: "Session", story_ids: Iterable[int]) -> None:
     """Recount each touched story from its articles; a story left without articles is deleted."""
-    from sqlalchemy import select
-
-    from pantau.store.tables import Article, Story
-
     columns = (Article.id, Article.title, Article.outlet_id, Article.published_at, Article.processed_at)
     for story_id in sorted(set(story_ids)):
         story = session.get(Story, story_id)

@@ -6,6 +6,8 @@ import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from pantau.core.errors import InputError
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -73,8 +75,6 @@ def decode_text(data: bytes, path: Path) -> str:
 
 
 def fetch_url(url: str, user_agent: str, timeout_s: float) -> bytes:
-    import httpx
-
     try:
         with httpx.Client(follow_redirects=True, timeout=timeout_s, headers={"User-Agent": user_agent}) as client:
             with client.stream("GET", url) as response:

@@ -13,7 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
+
 from pantau.core.errors import InputError
+from pipeline.campaigns import ArticleForMatching
 from pipeline.evaluation import MatchCounts
 
 DEFAULT_LABELLED_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "campaigns"
@@ -117,8 +120,6 @@ class CampaignEvaluation:
 
 def evaluate_matching(matcher: Any, articles: Sequence[LabelledArticle]) -> CampaignEvaluation:
     """Precision/recall/F1 of `matcher` on every (article, campaign) pair, per split and campaign."""
-    from pipeline.campaigns import ArticleForMatching
-
     inputs = [ArticleForMatching(a.title, a.text, a.published_at, [], []) for a in articles]
     decisions = matcher.match_many(inputs)
     by_split = {name: Counts() for name in (*SPLITS, "all")}
@@ -148,10 +149,6 @@ def suggest_scale(matcher: Any, articles: Sequence[LabelledArticle]) -> dict[str
     "unrelated" is the median best-passage similarity on negative pairs, "related" the median on
     positive pairs: a typical relevant passage gets full semantic weight, a typical other one none.
     """
-    import numpy as np
-
-    from pipeline.campaigns import ArticleForMatching
-
     positives, negatives = [], []
     for article in articles:
         similarities = matcher.similarities(ArticleForMatching(article.title, article.text, article.published_at))

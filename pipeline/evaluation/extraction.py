@@ -24,7 +24,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from pantau.core.errors import InputError
 from pipeline.evaluation import require_dataset, shared_dir
+from pipeline.extract import extract_many
 
 DATASETS = ("scrapinghub", "trafilatura", "indonesian")
 
@@ -180,8 +182,6 @@ LOADERS = {"scrapinghub": scrapinghub_pages, "trafilatura": trafilatura_pages, "
 
 
 def run_extraction(pages: list[Page], workers: int | None, progress: Callable[[], None] | None = None) -> Iterator[tuple[Page, Any]]:
-    from pipeline.extract import extract_many
-
     by_key = {page.key: page for page in pages}
     jobs = ((page.key, [page.load()], page.url) for page in pages)
     for key, result in extract_many(jobs, workers=workers):
@@ -192,8 +192,6 @@ def run_extraction(pages: list[Page], workers: int | None, progress: Callable[[]
 
 def evaluate(dataset: str, path: Path | None = None, workers: int | None = None, progress_factory=None) -> dict[str, Any]:
     if dataset not in LOADERS:
-        from pantau.core.errors import InputError
-
         raise InputError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
     path = require_dataset(path or default_path(dataset), f"extraction data set '{dataset}'")
     pages = LOADERS[dataset](path)

@@ -5,8 +5,8 @@ and a guard that keeps redirects on the outlet's own domains and stops redirect 
 from __future__ import annotations
 
 import asyncio
-from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware

@@ -17,8 +17,14 @@ from collections import deque
 from datetime import date
 from typing import Any, Callable
 
-from pantau.core.outlets import all_outlets, get_outlet
+import httpx
+
+from crawlers import store as crawl_store
+from crawlers.replay.server import OUTLETS_PATH
+from pantau.core.config import get_settings
 from pantau.core.errors import InputError, PantauError
+from pantau.core.outlets import all_outlets, get_outlet
+from pantau.store import open_store
 
 # What the spider prints on stdout when crawlers.worker runs it (kept in step with crawlers.spiders.news).
 PROGRESS_PREFIX = "PANTAU_PROGRESS "
@@ -42,8 +48,6 @@ def crawl_outlets(
     `progress` is called with a partial run record as the crawl goes; `settings` overrides Scrapy
     settings (e.g. {"AUTOTHROTTLE_ENABLED": False} for a local replay host).
     """
-    from pantau.core.config import get_settings
-
     replay = replay.rstrip("/") if replay else None
     outlets = resolve_outlets(outlet_ids, replay)
     if max_pages is not None and max_pages < 0:
@@ -70,8 +74,6 @@ def mark_failed(database_url: str, run_ids: list[int]) -> None:
     """Runs whose crawl process died are closed as failed, so they are not left 'running'."""
     if not run_ids:
         return
-    from crawlers import store as crawl_store
-    from pantau.store import open_store
 
     store = open_store(database_url)
     try:
@@ -97,10 +99,6 @@ def resolve_outlets(outlet_ids: list[str] | None, replay: str | None) -> list[st
 
 def replay_outlets(replay: str) -> list[str]:
     """The outlets a replay host serves (asked from the host itself)."""
-    import httpx
-
-    from crawlers.replay.server import OUTLETS_PATH
-
     try:
         response = httpx.get(replay + OUTLETS_PATH, timeout=10)
         response.raise_for_status()

@@ -13,7 +13,8 @@ from typing import Any, Iterable
 from sqlalchemy import insert, select
 
 from pantau.store import Store
-from pantau.store.tables import CrawlFailure, CrawlRun, FetchValidator, Outlet as OutletRow, Page, PagePart
+from pantau.store.tables import CrawlFailure, CrawlRun, FetchValidator, Page, PagePart
+from pantau.store.tables import Outlet as OutletRow
 
 
 def utcnow() -> datetime:

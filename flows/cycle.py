@@ -6,6 +6,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from flows.environment import configure_prefect
+from pantau.core.config import get_settings
+from pantau.core.errors import InputError
+from pantau.core.time import last_complete_week, parse_week, week_of
 
 configure_prefect()
 
@@ -35,9 +38,6 @@ def cycle_flow(
     The digest is due from Monday 08:00 local time on; sending is idempotent, so cycles after that
     only send what an earlier one could not. Returns {"crawl", "process", "digest" (None when not due)}.
     """
-    from pantau.core.config import get_settings
-    from pantau.core.time import last_complete_week
-
     crawled = crawl_flow(outlets=outlets, replay=replay, max_pages=max_pages, throttle=throttle, database_url=database_url)
     processed = run_process(dask_address, dask_workers, partitions, database_url)
     moment = now or datetime.now(timezone.utc)
@@ -68,10 +68,6 @@ def backfill_flow(
     The crawl cannot stop at `end` (sitemaps and feeds list by date from a day on); weeks after `end`
     are simply not digested.
     """
-    from pantau.core.time import last_complete_week
-    from pantau.core.time import parse_week
-    from pantau.core.errors import InputError
-
     last = parse_week(last_complete_week()).sunday
     end = min(end, last) if end else last
     if end < start:
@@ -88,8 +84,6 @@ def run_process(dask_address: str | None, dask_workers: int, partitions: int | N
 
 def weeks_between(start: date, end: date) -> list[str]:
     """ISO week labels of every week that has a day in [start, end], in order."""
-    from pantau.core.time import week_of
-
     weeks, day = [], start - timedelta(days=start.weekday())
     while day <= end:
         weeks.append(week_of(day).label)

@@ -8,6 +8,7 @@ database in PREFECT_HOME (<data_dir>/prefect), the same one the ephemeral API of
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -15,6 +16,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import httpx
 
 from pantau.core.errors import PantauError
 
@@ -57,7 +60,6 @@ def die_with_parent():  # noqa: ANN201 - a preexec_fn or None
     """On Linux, the server gets SIGTERM when `pantau serve` dies, even by SIGKILL (no orphaned server)."""
     if not sys.platform.startswith("linux"):
         return None
-    import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
     pr_set_pdeathsig = 1
@@ -69,8 +71,6 @@ def die_with_parent():  # noqa: ANN201 - a preexec_fn or None
 
 
 def wait_until_healthy(api_url: str, process: subprocess.Popen, log_path: Path, timeout_s: float = STARTUP_TIMEOUT_S) -> None:
-    import httpx
-
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -25,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pantau.core.config import get_settings
 from pantau.core.errors import InputError, PantauError
 from pantau.read.export import csv_row
 from pantau.read.queries import (
@@ -40,6 +41,8 @@ from pantau.read.queries import (
     validate_filters,
 )
 from pantau.store import Store, open_store
+from pipeline.process import process_pages
+from pipeline.version import pipeline_version
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +89,6 @@ filter_params.__signature__ = _filter_parameters()  # type: ignore[attr-defined]
 
 def create_app(store: Store | None = None, admin_token: str | None = None, page_size_cap: int | None = None) -> FastAPI:
     """The application; `store` defaults to the configured one (opened on first use)."""
-    from pantau.core.config import get_settings
-    from pipeline.version import pipeline_version
-
     settings = get_settings()
     cap = page_size_cap or settings.web.page_size_cap
     token = admin_token if admin_token is not None else settings.web.admin_token.get_secret_value()
@@ -215,8 +215,6 @@ def _add_admin_routes(app: FastAPI, get_store: Callable[[], Store], token: str) 
             raise ApiError(401, "a valid admin token is required: send the header 'Authorization: Bearer <token>'")
 
     def run_process(reprocess: bool, limit: int | None) -> None:
-        from pipeline.process import process_pages
-
         try:
             report = process_pages(get_store(), reprocess=reprocess, limit=limit)
             job.update(last=report.as_dict(), error=None)

@@ -9,6 +9,7 @@ reason), so tests read their expectations from the same table the server serves.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import Counter
@@ -260,8 +261,6 @@ class FaultHTTPServer(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address) -> None:  # noqa: ANN001
         """A client that gave up (timeouts, size caps) is part of the scenario, not a server error."""
-        import sys
-
         if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             super().handle_error(request, client_address)
 

@@ -21,9 +21,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pantau.core.outlets import get_outlet
 from crawlers.replay.mapping import HOST_SEGMENT, outlet_id_of_path
 from crawlers.replay.site import ReplayArticle, ReplaySite, gzipped, slugify
+from pantau.core.outlets import get_outlet
 
 MENUS = {
     "kompas": ["News", "Tren", "Health", "Food", "Edukasi", "Money", "Tekno", "Lifestyle", "Otomotif", "Bola", "Travel"],

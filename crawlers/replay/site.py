@@ -15,6 +15,7 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -347,6 +348,4 @@ def _section_host(section: str, outlet_id: str) -> str:
 
 
 def _rfc822(value: datetime) -> str:
-    from email.utils import format_datetime
-
     return format_datetime(value)

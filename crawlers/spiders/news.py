@@ -31,10 +31,10 @@ from crawlers import store as crawl_store
 from crawlers.discovery import PROBE_SITEMAP_PATHS, Entry, NotADiscoveryDocument, is_before, parse_listing, robots_sitemaps
 from crawlers.failures import classify
 from crawlers.items import FailureItem, PageItem
-from pantau.core.outlets import Outlet, Pagination, get_outlet
 from pantau.core.errors import InputError
-from pantau.core.outlets import url_key
+from pantau.core.outlets import Outlet, Pagination, get_outlet, url_key
 from pantau.core.urls import url_host
+from pantau.store import open_store
 
 # Lines on stdout that crawlers.run reads when it runs the spider (PANTAU_PROGRESS setting).
 PROGRESS_PREFIX = "PANTAU_PROGRESS "
@@ -92,8 +92,6 @@ class NewsSpider(scrapy.Spider):
     # -- start -------------------------------------------------------------------------------------
 
     async def start(self):  # noqa: ANN201
-        from pantau.store import open_store
-
         # crawlers.worker has brought the schema up to date once for all its spiders.
         self.store = open_store(self.database_url, migrate=not self.settings.getbool("PANTAU_STORE_MIGRATED"))
         crawl_store.ensure_outlet_row(self.store, self.outlet)

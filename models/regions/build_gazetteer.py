@@ -26,6 +26,9 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import Any, Iterable
 
+from lokal.samaran import _names
+from spacy.lang.id.stop_words import STOP_WORDS
+
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "gazetteer.json.gz"
 FORMAT_VERSION = 1
@@ -71,8 +74,6 @@ def load_geonames(file_name: str) -> dict[str, dict[str, Any]]:
 
 def indonesian_vocabulary() -> set[str]:
     """Lower-case Indonesian words (spaCy's lemma table, both forms and lemmas, plus stop words)."""
-    from spacy.lang.id.stop_words import STOP_WORDS
-
     raw = resources.files("spacy_lookups_data").joinpath("data").joinpath("id_lemma_lookup.json.gz").read_bytes()
     table: dict[str, str] = json.loads(gzip.decompress(raw))
     return {word.lower() for word in (*table.keys(), *table.values(), *STOP_WORDS)}
@@ -80,8 +81,6 @@ def indonesian_vocabulary() -> set[str]:
 
 def personal_names() -> set[str]:
     """Lower-case Indonesian given and family names from lokal-id's name lists."""
-    from lokal.samaran import _names
-
     words: set[str] = set()
     for attribute in ("GIVEN_NAMES", "AMBIGUOUS_GIVEN_NAMES", "SECOND_NAMES", "FAMILY_NAMES", "BALINESE_NAMES"):
         words.update(name.lower() for name in getattr(_names, attribute, ()))

@@ -7,7 +7,14 @@ from datetime import date
 from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
+from crawlers.replay.faults import FaultHTTPServer
+from crawlers.replay.server import ReplayApp, ReplayHTTPServer
+from crawlers.replay.site import corpus_site, multiplied_site
+from crawlers.run import crawl_outlets, summed
 from pantau.cli.app import app, replay_app, state
 from pantau.core.errors import InputError
 
@@ -22,8 +29,6 @@ def crawl(
     as_json: bool = typer.Option(False, "--json", help="Print the run record(s) as JSON."),
 ) -> None:
     """Discover and fetch new articles; already-stored URLs are never fetched again."""
-    from crawlers.run import crawl_outlets, summed
-
     since_date = _parse_date(since) if since else None
     settings = {"AUTOTHROTTLE_ENABLED": False} if no_throttle else None
     with _progress(disabled=as_json) as report:
@@ -44,10 +49,6 @@ def serve(
     faults: bool = typer.Option(False, "--faults", help="Serve the fault-injection site (errors, slow pages, bad charsets, redirect loops) instead."),
 ) -> None:
     """Serve the bundled corpus as a set of outlet sites until interrupted (Ctrl-C)."""
-    from crawlers.replay.faults import FaultHTTPServer
-    from crawlers.replay.server import ReplayApp, ReplayHTTPServer
-    from crawlers.replay.site import corpus_site, multiplied_site
-
     try:
         if faults:
             server = FaultHTTPServer(host, port)
@@ -86,7 +87,6 @@ class _progress:
     def __enter__(self):  # noqa: ANN204
         if self.disabled:
             return None
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True)
         self.bar.start()
@@ -108,9 +108,6 @@ class _progress:
 
 
 def _print_records(records: list[dict]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     table = Table("outlet", "run", "discovered", "fetched", "new", "known", "requests", "failed")
     for record in records:
         failed = ", ".join(f"{reason} {count}" for reason, count in sorted(record["failed"].items())) or "-"

@@ -6,8 +6,20 @@ import json
 from typing import Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import func, select
 
+from crawlers.replay.server import start_in_thread
+from crawlers.replay.site import corpus_site
+from flows.environment import configure_prefect
+from flows.progress import listening
 from pantau.cli.app import app
+from pantau.cli.run import CycleDisplay, console_warnings_only, print_cycle_summary
+from pantau.core.config import get_settings, mask_url_password
+from pantau.core.errors import InputError
+from pantau.store import open_store
+from pantau.store.tables import Article, CampaignMatch, Page
 
 
 @app.command("demo")
@@ -17,15 +29,8 @@ def demo(
     """Serve the replay corpus on 127.0.0.1, crawl it, process every page, write the digest previews of
     the campaigns (each for its last week with coverage) and say where to look. A second run reuses
     what is stored."""
-    from flows.environment import configure_prefect
-
     home = configure_prefect(quiet_console=True)
-    from crawlers.replay.server import start_in_thread
-    from crawlers.replay.site import corpus_site
-    from flows.demo import demo_flow
-    from flows.progress import listening
-    from pantau.cli.run import CycleDisplay, console_warnings_only, print_cycle_summary
-    from pantau.core.errors import InputError
+    from flows.demo import demo_flow  # noqa: PLC0415 - heavy: Prefect (~2 s) loads only for `pantau demo`, after configure_prefect() above has set its environment
 
     site = corpus_site()
     if not site.articles:
@@ -47,9 +52,6 @@ def demo(
 
 
 def where_to_look(result: dict[str, Any], prefect_home: Any) -> dict[str, Any]:
-    from pantau.core.config import get_settings, mask_url_password
-    from pantau.store import open_store
-
     settings = get_settings()
     store = open_store()
     try:
@@ -67,10 +69,6 @@ def where_to_look(result: dict[str, Any], prefect_home: Any) -> dict[str, Any]:
 
 
 def store_totals(store: Any) -> dict[str, Any]:
-    from sqlalchemy import func, select
-
-    from pantau.store.tables import Article, CampaignMatch, Page
-
     with store.session() as session:
         matched = dict(session.execute(
             select(CampaignMatch.campaign_id, func.count()).where(CampaignMatch.matched.is_(True)).group_by(CampaignMatch.campaign_id)
@@ -83,9 +81,6 @@ def store_totals(store: Any) -> dict[str, Any]:
 
 
 def print_previews(result: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     table = Table("campaign", "week", "articles", "previous week", "spike", "preview", title="digest previews (last week with coverage)")
     shown = set()
     for digest in result["digests"]:
@@ -103,8 +98,6 @@ def print_previews(result: dict[str, Any]) -> None:
 
 
 def print_where(where: dict[str, Any]) -> None:
-    from rich.console import Console
-
     totals = where["totals"]
     matched = ", ".join(f"{campaign} {count}" for campaign, count in sorted(totals["matched"].items())) or "none"
     console = Console()

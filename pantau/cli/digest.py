@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Optional
 
 import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
 
 from pantau.cli.app import app
+from pantau.core.campaigns import load_campaigns
+from pantau.core.errors import InputError, PantauError
+from pantau.core.time import last_complete_week, parse_week
+from pantau.read.digest import build_digest, render_digest, send_digests, write_preview
+from pantau.store import open_store
 
 
 @app.command("digest")
@@ -20,11 +29,6 @@ def digest(
     as_json: bool = typer.Option(False, "--json", help="Print what was done as one JSON object."),
 ) -> None:
     """Build the weekly digest per campaign: print it as text, write an HTML/.eml preview, or send it."""
-    from pantau.core.campaigns import load_campaigns
-    from pantau.core.time import last_complete_week
-    from pantau.core.time import parse_week
-    from pantau.core.errors import InputError
-
     chosen_week = parse_week(week).label if week else last_complete_week()
     campaigns = load_campaigns()
     if campaign is not None:
@@ -34,8 +38,6 @@ def digest(
             raise InputError(f"no campaign {campaign!r}; known campaigns: {known} (see `pantau campaigns list`)")
     if not campaigns:
         raise InputError("no campaigns are defined; add one with `pantau campaigns add`")
-
-    from pantau.store import open_store
 
     store = open_store()
     summary: dict[str, Any] = {"week": chosen_week}
@@ -47,8 +49,6 @@ def digest(
         print(json.dumps(summary, ensure_ascii=False))
     failed = summary.get("delivery", {}).get("failed", 0)
     if failed:
-        from pantau.core.errors import PantauError
-
         raise PantauError(
             f"{failed} digest message(s) for {chosen_week} failed and are recorded; "
             f"re-run `pantau digest --send --week {chosen_week}` to send only those"
@@ -64,10 +64,6 @@ def preview_path(base: Path, campaign_id: str, several: bool) -> Path:
 
 
 def _previews(store: Any, campaigns: list[Any], week: str, preview: Path | None, quiet: bool) -> list[dict[str, Any]]:
-    from rich.progress import Progress
-
-    from pantau.read.digest import build_digest, render_digest, write_preview
-
     written: list[dict[str, Any]] = []
     with Progress(transient=True, disable=quiet or len(campaigns) < 2) as progress:
         task = progress.add_task("rendering digests", total=len(campaigns))
@@ -90,13 +86,6 @@ def _previews(store: Any, campaigns: list[Any], week: str, preview: Path | None,
 
 
 def _send(store: Any, campaigns: list[Any], week: str, quiet: bool) -> dict[str, Any]:
-    from rich.console import Console
-    from rich.table import Table
-
-    from pantau.read.digest import send_digests
-
-    from contextlib import nullcontext
-
     with Console(stderr=True).status(f"sending the {week} digests") if not quiet else nullcontext():
         report = send_digests(store, campaigns, week)
     summary = report.as_dict()

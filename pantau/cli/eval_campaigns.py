@@ -7,8 +7,14 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from pantau.cli.app import eval_app
+from pantau.core.campaigns import load_campaigns
+from pantau.core.errors import InputError
 
 
 @eval_app.command("campaigns")
@@ -22,14 +28,9 @@ def eval_campaigns(
     calibrate: bool = typer.Option(False, "--calibrate", help="Print a similarity scale for this model from the dev split (for calibration.toml)."),
 ) -> None:
     """Score campaign matching on the labelled article-campaign pairs (tune on dev, report test)."""
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    from pipeline.campaigns import CampaignMatcher
-    from pantau.core.campaigns import load_campaigns
-    from pipeline.embeddings import load_embedder
-    from pantau.core.errors import InputError
-    from pipeline.evaluation.campaigns import DEFAULT_LABELLED_DIR, SPLITS, evaluate_matching, load_labelled_set, suggest_scale
+    from pipeline.campaigns import CampaignMatcher  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `eval campaigns` needs them
+    from pipeline.embeddings import load_embedder  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `eval campaigns` needs them
+    from pipeline.evaluation.campaigns import DEFAULT_LABELLED_DIR, SPLITS, evaluate_matching, load_labelled_set, suggest_scale  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `eval campaigns` needs them
 
     if split not in (*SPLITS, "all"):
         raise InputError(f"--split must be dev, test or all, not {split!r}")
@@ -55,10 +56,6 @@ def eval_campaigns(
 
 
 def _print_tables(result, show_errors: bool) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
     console = Console()
     console.print(f"model: {escape(result.model)}  (similarity scale: {escape(result.scale)})")
     for title, rows in (("split", result.by_split), ("campaign", result.by_campaign)):

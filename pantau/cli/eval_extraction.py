@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress
+from rich.table import Table
 
 from pantau.cli.app import eval_app
 
@@ -19,13 +23,12 @@ def eval_extraction(
     workers: Optional[int] = typer.Option(None, "--workers", help="Extraction processes (default: one per CPU; 0 = in this process)."),
 ) -> None:
     """Score extraction exactly as each benchmark does, beside the published reference figures."""
-    from pipeline.evaluation.extraction import evaluate
+    from pipeline.evaluation.extraction import evaluate  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `eval extraction` needs them
 
     if as_json:
         report = evaluate(dataset, path, workers)
         typer.echo(json.dumps(report, ensure_ascii=False, default=str))
         return
-    from rich.progress import Progress
 
     with Progress(transient=True) as progress:
         def factory(total: int):
@@ -41,15 +44,11 @@ def _fmt(value) -> str:
 
 
 def _print_report(report: dict) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
     console = Console()
     table = Table(title=f"extraction on {report['dataset']}: {report['n']} pages, {report['failures']} failed")
     for column in ("system", "precision", "recall", "F1"):
         table.add_column(column, justify="left" if column == "system" else "right")
-    from pipeline.extract import EXTRACTOR_VERSION
+    from pipeline.extract import EXTRACTOR_VERSION  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `eval extraction` needs them
 
     table.add_row(f"pantau {EXTRACTOR_VERSION}", _fmt(report["precision"]), _fmt(report["recall"]), _fmt(report["f1"]))
     for row in report["published"]:

@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from pantau.cli.app import eval_app
 
@@ -19,7 +22,7 @@ def eval_ner(
     errors: int = typer.Option(0, "--errors", help="Also list this many missed or spurious spans."),
 ) -> None:
     """Exact-span P/R/F1 per label beside the published IndoBERT figures."""
-    from pipeline.evaluation.ner import evaluate
+    from pipeline.evaluation.ner import evaluate  # noqa: PLC0415 - heavy: loads spaCy, torch and the NLP stages (~4 s); only `pantau eval ner` needs them
 
     report = evaluate(dataset, root=path, keep_errors=errors)
     result = report.as_dict()
@@ -32,10 +35,6 @@ def eval_ner(
 
 
 def _print_table(result: dict) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
     console = Console()
     table = Table(title=f"{result['dataset']}: {result['sentences']} sentences, stages {', '.join(result['stages']) or 'none'}")
     for column in ("label", "precision", "recall", "F1", "gold", "predicted"):

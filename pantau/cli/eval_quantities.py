@@ -7,8 +7,11 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.markup import escape
 
 from pantau.cli.app import eval_app
+from pantau.core.errors import InputError
 
 
 @eval_app.command("quantities")
@@ -20,8 +23,7 @@ def eval_quantities(
     examples: int = typer.Option(0, "--examples", help="Also list this many missed and spurious spans."),
 ) -> None:
     """Share of gold QUANTITY spans a statistic overlaps (goal >= 0.85), and precision for information."""
-    from pantau.core.errors import InputError
-    from pipeline.evaluation.quantities import evaluate
+    from pipeline.evaluation.quantities import evaluate  # noqa: PLC0415 - heavy: loads spaCy and torch (~4 s); only `pantau eval quantities` needs them
 
     if split not in {"test", "dev", "train"}:
         raise InputError(f"unknown split {split!r}; use test, dev or train")
@@ -34,9 +36,6 @@ def eval_quantities(
 
 
 def _print_summary(result: dict, examples: int) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-
     console = Console()
     verdict = "[green]goal met[/green]" if result["goal_met"] else "[red]below goal[/red]"
     console.print(f"{result['dataset']}: {result['sentences']} sentences, {result['gold_spans']} QUANTITY spans")

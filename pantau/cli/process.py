@@ -6,8 +6,10 @@ import json
 from typing import Optional
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from pantau.cli.app import app
+from pantau.store import open_store
 
 
 @app.command("process")
@@ -19,10 +21,7 @@ def process(
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:
     """Extract, tag and match the pages that have no article for the current pipeline version (resumable)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from pipeline.process import process_pages
-    from pantau.store import open_store
+    from pipeline.process import process_pages  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `process` needs them
 
     store = open_store()
     with Progress(TextColumn("processing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True, disable=as_json) as bar:

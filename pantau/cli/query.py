@@ -11,13 +11,15 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from pantau.cli.app import app
 from pantau.core.errors import InputError
 from pantau.read.export import csv_cell
 from pantau.read.queries import KINDS, Filters, PageRequest, filter_specs, iter_query, rows_as_table, run_query
 from pantau.store import open_store
-
 
 # The kinds of the query catalogue: a new kind (a new tag type) is a new choice here without an edit.
 Kind = Enum("Kind", {name: name for name in KINDS}, type=str)
@@ -81,8 +83,8 @@ app.command("query")(_with_filter_options(query))
 
 def _write(rows: list[dict[str, Any]], columns: list[str], output_format: OutputFormat, out: Path | None, title: str) -> None:
     if output_format is OutputFormat.parquet:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow as pa  # noqa: PLC0415 - heavy: pyarrow (~0.3 s); only --format parquet needs it
+        import pyarrow.parquet as pq  # noqa: PLC0415 - heavy: pyarrow (~0.3 s); only --format parquet needs it
 
         table = pa.Table.from_pylist([{c: _flat(row.get(c)) for c in columns} for row in rows]) if rows else pa.table({c: pa.array([], pa.string()) for c in columns})
         pq.write_table(table, out)
@@ -116,10 +118,6 @@ _WIDE = {"sentence", "text", "url"}
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str], title: str, handle) -> None:  # noqa: ANN001
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
     shown = [c for c in columns if c not in _WIDE or c == "url" and "title" not in columns]
     table = Table(title=f"{title} ({len(rows)})", show_lines=False)
     for column in shown:

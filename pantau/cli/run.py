@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
+import signal
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
 import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-from pantau.cli.app import app
+from flows.environment import configure_prefect
+from flows.progress import listening
+from flows.server import start_local_server, stop_process_group, wait_until_healthy
+from pantau.cli.app import app, state
+from pantau.core.config import get_settings
 from pantau.core.errors import PantauError
 
 
@@ -25,11 +36,8 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Print the cycle's result as one JSON object."),
 ) -> None:
     """Run one full cycle now: crawl -> process -> digest (when due), with progress and a summary table."""
-    from flows.environment import configure_prefect
-
     configure_prefect(quiet_console=True)
-    from flows.cycle import cycle_flow
-    from flows.progress import listening
+    from flows.cycle import cycle_flow  # noqa: PLC0415 - heavy: Prefect (~2 s) loads only for `pantau run`, after configure_prefect() above has set its environment
 
     with console_warnings_only(), CycleDisplay(disabled=as_json) as display, listening(display.update):
         result = cycle_flow(
@@ -59,17 +67,11 @@ def serve(
     """Register the deployments with their schedules (crawl hourly, process after each crawl, digest on
     Monday 08:00) and run their flow runs until interrupted. Without PREFECT_API_URL a local Prefect
     server (with its UI) is started and stopped with it."""
-    import os
-
-    from flows.environment import configure_prefect
-
     home = configure_prefect()
     cron_crawl, cron_digest = valid_cron(cron_crawl, "--cron-crawl"), valid_cron(cron_digest, "--cron-digest")
     server = None
     api_url = os.environ.get("PREFECT_API_URL")
     if not api_url:
-        from flows.server import start_local_server, stop_process_group, wait_until_healthy
-
         server, api_url = start_local_server(home, port=prefect_port)
         try:
             typer.echo(f"starting a local Prefect server (database and log in {home}) ...", err=True)
@@ -86,13 +88,10 @@ def serve(
 
 def serve_deployments(api_url: str, cron_crawl: str, cron_digest: str, replay: str | None, throttle: bool, max_pages: int | None,
                       send: bool, dask_address: str | None, dask_workers: int, limit: int | None) -> None:
-    import signal
+    from prefect import serve as prefect_serve  # noqa: PLC0415 - heavy: Prefect (~2 s) loads only for `pantau serve`, after configure_prefect() in `serve` has set its environment
+    from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: PLC0415 - heavy: Prefect (~2 s) loads only for `pantau serve`, after configure_prefect() in `serve` has set its environment
 
-    from prefect import serve as prefect_serve
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    from flows.deployments import ServeOptions, build_deployments
-    from pantau.core.config import get_settings
+    from flows.deployments import ServeOptions, build_deployments  # noqa: PLC0415 - heavy: Prefect (~2 s) loads only for `pantau serve`, after configure_prefect() in `serve` has set its environment
 
     options = ServeOptions(
         crawl_cron=cron_crawl, digest_cron=cron_digest,
@@ -112,8 +111,7 @@ def interrupt(signum: int, frame: Any) -> None:
 
 
 def valid_cron(expression: str, option: str) -> str:
-    from prefect.client.schemas.schedules import CronSchedule
-    from pydantic import ValidationError
+    from prefect.client.schemas.schedules import CronSchedule  # noqa: PLC0415 - heavy: Prefect (~2 s) loads only for `pantau serve`, after configure_prefect() in `serve` has set its environment
 
     try:
         CronSchedule(cron=expression)
@@ -126,10 +124,6 @@ def valid_cron(expression: str, option: str) -> str:
 def console_warnings_only() -> Iterator[None]:
     """Flow and task runs log every state change at INFO; on the console (unless --verbose) only
     warnings and errors show while the progress display runs. The Prefect API still gets them all."""
-    import logging
-
-    from pantau.cli.app import state
-
     root = logging.getLogger()
     saved = [(handler, handler.level) for handler in root.handlers]
     if not state.verbose:
@@ -150,8 +144,6 @@ class CycleDisplay:
 
     def __enter__(self) -> "CycleDisplay":
         if not self.disabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
             self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True)
             self.bar.start()
             self.rows: dict[str, Any] = {}
@@ -187,9 +179,6 @@ class CycleDisplay:
 
 
 def print_cycle_summary(result: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     console = Console()
     crawl = result.get("crawl") or {"outlets": [], "failed": []}
     table = Table("outlet", "discovered", "fetched", "new", "known", "failed", title="crawl")

@@ -32,6 +32,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.embeddings import compute_article_vectors, embed_articles, load_embedder  # noqa: E402
+
 CORPUS = ROOT / "crawlers" / "replay" / "corpus" / "articles"
 
 
@@ -45,10 +49,7 @@ def peak_rss_mb() -> float:
 
 def worker(model: str, device: str, dedup_articles: int, with_pipeline: bool) -> dict:
     """Runs in a child process: one model, all measurements, JSON on stdout."""
-    sys.path.insert(0, str(ROOT))
-    import torch
-
-    from pipeline.embeddings import compute_article_vectors, load_embedder
+    import torch  # noqa: PLC0415 - heavy: torch (~2 s); only the per-model child processes need it, not the parent that starts them
 
     entries = corpus_articles()
     texts = ["\n".join(entry["paragraphs"]) for entry in entries]
@@ -81,8 +82,8 @@ def worker(model: str, device: str, dedup_articles: int, with_pipeline: bool) ->
 
 def matching_cost(embedder, entries: list[dict], chunk_vectors: list) -> dict:
     try:
-        from pantau.core.campaigns import load_campaigns
-        from pipeline.campaigns.matching import ArticleForMatching, CampaignMatcher
+        from pantau.core.campaigns import load_campaigns  # noqa: PLC0415 - kept out of the other models' processes, whose peak RSS must be the model's own (these add ~30 MB)
+        from pipeline.campaigns.matching import ArticleForMatching, CampaignMatcher  # noqa: PLC0415 - kept out of the other models' processes, whose peak RSS must be the model's own (these add ~30 MB)
     except ImportError as error:
         return {"matching": f"not measured: {error}"}
     matcher = CampaignMatcher(load_campaigns(), embedder)
@@ -106,10 +107,9 @@ def matching_cost(embedder, entries: list[dict], chunk_vectors: list) -> dict:
 
 
 def dedup_cost(embedder, entries: list[dict], total: int, embed_s_per_article: float) -> dict:
-    from pipeline.dedup import assign_duplicates_and_stories
-    from pipeline.embeddings import embed_articles
-    from pantau.store import open_store
-    from pantau.store.tables import Article, ArticlePlace
+    from pantau.store import open_store  # noqa: PLC0415 - kept out of the other models' processes, whose peak RSS must be the model's own (these add ~30 MB)
+    from pantau.store.tables import Article, ArticlePlace  # noqa: PLC0415 - kept out of the other models' processes, whose peak RSS must be the model's own (these add ~30 MB)
+    from pipeline.dedup import assign_duplicates_and_stories  # noqa: PLC0415 - kept out of the other models' processes, whose peak RSS must be the model's own (these add ~30 MB)
 
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(f"sqlite:///{folder}/bench.db")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import multiprocessing
 import os
 import resource
 import sys
@@ -27,7 +28,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import trafilatura  # noqa: E402
+
 from pipeline.evaluation import shared_dir  # noqa: E402
+from pipeline.extract import TRAFILATURA_OPTIONS, _warm, extract_job, extract_many  # noqa: E402
 
 
 def load_pages(limit: int | None) -> list[bytes]:
@@ -66,8 +70,6 @@ def process_cpu_seconds(pid: int) -> float:
 
 def timed(label: str, run, pages: list[bytes], workers: int) -> tuple[float, float]:
     """(wall seconds, CPU seconds of this process and its workers) for one pass over the pages."""
-    import multiprocessing
-
     samples = []  # (this process, all workers, the largest worker) in MB, 16 times over the run
     # Pool workers are children of the fork server, not of this process: their CPU is read from /proc.
     worker_cpu: dict[int, float] = {}
@@ -101,8 +103,6 @@ def _busy_loop(steps: int) -> int:
 def machine_scaling(workers: int, steps: int = 4_000_000, repeats: int = 3) -> float:
     """How much faster `workers` processes finish `workers` units of pure-Python CPU work than one process
     doing them in turn (best of `repeats` each): what this (virtual) machine's cores give, right now."""
-    import multiprocessing
-
     alone = together = float("inf")
     with multiprocessing.get_context("fork").Pool(workers) as processes:
         for _ in range(repeats):
@@ -123,10 +123,6 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="pool size for the parallel run (default: CPU count)")
     parser.add_argument("--no-pool", action="store_true", help="skip the parallel run")
     args = parser.parse_args()
-
-    import trafilatura
-
-    from pipeline.extract import TRAFILATURA_OPTIONS, _warm, extract_job, extract_many
 
     pages = load_pages(args.limit)[:: max(1, args.every)]
     print(f"{len(pages)} pages, {sum(map(len, pages)) / 1e6:.0f} MB of HTML, {os.cpu_count()} CPUs, trafilatura {trafilatura.__version__}")

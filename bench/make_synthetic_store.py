@@ -38,8 +38,15 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
+import spacy_lookups_data
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from models.regions import GAZETTEER_PATH  # noqa: E402
+from pantau.core.campaigns import load_campaigns  # noqa: E402
+from pantau.core.outlets import all_outlets  # noqa: E402
+from pantau.store import open_store  # noqa: E402
+from pantau.store.coverage import rebuild  # noqa: E402
 
 # Local midnight (WIB, UTC+7) of the first day, as seconds since the epoch.
 START_EPOCH_S = int(np.datetime64("2022-01-01T00:00:00", "s").astype(np.int64)) - 7 * 3600
@@ -108,8 +115,6 @@ HOUR_WEIGHTS = np.array([1, 1, 1, 1, 2, 4, 6, 8, 9, 9, 9, 8, 8, 8, 8, 8, 7, 7, 7
 
 
 def load_regions() -> list[tuple[str, str, str, str, float, float]]:
-    from models.regions import GAZETTEER_PATH
-
     with gzip.open(GAZETTEER_PATH, "rt", encoding="utf-8") as handle:
         data = json.load(handle)
     return [(r["code"], r["name"], r["level"], r["province"], r["lat"], r["lon"]) for r in data["regions"]
@@ -118,8 +123,7 @@ def load_regions() -> list[tuple[str, str, str, str, float, float]]:
 
 def indonesian_vocabulary(rng: np.random.Generator) -> np.ndarray:
     """Indonesian words in rank order: stop words first, news words among them, then the rest."""
-    import spacy_lookups_data
-    from spacy.lang.id.stop_words import STOP_WORDS
+    from spacy.lang.id.stop_words import STOP_WORDS  # noqa: PLC0415 - heavy: spaCy (~4 s with torch); only a new store's text needs its stop words, and bench/query.py imports this module to time queries on a filled store too
 
     path = Path(spacy_lookups_data.__file__).parent / "data" / "id_lemma_lookup.json.gz"
     with gzip.open(path, "rt", encoding="utf-8") as handle:
@@ -552,10 +556,6 @@ class PostgresLoad:
 
 
 def generate(database_url: str, articles: int, batch: int = 25_000, seed: int = 7) -> dict[str, Any]:
-    from pantau.core.outlets import all_outlets
-    from pantau.core.campaigns import load_campaigns
-    from pantau.store import open_store
-
     store = open_store(database_url)
     dialect = store.dialect
     campaigns = [campaign.id for campaign in load_campaigns()]
@@ -589,8 +589,6 @@ def generate(database_url: str, articles: int, batch: int = 25_000, seed: int = 
         # it is counted once from the loaded articles, as migration 0003 does for an existing store.
         progress("coverage summary")
         connection.commit()
-        from pantau.store.coverage import rebuild
-
         with store.session() as session:
             rebuild(session)
         print(file=sys.stderr)

@@ -33,8 +33,17 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+import httpx
+from sqlalchemy import func, select
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.make_synthetic_store import generate  # noqa: E402
+from pantau.core.campaigns import load_campaigns  # noqa: E402
+from pantau.read.queries import KINDS, Filters, PageRequest, Plan, ResultCache, run_query, sorted_statement  # noqa: E402
+from pantau.store import open_store  # noqa: E402
+from pantau.store.tables import Article  # noqa: E402
 
 GOAL_P95_MS = 100.0
 UNITS = ("percent", "IDR", "peserta")
@@ -91,11 +100,6 @@ def report(name: str, times: list[float], baseline_ms: float | None, first_ms: f
 
 
 def count_articles(url: str) -> int:
-    from sqlalchemy import func, select
-
-    from pantau.store import open_store
-    from pantau.store.tables import Article
-
     store = open_store(url)
     try:
         with store.session() as session:
@@ -105,12 +109,6 @@ def count_articles(url: str) -> int:
 
 
 def bench_queries(url: str, campaigns: list[str], repeat: int) -> float:
-    from sqlalchemy import select
-
-    from pantau.read.queries import KINDS, Filters, PageRequest, Plan, run_query, sorted_statement
-    from pantau.store import open_store
-    from pantau.store.tables import Article
-
     store = open_store(url)
     rng = random.Random(1)
     try:
@@ -162,8 +160,6 @@ def free_port() -> int:
 
 
 def start_server(url: str, port: int) -> subprocess.Popen:
-    import httpx
-
     # The web package is importable from the project root (until it is installed with the project).
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "pantau"), "web", "--port", str(port)], env=env,
@@ -200,8 +196,6 @@ def rss_kib(pid: int) -> int:
 
 
 def bench_http(url: str, campaigns: list[str], repeat: int, clients: int, duration_s: float, baseline: float) -> None:
-    import httpx
-
     port = free_port()
     server = start_server(url, port)
     base = f"http://127.0.0.1:{port}/api/"
@@ -278,9 +272,6 @@ def main() -> None:
     parser.add_argument("--no-http", action="store_true", help="measure the query layer only (no API server, no load loop)")
     args = parser.parse_args()
     os.environ.setdefault("PANTAU_CAMPAIGNS_FILE", str(ROOT / "campaigns.toml"))
-
-    from bench.make_synthetic_store import generate
-    from pantau.core.campaigns import load_campaigns
 
     temporary = None
     url = args.database_url

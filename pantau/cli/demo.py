@@ -15,7 +15,7 @@ from crawlers.replay.site import corpus_site
 from flows.environment import configure_prefect
 from flows.progress import listening
 from pantau.cli.app import app
-from pantau.cli.run import CycleDisplay, console_warnings_only, print_cycle_summary
+from pantau.cli.cycle_display import CycleDisplay, console_warnings_only, print_cycle_summary
 from pantau.core.config import get_settings, mask_url_password
 from pantau.core.errors import InputError
 from pantau.store import open_store
@@ -91,7 +91,7 @@ def print_previews(result: dict[str, Any]) -> None:
         for failure in digest["failed"]:
             shown.add(failure["campaign"])
             table.add_row(failure["campaign"], digest["week"], "-", "-", "-", f"failed: {failure['error']}")
-    for campaign_id, week in result["weeks"].items():
+    for campaign_id in result["weeks"]:
         if campaign_id not in shown:
             table.add_row(campaign_id, "-", "0", "-", "-", "no coverage in the corpus")
     Console().print(table)

@@ -94,7 +94,7 @@ def matching_cost(embedder, entries: list[dict], chunk_vectors: list) -> dict:
     started = time.perf_counter()
     matcher.match_many(articles)
     with_embedding = time.perf_counter() - started
-    for article, vectors in zip(articles, chunk_vectors):
+    for article, vectors in zip(articles, chunk_vectors, strict=True):
         article.paragraph_vectors = vectors
     started = time.perf_counter()
     matcher.match_many(articles)

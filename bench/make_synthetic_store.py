@@ -33,9 +33,10 @@ import gzip
 import json
 import sys
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 import spacy_lookups_data
@@ -300,7 +301,7 @@ class Generator:
         topical = np.flatnonzero(matched_any)
         if len(topical):
             extra = self.phrases(self.campaign_table, self.campaign_words, rng.integers(8, 25, len(topical)))
-            for index, words in zip(topical.tolist(), extra):
+            for index, words in zip(topical.tolist(), extra, strict=True):
                 bodies[index] = bodies[index] + "\n" + words.capitalize() + "."
                 titles[index] = titles[index] + " " + words.split(" ", 1)[0] + " digital"
         published = utc_text(seconds, self.dialect)
@@ -325,7 +326,7 @@ class Generator:
         outlet_list = outlet_index.tolist()
         rows["stories"] = [
             (int(story[s]), titles[s].capitalize(), first_text[k], last_text[k], int(e - s), len(set(outlet_list[s:e])))
-            for k, (s, e) in enumerate(zip(starts.tolist(), ends.tolist()))
+            for k, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True))
         ]
 
         rows["campaign_matches"] = self.campaign_rows(ids, matched)
@@ -341,7 +342,7 @@ class Generator:
         flags = matched.reshape(-1)
         scores = np.where(flags, self.rng.uniform(0.62, 0.98, flags.size), self.rng.beta(2, 6, flags.size) * 0.6).round(3)
         campaign_ids = self.campaigns * len(ids)
-        return list(zip(owners, campaign_ids, scores.tolist(), flags.tolist(), ["[]"] * flags.size))
+        return list(zip(owners, campaign_ids, scores.tolist(), flags.tolist(), ["[]"] * flags.size, strict=True))
 
     def statistic_rows(self, ids: np.ndarray) -> list[tuple]:
         owners = self.per_article(ids, 3, 8, [18, 22, 20, 16, 13, 11])
@@ -350,7 +351,7 @@ class Generator:
         positions = np.arange(m) - np.maximum.accumulate(np.where(starts, np.arange(m), 0))
         picks = self.rng.integers(0, len(self.statistic_pool), m).tolist()
         pool = self.statistic_pool
-        return [(owner, position, *pool[k]) for owner, position, k in zip(owners.tolist(), positions.tolist(), picks)]
+        return [(owner, position, *pool[k]) for owner, position, k in zip(owners.tolist(), positions.tolist(), picks, strict=True)]
 
     def statistics(self, count: int) -> list[tuple]:
         """Distinct figures (value, value_max, qualifier, unit, raw, subject, sentence, source) that
@@ -400,7 +401,7 @@ class Generator:
         dateline = starts & (self.rng.random(len(owners)) < 0.6)
         mentions = self.rng.geometric(0.55, len(owners))
         result = []
-        for owner, region, is_dateline, count in zip(owners.tolist(), regions.tolist(), dateline.tolist(), mentions.tolist()):
+        for owner, region, is_dateline, count in zip(owners.tolist(), regions.tolist(), dateline.tolist(), mentions.tolist(), strict=True):
             code, name, level, province, lat, lon = self.regions[region]
             result.append((owner, name, level, code, province, lat, lon, count, self.region_surface[region], is_dateline))
         return result
@@ -409,7 +410,7 @@ class Generator:
         owners = self.per_article(ids, 1, 4, [30, 35, 22, 13])
         owners, orgs = self.unique_pairs(owners, self.rng.choice(len(ORGANIZATIONS), size=len(owners), p=self.org_p))
         mentions = self.rng.geometric(0.5, len(owners))
-        return [(owner, *ORGANIZATIONS[org], count) for owner, org, count in zip(owners.tolist(), orgs.tolist(), mentions.tolist())]
+        return [(owner, *ORGANIZATIONS[org], count) for owner, org, count in zip(owners.tolist(), orgs.tolist(), mentions.tolist(), strict=True)]
 
     def people_rows(self, ids: np.ndarray) -> tuple[list[tuple], list[tuple]]:
         owners = self.per_article(ids, 0, 3, [35, 35, 20, 10])
@@ -418,7 +419,7 @@ class Generator:
         positions = np.arange(len(owners)) - np.maximum.accumulate(np.where(starts, np.arange(len(owners)), 0)) if len(owners) else starts
         said = self.joined(self.sentences, self.rng.integers(1, 3, len(owners)), " ")
         person_rows, quote_rows = [], []
-        for owner, person, position, text in zip(owners.tolist(), people.tolist(), positions.tolist(), said):
+        for owner, person, position, text in zip(owners.tolist(), people.tolist(), positions.tolist(), said, strict=True):
             name, role, organization = PEOPLE[person]
             person_rows.append((owner, name, role, organization))
             quote_rows.append((owner, position, name, text))
@@ -469,7 +470,7 @@ class SqliteLoad:
         self.connection = connection
         self.saved: list[str] = []
 
-    def __enter__(self) -> "SqliteLoad":
+    def __enter__(self) -> SqliteLoad:
         c = self.connection
         c.execute("PRAGMA journal_mode=DELETE")
         c.execute("PRAGMA journal_mode=OFF")
@@ -521,7 +522,7 @@ class PostgresLoad:
         self.connection = connection
         self.saved: list[str] = []
 
-    def __enter__(self) -> "PostgresLoad":
+    def __enter__(self) -> PostgresLoad:
         c = self.connection
         c.execute("SET session_replication_role = replica")
         c.execute("SET maintenance_work_mem = '1GB'")

@@ -70,7 +70,7 @@ def real_articles(count: int, words: int = 500) -> list[str]:
         sentences, length = [], 0
         for sentence in read_conll(path, dataset):
             spaces = guess_spaces(sentence.tokens)
-            sentences.append("".join(token + (" " if space else "") for token, space in zip(sentence.tokens, spaces)))
+            sentences.append("".join(token + (" " if space else "") for token, space in zip(sentence.tokens, spaces, strict=True)))
             length += len(sentence.tokens)
             if length >= words:
                 articles.append(" ".join(sentences))
@@ -94,7 +94,7 @@ def _run_stages(nlp, texts: list[str], make_doc) -> tuple[dict[str, tuple[float,
     timings["tokenizer (make_doc)"] = _timed(lambda: docs.extend(make_doc(nlp, text, None) for text in texts))
     for name, component in nlp.pipeline:
         done: list = []
-        timings[name] = _timed(lambda: done.extend(component(doc) for doc in docs))
+        timings[name] = _timed(lambda component=component, docs=docs, done=done: done.extend(component(doc) for doc in docs))
         docs = done
     return timings, docs
 

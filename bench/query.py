@@ -30,8 +30,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 from sqlalchemy import func, select
@@ -207,10 +208,10 @@ def bench_http(url: str, campaigns: list[str], repeat: int, clients: int, durati
                                  ("every article", dashboard_calls(None))):
                 for path, params in calls:
                     first: list[float] = []
-                    times = timed(lambda: client.get(path, params=params).raise_for_status(), repeat, first, server_cpu)
+                    times = timed(lambda path=path, params=params: client.get(path, params=params).raise_for_status(), repeat, first, server_cpu)
                     report(f"API /api/{path} ({label})", times, baseline, first[0], server_cpu)
             for campaign in campaigns[1:]:
-                whole = lambda: [client.get(p, params=q).raise_for_status() for p, q in dashboard_calls(campaign)]  # noqa: E731
+                whole = lambda campaign=campaign: [client.get(p, params=q).raise_for_status() for p, q in dashboard_calls(campaign)]  # noqa: E731
                 first = []
                 report(f"dashboard {campaign}: 8 calls in sequence", timed(whole, max(3, repeat // 3), first), None, first[0])
         latencies: list[float] = []

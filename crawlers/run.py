@@ -14,8 +14,9 @@ import subprocess
 import sys
 import threading
 from collections import deque
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 

@@ -7,8 +7,9 @@ Small functions over an open `pantau.store.Store`, used by the spider, the item 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import insert, select
 
@@ -18,7 +19,7 @@ from pantau.store.tables import Outlet as OutletRow
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def ensure_outlet_row(store: Store, outlet) -> None:  # noqa: ANN001 - pantau.core.outlets.Outlet

@@ -82,7 +82,7 @@ def crawl_flow(
 def collect(outlet_ids: list[str], futures: list[Any]) -> dict[str, Any]:
     """Run records of the outlets that were crawled; the error of those that were not."""
     crawled, failed = [], []
-    for outlet_id, future in zip(outlet_ids, futures):
+    for outlet_id, future in zip(outlet_ids, futures, strict=True):
         state = future.state
         if state.is_completed():
             crawled.append(state.result())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flows.environment import configure_prefect
@@ -40,7 +40,7 @@ def cycle_flow(
     """
     crawled = crawl_flow(outlets=outlets, replay=replay, max_pages=max_pages, throttle=throttle, database_url=database_url)
     processed = run_process(dask_address, dask_workers, partitions, database_url)
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     zone = get_settings().timezone
     digests = None
     if digest and digest_due(moment, zone):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timezone
 from typing import Any
 
 from sqlalchemy import func, select

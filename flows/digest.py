@@ -104,7 +104,7 @@ def digest_flow(
     futures = [digest_campaign.submit(campaign_id, week, send=send, preview_dir=preview, database_url=database_url) for campaign_id in campaign_ids]
     wait(futures)
     outcomes, failed = [], []
-    for campaign_id, future in zip(campaign_ids, futures):
+    for campaign_id, future in zip(campaign_ids, futures, strict=True):
         if future.state.is_completed():
             outcomes.append(future.state.result())
         else:

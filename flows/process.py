@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from flows.environment import configure_prefect
 from pantau.core.config import get_settings
@@ -110,7 +111,7 @@ def partition(page_ids: Sequence[int], parts: int) -> list[list[int]]:
 
 
 def merge_reports(reports: Sequence[dict[str, Any]], version: str) -> dict[str, Any]:
-    merged: dict[str, Any] = {"pipeline_version": version, **{key: 0 for key in REPORT_COUNTS}}
+    merged: dict[str, Any] = {"pipeline_version": version, **dict.fromkeys(REPORT_COUNTS, 0)}
     counters = {key: Counter() for key in REPORT_COUNTERS}
     for report in reports:
         for key in REPORT_COUNTS:

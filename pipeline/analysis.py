@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from pantau.core.campaigns import load_campaigns
 from pantau.core.errors import InputError
@@ -147,11 +148,11 @@ class Analyzer:
         results = [ArticleAnalysis(extracted=article) for article in articles]
         wanted = [r for r in results if (r.extracted.is_article or include_non_articles) and r.extracted.text]
         wanted_ids = {id(r) for r in wanted}
-        for result, tags in zip(wanted, annotate_many(self.nlp, ((r.extracted.text, r.extracted.dateline) for r in wanted))):
+        for result, tags in zip(wanted, annotate_many(self.nlp, ((r.extracted.text, r.extracted.dateline) for r in wanted)), strict=True):
             result.tags = tags
         if self.matcher is not None:
             vectors = list(paragraph_vectors) if paragraph_vectors is not None else [None] * len(results)
-            for result, vector in zip(results, vectors):
+            for result, vector in zip(results, vectors, strict=True):
                 if id(result) in wanted_ids:
                     result.decisions = self.matcher.match(matching_input(result, vector))
         return results

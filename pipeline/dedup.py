@@ -20,10 +20,11 @@ import re
 import time
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import select, update
@@ -173,7 +174,7 @@ def same_story(a: _Item, b: _Item, cosine: float | None, limits: DedupThresholds
 # ----------------------------------------------------------------------------- the stage
 
 
-def assign_duplicates_and_stories(session: "Session", article_ids: Sequence[int], embedder: "Embedder | None") -> DedupReport:
+def assign_duplicates_and_stories(session: Session, article_ids: Sequence[int], embedder: Embedder | None) -> DedupReport:
     """Mark near-duplicates and assign stories for `article_ids` (and whatever they join or merge).
 
     Works in the caller's session (flushes, does not commit). `embedder` may be None: duplicates
@@ -207,7 +208,7 @@ def _article_query() -> Any:
     )
 
 
-def _load_targets(session: "Session", article_ids: Sequence[int]) -> list[Any]:
+def _load_targets(session: Session, article_ids: Sequence[int]) -> list[Any]:
     wanted = sorted(set(article_ids))
     found: list[Any] = []
     for start in range(0, len(wanted), 500):
@@ -217,11 +218,11 @@ def _load_targets(session: "Session", article_ids: Sequence[int]) -> list[Any]:
 
 
 def _when(article: Any) -> datetime:
-    moment = article.published_at or article.processed_at or datetime.now(timezone.utc)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = article.published_at or article.processed_at or datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _load_neighbours(session: "Session", targets: list[Any], limits: DedupThresholds) -> list[Any]:
+def _load_neighbours(session: Session, targets: list[Any], limits: DedupThresholds) -> list[Any]:
     """Stored articles published within the larger of the two windows of any target."""
     window = timedelta(days=max(limits.duplicate_window_days, limits.story_window_days))
     target_ids = {a.id for a in targets}
@@ -236,7 +237,7 @@ def _load_neighbours(session: "Session", targets: list[Any], limits: DedupThresh
     return sorted(found.values(), key=lambda a: a.id)
 
 
-def _load_originals(session: "Session", articles: dict[int, Any]) -> list[Any]:
+def _load_originals(session: Session, articles: dict[int, Any]) -> list[Any]:
     """The stored originals that loaded copies point to, when they fall outside the window."""
     missing = sorted({a.duplicate_of_id for a in articles.values() if a.duplicate_of_id and a.duplicate_of_id not in articles})
     found: list[Any] = []
@@ -255,7 +256,7 @@ def _merged_spans(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime
     return merged
 
 
-def _items(session: "Session", articles: dict[int, Any], target_ids: set[int], embedder: "Embedder | None",
+def _items(session: Session, articles: dict[int, Any], target_ids: set[int], embedder: Embedder | None,
            limits: DedupThresholds) -> dict[int, _Item]:
     ordered = sorted(articles)
     texts = [articles[i].text or "" for i in ordered]
@@ -411,7 +412,7 @@ def _story_components(items: dict[int, _Item], duplicate_of: dict[int, int | Non
     return components
 
 
-def _apply_stories(session: "Session", articles: dict[int, Any], items: dict[int, _Item], components: _UnionFind,
+def _apply_stories(session: Session, articles: dict[int, Any], items: dict[int, _Item], components: _UnionFind,
                    report: DedupReport) -> None:
     touched: set[int] = set()
     target_stories: set[int] = set()
@@ -457,7 +458,7 @@ def _apply_stories(session: "Session", articles: dict[int, Any], items: dict[int
     report.stories = len(target_stories)
 
 
-def _refresh_stories(session: "Session", story_ids: Iterable[int]) -> None:
+def _refresh_stories(session: Session, story_ids: Iterable[int]) -> None:
     """Recount each touched story from its articles; a story left without articles is deleted."""
     columns = (Article.id, Article.title, Article.outlet_id, Article.published_at, Article.processed_at)
     for story_id in sorted(set(story_ids)):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -126,7 +127,7 @@ def _process_batch(
         vectors = _paragraph_vectors(session, analyzer, list(extracted.values()))
         analyses = analyzer.analyze(list(extracted.values()), paragraph_vectors=vectors)
         saved: list[int] = []
-        for (page_id, _), analysis in zip(extracted.items(), analyses):
+        for (page_id, _), analysis in zip(extracted.items(), analyses, strict=True):
             saved.append(_save(session, pages[page_id], analysis, version, report))
         for page_id, failure in failures.items():
             _save_failure(session, pages[page_id], version, failure)
@@ -142,7 +143,7 @@ def _paragraph_vectors(session: Session, analyzer: Any, articles: list[Any]) -> 
         return None
 
     wanted = [article for article in articles if article.is_article and article.text]
-    found = dict(zip((id(a) for a in wanted), embed_articles(session, analyzer.embedder, [a.text for a in wanted])))
+    found = dict(zip((id(a) for a in wanted), embed_articles(session, analyzer.embedder, [a.text for a in wanted]), strict=True))
     return [found[id(article)].chunks if id(article) in found else None for article in articles]
 
 
@@ -168,7 +169,7 @@ def _save_failure(session: Session, page: Page, version: str, failure: Any) -> N
         {
             "url_key": page.url_key, "url": page.url, "page_id": page.id, "outlet_id": page.outlet_id,
             "title": page.listed_title, "text": None, "is_article": False, "pipeline_version": version,
-            "processed_at": datetime.now(timezone.utc), "extra": {"error": failure.reason, "message": failure.message},
+            "processed_at": datetime.now(UTC), "extra": {"error": failure.reason, "message": failure.message},
         },
         {},
     )

@@ -14,9 +14,10 @@ import io
 import logging
 import secrets
 import threading
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -173,7 +174,7 @@ def _add_query_routes(app: FastAPI, kind: Kind, get_store: Callable[[], Store], 
             raise InputError(f"cannot sort {kind.name} by {sort!r}; choose one of {', '.join(kind.sorts)}")
         with active.session() as session:
             validate_filters(session, filters)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d")
+        stamp = datetime.now(UTC).strftime("%Y%m%d")
         return StreamingResponse(
             _csv_lines(active, kind, filters, sort), media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="pantau-{kind.name}-{stamp}.csv"'},

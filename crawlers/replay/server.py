@@ -14,7 +14,7 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -245,7 +245,7 @@ def indonesian_date(value: datetime) -> str:
 
 
 def http_date(value: datetime) -> str:
-    return format_datetime(value.astimezone(timezone.utc), usegmt=True)
+    return format_datetime(value.astimezone(UTC), usegmt=True)
 
 
 def text_reply(text: str, content_type: str) -> Reply:

@@ -20,7 +20,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import scrapy
@@ -115,7 +115,7 @@ class NewsSpider(scrapy.Spider):
         days = self.settings.getfloat("PANTAU_RECHECK_FAILED_AFTER_DAYS", 30.0)
         if days <= 0:
             return set()
-        since = datetime.now(timezone.utc) - timedelta(days=days)
+        since = datetime.now(UTC) - timedelta(days=days)
         keys = set()
         for url in crawl_store.failed_urls(self.store, self.outlet.id, PERMANENT_REASONS, since):
             try:
@@ -316,7 +316,7 @@ class NewsSpider(scrapy.Spider):
             outlet_id=self.outlet.id,
             http_status=response.status,
             headers=page_headers(response),
-            fetched_at=datetime.now(timezone.utc),
+            fetched_at=datetime.now(UTC),
             parts=parts,
             discovered_via=meta.get("via"),
             listed_title=meta.get("listed_title"),

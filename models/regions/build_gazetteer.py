@@ -21,10 +21,11 @@ import statistics
 import tomllib
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from lokal.samaran import _names
 from spacy.lang.id.stop_words import STOP_WORDS

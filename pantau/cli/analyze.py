@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -21,7 +20,7 @@ from pipeline.documents import read_document
 @app.command("analyze")
 def analyze(
     source: str = typer.Argument(..., metavar="PATH_OR_URL", help="An .html/.htm (optionally .gz) or .txt file, or an http(s) URL."),
-    url: Optional[str] = typer.Option(None, "--url", help="The web address of a local file (identity in the store, outlet rules)."),
+    url: str | None = typer.Option(None, "--url", help="The web address of a local file (identity in the store, outlet rules)."),
     output_format: str = typer.Option("json", "--format", help="json (the contract object) or summary (a readable table)."),
     store: bool = typer.Option(False, "--store", help="Also write the result to the store (one article per URL)."),
     campaigns: bool = typer.Option(True, "--campaigns/--no-campaigns", help="Match the configured campaigns (loads the embedding model)."),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -24,7 +23,7 @@ FILE_HEADER = """# pantau campaigns (schema: see `pantau campaigns add --help` a
 
 @campaigns_app.command("list")
 def list_campaigns(
-    campaigns_file: Optional[Path] = typer.Option(None, "--file", help="Campaigns file (default: the campaigns_file setting)."),
+    campaigns_file: Path | None = typer.Option(None, "--file", help="Campaigns file (default: the campaigns_file setting)."),
 ) -> None:
     """Print the campaigns as a table."""
     campaigns = load_campaigns(campaigns_file)
@@ -112,11 +111,11 @@ def add_campaign(
     organisers: list[str] = typer.Option([], "--organiser", help="Organising organisation (repeatable)."),
     partners: list[str] = typer.Option([], "--partner", help="Partner organisation (repeatable)."),
     spokespeople: list[str] = typer.Option([], "--spokesperson", help="Spokesperson (repeatable)."),
-    start: Optional[str] = typer.Option(None, "--start", help="First active day, YYYY-MM-DD."),
-    end: Optional[str] = typer.Option(None, "--end", help="Last active day, YYYY-MM-DD."),
+    start: str | None = typer.Option(None, "--start", help="First active day, YYYY-MM-DD."),
+    end: str | None = typer.Option(None, "--end", help="Last active day, YYYY-MM-DD."),
     subscribers: list[str] = typer.Option([], "--subscriber", help="E-mail address for the weekly digest (repeatable)."),
     digest_language: str = typer.Option("id", "--digest-language", help="Language of the weekly digest's words: id or en."),
-    campaigns_file: Optional[Path] = typer.Option(None, "--file", help="Campaigns file (default: the campaigns_file setting)."),
+    campaigns_file: Path | None = typer.Option(None, "--file", help="Campaigns file (default: the campaigns_file setting)."),
 ) -> None:
     """Validate a new campaign and append it to the campaigns file."""
     for key, value in (("--start", start), ("--end", end)):
@@ -146,9 +145,9 @@ def test_campaign(
     campaign_id: str = typer.Argument(..., help="Campaign id."),
     file_or_text: str = typer.Argument(..., help="A .txt/.html file or the article text itself."),
     title: str = typer.Option("", "--title", help="Article title (HTML input: taken from the page when empty)."),
-    published: Optional[str] = typer.Option(None, "--published", help="Publication date, YYYY-MM-DD (checks the campaign's dates)."),
-    model: Optional[str] = typer.Option(None, "--model", help="Embedding model (default: the configured one)."),
-    campaigns_file: Optional[Path] = typer.Option(None, "--file", help="Campaigns file (default: the campaigns_file setting)."),
+    published: str | None = typer.Option(None, "--published", help="Publication date, YYYY-MM-DD (checks the campaign's dates)."),
+    model: str | None = typer.Option(None, "--model", help="Embedding model (default: the configured one)."),
+    campaigns_file: Path | None = typer.Option(None, "--file", help="Campaigns file (default: the campaigns_file setting)."),
 ) -> None:
     """Print the matching decision for one campaign on one article, with its reasons."""
     from pipeline.campaigns import ArticleForMatching, CampaignMatcher  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `campaigns test` needs them

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -21,10 +20,10 @@ from pantau.core.errors import InputError
 
 @app.command("crawl")
 def crawl(
-    outlet: Optional[list[str]] = typer.Option(None, "--outlet", "-o", help="Outlet id from the registry (repeatable); default: every outlet (or every outlet the replay host serves)."),
-    replay: Optional[str] = typer.Option(None, "--replay", help="Fetch from a replay host (e.g. http://127.0.0.1:8800) instead of the outlets' real sites."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only articles listed as published/modified on or after this date (YYYY-MM-DD)."),
-    max_pages: Optional[int] = typer.Option(None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet."),
+    outlet: list[str] | None = typer.Option(None, "--outlet", "-o", help="Outlet id from the registry (repeatable); default: every outlet (or every outlet the replay host serves)."),
+    replay: str | None = typer.Option(None, "--replay", help="Fetch from a replay host (e.g. http://127.0.0.1:8800) instead of the outlets' real sites."),
+    since: str | None = typer.Option(None, "--since", help="Only articles listed as published/modified on or after this date (YYYY-MM-DD)."),
+    max_pages: int | None = typer.Option(None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet."),
     no_throttle: bool = typer.Option(False, "--no-throttle", help="Turn AutoThrottle off (only for a local replay host you own)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run record(s) as JSON."),
 ) -> None:
@@ -45,7 +44,7 @@ def serve(
     port: int = typer.Option(8800, "--port", "-p", help="TCP port to listen on."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (keep 127.0.0.1 unless you mean to share it)."),
     multiply: int = typer.Option(0, "--multiply", min=0, help="Serve N article pages made by repeating the corpus under distinct URLs (benchmarks)."),
-    outlet: Optional[list[str]] = typer.Option(None, "--outlet", "-o", help="With --multiply: only these outlets' articles."),
+    outlet: list[str] | None = typer.Option(None, "--outlet", "-o", help="With --multiply: only these outlets' articles."),
     faults: bool = typer.Option(False, "--faults", help="Serve the fault-injection site (errors, slow pages, bad charsets, redirect loops) instead."),
 ) -> None:
     """Serve the bundled corpus as a set of outlet sites until interrupted (Ctrl-C)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -22,9 +22,9 @@ from pantau.store import open_store
 
 @app.command("digest")
 def digest(
-    campaign: Optional[str] = typer.Option(None, "--campaign", help="Campaign id (default: every campaign)."),
-    week: Optional[str] = typer.Option(None, "--week", help="ISO week like 2018-W40 (default: the last complete week in the configured time zone)."),
-    preview: Optional[Path] = typer.Option(None, "--preview", help="Write the HTML preview here and the .eml beside it (with several campaigns: FILE-<campaign>.html)."),
+    campaign: str | None = typer.Option(None, "--campaign", help="Campaign id (default: every campaign)."),
+    week: str | None = typer.Option(None, "--week", help="ISO week like 2018-W40 (default: the last complete week in the configured time zone)."),
+    preview: Path | None = typer.Option(None, "--preview", help="Write the HTML preview here and the .eml beside it (with several campaigns: FILE-<campaign>.html)."),
     send: bool = typer.Option(False, "--send", help="Send to the campaigns' subscribers; messages already sent for this week are skipped."),
     as_json: bool = typer.Option(False, "--json", help="Print what was done as one JSON object."),
 ) -> None:
@@ -93,14 +93,15 @@ def _send(store: Any, campaigns: list[Any], week: str, quiet: bool) -> dict[str,
         table = Table(title=f"digest {week}")
         for column in ("campaign", "sent", "already sent", "failed"):
             table.add_column(column, justify="left" if column == "campaign" else "right")
-        for entry in campaigns:
-            def count(items: list[Any]) -> str:
-                return str(sum(1 for item in items if item.campaign_id == entry.id))
 
+        def count(items: list[Any], campaign_id: str) -> str:
+            return str(sum(1 for item in items if item.campaign_id == campaign_id))
+
+        for entry in campaigns:
             if entry.id in report.campaigns_without_delivery:
                 table.add_row(f"{entry.id} (no subscribers or not active)", "-", "-", "-")
                 continue
-            table.add_row(entry.id, count(report.sent), count(report.skipped_already_sent), count(report.failed))
+            table.add_row(entry.id, count(report.sent, entry.id), count(report.skipped_already_sent, entry.id), count(report.failed, entry.id))
         Console().print(table)
         for failure in report.failed:
             print(f"  failed: {failure.campaign_id} -> {failure.recipient}: {failure.error}")

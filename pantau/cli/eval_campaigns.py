@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -19,11 +18,11 @@ from pantau.core.errors import InputError
 
 @eval_app.command("campaigns")
 def eval_campaigns(
-    model: Optional[str] = typer.Option(None, "--model", help="Embedding model (default: the configured one; 'minilm' = English fallback)."),
+    model: str | None = typer.Option(None, "--model", help="Embedding model (default: the configured one; 'minilm' = English fallback)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
     split: str = typer.Option("all", "--split", help="Articles to score: dev, test or all (figures are shown per split)."),
-    path: Optional[Path] = typer.Option(None, "--path", help="Folder holding articles/ (default: the project's tests/data/campaigns)."),
-    campaigns_file: Optional[Path] = typer.Option(None, "--campaigns", help="Campaigns file (default: the configured one)."),
+    path: Path | None = typer.Option(None, "--path", help="Folder holding articles/ (default: the project's tests/data/campaigns)."),
+    campaigns_file: Path | None = typer.Option(None, "--campaigns", help="Campaigns file (default: the configured one)."),
     show_errors: bool = typer.Option(False, "--errors", help="List every wrongly decided pair with its reasons."),
     calibrate: bool = typer.Option(False, "--calibrate", help="Print a similarity scale for this model from the dev split (for calibration.toml)."),
 ) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -18,9 +17,9 @@ from pantau.cli.app import eval_app
 @eval_app.command("extraction")
 def eval_extraction(
     dataset: str = typer.Option("scrapinghub", "--dataset", help="scrapinghub, trafilatura or indonesian."),
-    path: Optional[Path] = typer.Option(None, "--path", help="The data set's folder (default: ../shared/eval/extraction/DATASET or $PANTAU_SHARED)."),
+    path: Path | None = typer.Option(None, "--path", help="The data set's folder (default: ../shared/eval/extraction/DATASET or $PANTAU_SHARED)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    workers: Optional[int] = typer.Option(None, "--workers", help="Extraction processes (default: one per CPU; 0 = in this process)."),
+    workers: int | None = typer.Option(None, "--workers", help="Extraction processes (default: one per CPU; 0 = in this process)."),
 ) -> None:
     """Score extraction exactly as each benchmark does, beside the published reference figures."""
     from pipeline.evaluation.extraction import evaluate  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `eval extraction` needs them

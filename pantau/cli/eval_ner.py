@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -17,7 +16,7 @@ from pantau.cli.app import eval_app
 @eval_app.command("ner")
 def eval_ner(
     dataset: str = typer.Option("nerui", "--dataset", help="nerui (NER-UI fold 1 test), nergrit or idner."),
-    path: Optional[Path] = typer.Option(None, "--path", help="Folder holding eval/ner (default: ../shared or $PANTAU_SHARED)."),
+    path: Path | None = typer.Option(None, "--path", help="Folder holding eval/ner (default: ../shared or $PANTAU_SHARED)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     errors: int = typer.Option(0, "--errors", help="Also list this many missed or spurious spans."),
 ) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -16,7 +15,7 @@ from pantau.core.errors import InputError
 
 @eval_app.command("quantities")
 def eval_quantities(
-    path: Optional[Path] = typer.Option(None, "--path", help="Folder holding NER-UGM's *.tsv (default: ../shared/eval/ner/indolem/ner/data/nerugm)."),
+    path: Path | None = typer.Option(None, "--path", help="Folder holding NER-UGM's *.tsv (default: ../shared/eval/ner/indolem/ner/data/nerugm)."),
     split: str = typer.Option("test", "--split", help="test, dev or train."),
     fold: int = typer.Option(1, "--fold", min=1, max=5, help="Fold 1-5 (the goal is set on test fold 1)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),

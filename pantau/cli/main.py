@@ -8,7 +8,6 @@ import os
 import pkgutil
 import sys
 import traceback
-from typing import Optional
 
 import click
 import typer
@@ -24,7 +23,7 @@ _LOADED = False
 @app.callback()
 def _global_options(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show tracebacks and debug logs."),
-    config: Optional[str] = typer.Option(None, "--config", help="Path of pantau.toml (default: ./pantau.toml or $PANTAU_CONFIG)."),
+    config: str | None = typer.Option(None, "--config", help="Path of pantau.toml (default: ./pantau.toml or $PANTAU_CONFIG)."),
 ) -> None:
     state.verbose = verbose
     if config:

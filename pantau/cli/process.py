@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -14,10 +13,10 @@ from pantau.store import open_store
 
 @app.command("process")
 def process(
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Process at most N pages."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Process at most N pages."),
     reprocess: bool = typer.Option(False, "--reprocess", help="Re-make every article, even those of the current pipeline version."),
-    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Pages per transaction (default from config)."),
-    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Extraction processes (default: one per core)."),
+    batch_size: int | None = typer.Option(None, "--batch-size", min=1, help="Pages per transaction (default from config)."),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Extraction processes (default: one per core)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:
     """Extract, tag and match the pages that have no article for the current pipeline version (resumable)."""

@@ -6,9 +6,10 @@ import csv
 import inspect
 import json
 import sys
-from enum import Enum
+from collections.abc import Callable
+from enum import Enum, StrEnum
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -25,7 +26,7 @@ from pantau.store import open_store
 Kind = Enum("Kind", {name: name for name in KINDS}, type=str)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -35,13 +36,13 @@ class OutputFormat(str, Enum):
 
 def query(
     kind: Kind = typer.Argument(..., help="What to list."),
-    sort: Optional[str] = typer.Option(None, "--sort", help="Sort order (see GET /api/queries); default per kind."),
+    sort: str | None = typer.Option(None, "--sort", help="Sort order (see GET /api/queries); default per kind."),
     limit: int = typer.Option(50, "--limit", "-n", min=1, help="Rows per page."),
     page: int = typer.Option(1, "--page", min=1, help="Page number."),
     all_rows: bool = typer.Option(False, "--all", help="Every matching row (ignores --limit/--page)."),
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write to this file (required for parquet)."),
-    **filter_texts: Optional[str],
+    out: Path | None = typer.Option(None, "--out", help="Write to this file (required for parquet)."),
+    **filter_texts: str | None,
 ) -> None:
     """List articles, statistics (with source, article, outlet, date, URL), places, organisations,
     people, quotes, stories, weekly coverage or outlets, filtered like the API."""
@@ -69,7 +70,7 @@ def _with_filter_options(command: Callable[..., None]) -> Callable[..., None]:
     """Give `command` one option per declared filter (pantau.read.queries.filters), after its argument."""
     parameters = list(inspect.signature(command).parameters.values())
     options = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=Optional[str],
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str | None,
                           default=typer.Option(None, *spec.flags, help=spec.help[0].upper() + spec.help[1:] + "."))
         for name, spec in filter_specs()
     ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from pantau.cli.app import app
@@ -14,8 +12,8 @@ from pantau.store import open_store
 
 @app.command("web")
 def web(
-    port: Optional[int] = typer.Option(None, "--port", "-p", help="Port to listen on (default: web.port, 8765)."),
-    host: Optional[str] = typer.Option(None, "--host", help="Address to bind (default: web.host, 127.0.0.1)."),
+    port: int | None = typer.Option(None, "--port", "-p", help="Port to listen on (default: web.port, 8765)."),
+    host: str | None = typer.Option(None, "--host", help="Address to bind (default: web.host, 127.0.0.1)."),
     workers: int = typer.Option(1, "--workers", help="Server processes (PostgreSQL stores scale with more)."),
 ) -> None:
     """Serve the dashboard at / and the read-only JSON API at /api (docs at /docs)."""

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from sqlalchemy import Boolean, DateTime, Float, Integer, select
 from sqlalchemy.orm import Session
@@ -210,7 +211,7 @@ def data_dictionary(file_format: str, counts: dict[str, int] | None = None) -> s
         "",
     ]
     if counts is not None:
-        lines += [f"Exported {datetime.now(timezone.utc).isoformat(timespec='seconds')}.", ""]
+        lines += [f"Exported {datetime.now(UTC).isoformat(timespec='seconds')}.", ""]
     for table in TABLES:
         rows = f" ({counts[table.name]} rows)" if counts and table.name in counts else ""
         lines += [f"## {table.name}.{file_format}{rows}", "", table.description, "", "| column | type | meaning |", "|---|---|---|"]

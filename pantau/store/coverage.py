@@ -14,9 +14,10 @@ transaction. Recounting whole weeks makes this idempotent: the rows are always w
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from itertools import chain
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import Connection, Date, delete, distinct, event, func, insert, inspect, literal, select, text, true
 from sqlalchemy.orm import Session, sessionmaker

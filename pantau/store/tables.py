@@ -8,15 +8,15 @@ re-processing update rows instead of adding new ones.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -118,7 +118,7 @@ class Page(Base):
     part_count: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str | None] = mapped_column(String(64))
 
-    parts: Mapped[list["PagePart"]] = relationship(
+    parts: Mapped[list[PagePart]] = relationship(
         order_by="PagePart.position", cascade="all, delete-orphan", lazy="selectin"
     )
 
@@ -198,7 +198,7 @@ class Article(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
-    campaign_matches: Mapped[list["CampaignMatch"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    campaign_matches: Mapped[list[CampaignMatch]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     # Each tag type adds its rows here too (Article.places, Article.quotes, ...): see `tag_type` below.
 
 

@@ -8,10 +8,11 @@ Thresholds are tuned on the `dev` split; figures are reported for `test` and for
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -125,7 +126,7 @@ def evaluate_matching(matcher: Any, articles: Sequence[LabelledArticle]) -> Camp
     by_split = {name: Counts() for name in (*SPLITS, "all")}
     by_campaign = {campaign.id: Counts() for campaign in matcher.campaigns}
     errors = []
-    for article, article_decisions in zip(articles, decisions):
+    for article, article_decisions in zip(articles, decisions, strict=True):
         for decision in article_decisions:
             actual = decision.campaign_id in article.campaigns
             for counts in (by_split[article.split], by_split["all"], by_campaign[decision.campaign_id]):
@@ -152,7 +153,7 @@ def suggest_scale(matcher: Any, articles: Sequence[LabelledArticle]) -> dict[str
     positives, negatives = [], []
     for article in articles:
         similarities = matcher.similarities(ArticleForMatching(article.title, article.text, article.published_at))
-        for campaign, similarity in zip(matcher.campaigns, similarities):
+        for campaign, similarity in zip(matcher.campaigns, similarities, strict=True):
             (positives if campaign.id in article.campaigns else negatives).append(float(similarity))
     if not positives or not negatives:
         raise InputError("calibration needs labelled positive and negative pairs")

@@ -19,10 +19,11 @@ import json
 import re
 import statistics
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from pantau.core.errors import InputError
 from pipeline.evaluation import require_dataset, shared_dir

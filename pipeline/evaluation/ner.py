@@ -9,9 +9,10 @@ Scoring is exact span match per label: a predicted span counts only with the sam
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from spacy.tokens import Doc
 
@@ -132,7 +133,7 @@ def guess_spaces(tokens: list[str]) -> list[bool]:
 
 def score(gold: list[Sentence], predicted: Iterable[set[tuple[int, int, str]]], report: Report, keep_errors: int = 0) -> Report:
     report.per_label = {label: Counts() for label in LABELS}
-    for sentence, spans in zip(gold, predicted):
+    for sentence, spans in zip(gold, predicted, strict=True):
         for label in LABELS:
             want = {s for s in sentence.spans if s[2] == label}
             got = {s for s in spans if s[2] == label}
@@ -155,7 +156,7 @@ def place_false_positives(gold: list[Sentence], predicted: list[set[tuple[int, i
     LOC spans that are exactly a gold person's name."""
     ambiguous = wrong = person = 0
     shown: list[str] = []
-    for sentence, spans in zip(gold, predicted):
+    for sentence, spans in zip(gold, predicted, strict=True):
         gold_loc = {(start, end) for start, end, label in sentence.spans if label == "LOC"}
         gold_per = {(start, end) for start, end, label in sentence.spans if label == "PER"}
         for start, end, label in spans:

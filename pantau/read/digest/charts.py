@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 from pantau.read.digest.data import PlaceCount, WeekCount
 
@@ -55,7 +55,7 @@ def coverage_chart(history: Sequence[WeekCount], trailing_average: float, spike:
     positions = list(range(len(counts)))
     axes.bar(positions, counts, color=colours, width=0.65)
     axes.axhline(trailing_average, color=_MUTED, linestyle="--", linewidth=0.8)
-    for position, count in zip(positions, counts):
+    for position, count in zip(positions, counts, strict=True):
         axes.annotate(str(count), (position, count), xytext=(0, 2), textcoords="offset points",
                       ha="center", va="bottom", fontsize=7, color=_INK)
     axes.set_xticks(positions, labels)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Any, Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import and_, select
@@ -124,7 +125,7 @@ class Digest:
     spokespeople: tuple[str, ...] = ()
     # The language of the digest's own words (pantau/core/messages.toml); article text is as published.
     language: str = "id"
-    generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def change_vs_previous(self) -> int:
@@ -229,7 +230,7 @@ def covered_articles(session: Session, campaign_id: str, week: IsoWeek, zone: st
     sizes = Counter(keys)
     return [
         _Covered(article=article, score=float(score or 0.0), story_key=key, story_size=sizes[key])
-        for (article, score), key in zip(rows, keys)
+        for (article, score), key in zip(rows, keys, strict=True)
     ]
 
 
@@ -369,7 +370,7 @@ def _ranked(covered: Sequence[_Covered]) -> list[_Covered]:
             item.article.duplicate_of_id is not None,
             -item.story_size,
             -item.score,
-            item.article.published_at or datetime.max.replace(tzinfo=timezone.utc),
+            item.article.published_at or datetime.max.replace(tzinfo=UTC),
             item.article.id,
         ),
     )

@@ -14,13 +14,14 @@ import logging
 import smtplib
 import ssl
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address, Group
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -235,7 +236,7 @@ def _reply(error: BaseException) -> str:
 # ----------------------------------------------------------------------------- the ledger
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def ensure_delivery_rows(store: Any, campaign_id: str, week: str, recipients: Iterable[str]) -> None:

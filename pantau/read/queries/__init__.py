@@ -10,7 +10,8 @@ finds them cheaply; the cache keeps slow results while the store is unchanged.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session

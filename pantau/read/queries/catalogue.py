@@ -7,9 +7,10 @@ pantau.store.tables. The CLI's `pantau query KIND`, the API's routes and the das
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from sqlalchemy import Boolean, Select, case, distinct, func, literal_column, select, text, true
 from sqlalchemy.orm import Session, aliased

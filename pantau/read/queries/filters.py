@@ -9,11 +9,12 @@ filter is one field here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlalchemy.orm import Session
@@ -177,7 +178,7 @@ class Filters:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, "")}
 
     @classmethod
-    def from_texts(cls, texts: Mapping[str, str | None], shown: Mapping[str, str] | None = None) -> "Filters":
+    def from_texts(cls, texts: Mapping[str, str | None], shown: Mapping[str, str] | None = None) -> Filters:
         """Filters from text values by field name (options, query parameters); empty texts are no filter."""
         values = {}
         for name, spec in filter_specs():

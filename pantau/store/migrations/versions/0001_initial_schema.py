@@ -1,7 +1,7 @@
 """initial schema: pages, articles, tags, stories, embeddings, digests; full-text search
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-28 06:18:39.926828
 """
 import sqlalchemy as sa

@@ -44,7 +44,8 @@ SETTINGS = {
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=1000, help="article pages on the site for the first runs")
-    parser.add_argument("--outlet", action="append", default=None, help="outlets to multiply the corpus over (default: kompas, tribunnews)")
+    parser.add_argument("--outlet", action="append", default=None,
+                        help="outlets to multiply the corpus over (default: kompas, tribunnews)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating throughput rounds (best of each is reported)")
     args = parser.parse_args()
     return benchmark(args.pages, args.outlet or ["kompas", "tribunnews"], max(1, args.rounds))
@@ -81,7 +82,8 @@ def benchmark(pages: int, outlets: list[str], rounds: int) -> int:
     fetched = sum(r["fetched"] for r in best)
 
     pantau_rate, bare_rate = fetched / pantau_seconds, bare_fetched / bare_seconds
-    print(f"\n1. throughput (wall clock, process start to exit, same site, same concurrency; best of {rounds} alternating rounds)")
+    print("\n1. throughput (wall clock, process start to exit, same site, same concurrency; "
+          f"best of {rounds} alternating rounds)")
     print(f"   pantau crawl : {fetched} article pages in {pantau_seconds:.1f} s = {pantau_rate:.1f} pages/s "
           f"({sum(r['requests'] for r in best)} requests, {sum(r['new'] for r in best)} stored, failed {_failed(best)}); "
           f"all rounds {', '.join(f'{seconds:.1f}' for seconds, _ in pantau_runs)} s")
@@ -95,7 +97,8 @@ def benchmark(pages: int, outlets: list[str], rounds: int) -> int:
 
     second = crawl_outlets(outlets, replay=base, database_url=database_url, settings=SETTINGS)
     print("\n2. second run, unchanged site")
-    print(f"   article pages fetched: {sum(r['fetched'] for r in second)} (goal 0); requests: {sum(r['requests'] for r in second)}; "
+    print(f"   article pages fetched: {sum(r['fetched'] for r in second)} (goal 0); requests: "
+          f"{sum(r['requests'] for r in second)}; "
           f"new: {sum(r['new'] for r in second)}")
 
     grown = multiplied_site(pages + pages // 10, outlets)

@@ -83,10 +83,12 @@ def timed(label: str, run, pages: list[bytes], workers: int) -> tuple[float, flo
             samples.append((rss_mb(), sum(sizes), max(sizes, default=0.0)))
     wall = time.perf_counter() - wall
     cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu + sum(worker_cpu.values())
-    print(f"{label:<40} wall {len(pages) / wall:6.1f} pages/s ({wall:6.1f} s)  CPU {len(pages) / cpu:6.1f} pages/CPU-s ({cpu:6.1f} s)")
+    print(f"{label:<40} wall {len(pages) / wall:6.1f} pages/s ({wall:6.1f} s) "
+          f" CPU {len(pages) / cpu:6.1f} pages/CPU-s ({cpu:6.1f} s)")
     if not workers:
         return wall, cpu
-    print(f"  worker processes used: {len(worker_cpu)} (recycled every few hundred pages); workers busy {100 * sum(worker_cpu.values()) / (wall * workers):.0f}% of the run")
+    print(f"  worker processes used: {len(worker_cpu)} (recycled every few hundred pages); "
+          f"workers busy {100 * sum(worker_cpu.values()) / (wall * workers):.0f}% of the run")
     print(f"  RSS MB of this process over the run:    {' '.join(f'{s[0]:.0f}' for s in samples)}")
     print(f"  RSS MB of all workers over the run:     {' '.join(f'{s[1]:.0f}' for s in samples)}")
     print(f"  RSS MB of the largest worker over the run: {' '.join(f'{s[2]:.0f}' for s in samples)}")
@@ -125,7 +127,8 @@ def main() -> None:
     args = parser.parse_args()
 
     pages = load_pages(args.limit)[:: max(1, args.every)]
-    print(f"{len(pages)} pages, {sum(map(len, pages)) / 1e6:.0f} MB of HTML, {os.cpu_count()} CPUs, trafilatura {trafilatura.__version__}")
+    print(f"{len(pages)} pages, {sum(map(len, pages)) / 1e6:.0f} MB of HTML, {os.cpu_count()} CPUs, "
+          f"trafilatura {trafilatura.__version__}")
     _warm()  # models load once per process; not part of any page's cost
 
     def pool(pages):
@@ -157,8 +160,10 @@ def main() -> None:
         if index % max(1, n // 8) == 0:
             rss.append(rss_mb())
     (bare_wall, bare_cpu), (stage_wall, stage_cpu) = spent[bare], spent[stage]
-    print(f"{'bare trafilatura.extract (1 process)':<40} wall {n / bare_wall:6.1f} pages/s ({bare_wall:6.1f} s)  CPU {n / bare_cpu:6.1f} pages/CPU-s ({bare_cpu:6.1f} s)")
-    print(f"{'extract_article (1 process)':<40} wall {n / stage_wall:6.1f} pages/s ({stage_wall:6.1f} s)  CPU {n / stage_cpu:6.1f} pages/CPU-s ({stage_cpu:6.1f} s)")
+    print(f"{'bare trafilatura.extract (1 process)':<40} wall {n / bare_wall:6.1f} pages/s ({bare_wall:6.1f} s) "
+          f" CPU {n / bare_cpu:6.1f} pages/CPU-s ({bare_cpu:6.1f} s)")
+    print(f"{'extract_article (1 process)':<40} wall {n / stage_wall:6.1f} pages/s ({stage_wall:6.1f} s) "
+          f" CPU {n / stage_cpu:6.1f} pages/CPU-s ({stage_cpu:6.1f} s)")
     print(f"RSS MB of the single process over the run: {' '.join(f'{r:.0f}' for r in rss)}")
     overhead = f"CPU {100 * (stage_cpu / bare_cpu - 1):+.1f}%, wall {100 * (stage_wall / bare_wall - 1):+.1f}%"
     print(f"overhead of the stage over bare trafilatura: {overhead}  (goal <= +15%)")
@@ -175,7 +180,8 @@ def main() -> None:
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     speedup = inline_wall / pool_wall
     print(f"pool speed-up over one process (wall, includes worker start-up): {speedup:.2f}x  (goal >= 1.7x on 2 idle cores)")
-    print(f"this machine's own {workers}-process speed-up on pure CPU work, same run: {ceiling:.2f}x; the pool reaches {speedup / ceiling:.0%} of it")
+    print(f"this machine's own {workers}-process speed-up on pure CPU work, same run: {ceiling:.2f}x; "
+          f"the pool reaches {speedup / ceiling:.0%} of it")
     print(f"pool CPU per page vs one process: {pool_cpu / inline_cpu:.2f}x (1.00 = no parallel overhead)")
     print(f"peak RSS of this process: {peak_self:.0f} MB (it holds every page in memory; workers: see the samples above)")
 

@@ -197,7 +197,9 @@ class Generator:
         self.regions = load_regions()
         # The capital's cities, provincial capitals and big cities are named most: order regions so
         # that provinces and cities come first, then regencies, each group shuffled.
-        order = sorted(range(len(self.regions)), key=lambda i: ({"province": 0, "city": 1}.get(self.regions[i][2], 2), self.rng.random()))
+        order = sorted(
+            range(len(self.regions)), key=lambda i: ({"province": 0, "city": 1}.get(self.regions[i][2], 2), self.rng.random())
+        )
         self.regions = [self.regions[i] for i in order]
         self.region_p = zipf_weights(len(self.regions), 1.0, 3.0)
         self.region_surface = [json.dumps([region[1]]) for region in self.regions]
@@ -351,7 +353,9 @@ class Generator:
         positions = np.arange(m) - np.maximum.accumulate(np.where(starts, np.arange(m), 0))
         picks = self.rng.integers(0, len(self.statistic_pool), m).tolist()
         pool = self.statistic_pool
-        return [(owner, position, *pool[k]) for owner, position, k in zip(owners.tolist(), positions.tolist(), picks, strict=True)]
+        return [
+            (owner, position, *pool[k]) for owner, position, k in zip(owners.tolist(), positions.tolist(), picks, strict=True)
+        ]
 
     def statistics(self, count: int) -> list[tuple]:
         """Distinct figures (value, value_max, qualifier, unit, raw, subject, sentence, source) that
@@ -401,7 +405,9 @@ class Generator:
         dateline = starts & (self.rng.random(len(owners)) < 0.6)
         mentions = self.rng.geometric(0.55, len(owners))
         result = []
-        for owner, region, is_dateline, count in zip(owners.tolist(), regions.tolist(), dateline.tolist(), mentions.tolist(), strict=True):
+        for owner, region, is_dateline, count in zip(
+            owners.tolist(), regions.tolist(), dateline.tolist(), mentions.tolist(), strict=True
+        ):
             code, name, level, province, lat, lon = self.regions[region]
             result.append((owner, name, level, code, province, lat, lon, count, self.region_surface[region], is_dateline))
         return result
@@ -410,13 +416,18 @@ class Generator:
         owners = self.per_article(ids, 1, 4, [30, 35, 22, 13])
         owners, orgs = self.unique_pairs(owners, self.rng.choice(len(ORGANIZATIONS), size=len(owners), p=self.org_p))
         mentions = self.rng.geometric(0.5, len(owners))
-        return [(owner, *ORGANIZATIONS[org], count) for owner, org, count in zip(owners.tolist(), orgs.tolist(), mentions.tolist(), strict=True)]
+        return [
+            (owner, *ORGANIZATIONS[org], count)
+            for owner, org, count in zip(owners.tolist(), orgs.tolist(), mentions.tolist(), strict=True)
+        ]
 
     def people_rows(self, ids: np.ndarray) -> tuple[list[tuple], list[tuple]]:
         owners = self.per_article(ids, 0, 3, [35, 35, 20, 10])
         owners, people = self.unique_pairs(owners, self.rng.choice(len(PEOPLE), size=len(owners), p=self.person_p))
         starts = np.concatenate([[True], owners[1:] != owners[:-1]]) if len(owners) else np.zeros(0, bool)
-        positions = np.arange(len(owners)) - np.maximum.accumulate(np.where(starts, np.arange(len(owners)), 0)) if len(owners) else starts
+        positions = (
+            np.arange(len(owners)) - np.maximum.accumulate(np.where(starts, np.arange(len(owners)), 0)) if len(owners) else starts
+        )
         said = self.joined(self.sentences, self.rng.integers(1, 3, len(owners)), " ")
         person_rows, quote_rows = [], []
         for owner, person, position, text in zip(owners.tolist(), people.tolist(), positions.tolist(), said, strict=True):
@@ -560,7 +571,9 @@ def generate(database_url: str, articles: int, batch: int = 25_000, seed: int = 
     store = open_store(database_url)
     dialect = store.dialect
     campaigns = [campaign.id for campaign in load_campaigns()]
-    outlets = [(outlet.id, outlet.name, outlet.domains[0] if outlet.domains else f"{outlet.id}.example") for outlet in all_outlets()]
+    outlets = [
+        (outlet.id, outlet.name, outlet.domains[0] if outlet.domains else f"{outlet.id}.example") for outlet in all_outlets()
+    ]
     started = time.perf_counter()
     generator = Generator(campaigns, outlets, articles, seed, dialect)
     raw = store.engine.raw_connection()
@@ -602,7 +615,8 @@ def generate(database_url: str, articles: int, batch: int = 25_000, seed: int = 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1_000_000)
-    parser.add_argument("--database-url", required=True, help="an empty database: sqlite:////tmp/bench/1m.db or postgresql+psycopg://...")
+    parser.add_argument("--database-url", required=True, help="an empty database: "
+                                                              "sqlite:////tmp/bench/1m.db or postgresql+psycopg://...")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     print(json.dumps(generate(args.database_url, args.articles, seed=args.seed), indent=2))

@@ -70,7 +70,9 @@ def real_articles(count: int, words: int = 500) -> list[str]:
         sentences, length = [], 0
         for sentence in read_conll(path, dataset):
             spaces = guess_spaces(sentence.tokens)
-            sentences.append("".join(token + (" " if space else "") for token, space in zip(sentence.tokens, spaces, strict=True)))
+            sentences.append(
+                "".join(token + (" " if space else "") for token, space in zip(sentence.tokens, spaces, strict=True))
+            )
             length += len(sentence.tokens)
             if length >= words:
                 articles.append(" ".join(sentences))

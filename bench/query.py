@@ -127,7 +127,10 @@ def bench_queries(url: str, campaigns: list[str], repeat: int) -> float:
             cases = []
             for campaign in campaigns[:2]:
                 for unit in UNITS:
-                    cases.append((f"statistics campaign={campaign} unit={unit}", query("statistics", campaign=campaign, unit=unit)))
+                    cases.append(
+                        (f"statistics campaign={campaign} unit={unit}", query("statistics", campaign=campaign, unit=unit))
+                    )
+
             def scanned_coverage(**filters: Any) -> Callable[[], Any]:
                 # The weekly coverage counted from the articles, as before the summary (migration 0003):
                 # the same-run reference for the summary's figures.
@@ -162,7 +165,11 @@ def free_port() -> int:
 
 def start_server(url: str, port: int) -> subprocess.Popen:
     # The web package is importable from the project root (until it is installed with the project).
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "pantau"), "web", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
@@ -208,10 +215,13 @@ def bench_http(url: str, campaigns: list[str], repeat: int, clients: int, durati
                                  ("every article", dashboard_calls(None))):
                 for path, params in calls:
                     first: list[float] = []
-                    times = timed(lambda path=path, params=params: client.get(path, params=params).raise_for_status(), repeat, first, server_cpu)
+                    times = timed(lambda path=path, params=params: client.get(path, params=params).raise_for_status(),
+                                  repeat, first, server_cpu)
                     report(f"API /api/{path} ({label})", times, baseline, first[0], server_cpu)
             for campaign in campaigns[1:]:
-                whole = lambda campaign=campaign: [client.get(p, params=q).raise_for_status() for p, q in dashboard_calls(campaign)]  # noqa: E731
+                def whole(campaign: str = campaign) -> list:
+                    return [client.get(p, params=q).raise_for_status() for p, q in dashboard_calls(campaign)]
+
                 first = []
                 report(f"dashboard {campaign}: 8 calls in sequence", timed(whole, max(3, repeat // 3), first), None, first[0])
         latencies: list[float] = []

@@ -67,7 +67,8 @@ def crawl_outlets(
     if returncode != 0 or unfinished:
         mark_failed(job["database_url"], [started[o] for o in unfinished if o in started])
         last = next((line for line in reversed(errors) if line.strip()), "no error output")
-        raise PantauError(f"the crawl of {', '.join(unfinished) or 'the outlets'} failed (exit {returncode}): {last.strip()}; re-run with --verbose for its log")
+        raise PantauError(f"the crawl of {', '.join(unfinished) or 'the outlets'} failed (exit {returncode}): {last.strip()}; "
+                          "re-run with --verbose for its log")
     return [{key: results[outlet_id][key] for key in RECORD_KEYS} for outlet_id in outlets]
 
 
@@ -105,7 +106,8 @@ def replay_outlets(replay: str) -> list[str]:
         response.raise_for_status()
         return [outlet_id for outlet_id in response.json() if isinstance(outlet_id, str)]
     except (httpx.HTTPError, ValueError) as error:
-        raise InputError(f"cannot reach the replay host {replay} ({error}); start it with `pantau replay serve --port N` or name outlets with --outlet") from error
+        raise InputError(f"cannot reach the replay host {replay} ({error}); "
+                         "start it with `pantau replay serve --port N` or name outlets with --outlet") from error
 
 
 def run_worker(job: dict[str, Any], progress: Callable[[dict[str, Any]], None] | None):  # noqa: ANN201
@@ -153,7 +155,9 @@ def run_worker(job: dict[str, Any], progress: Callable[[dict[str, Any]], None] |
 
 def summed(records: list[dict[str, Any]]) -> dict[str, Any]:
     """One record for several outlets: counts added up, failures merged, per-outlet records kept."""
-    total: dict[str, Any] = {key: sum(record[key] for record in records) for key in ("discovered", "fetched", "new", "skipped_known", "requests")}
+    total: dict[str, Any] = {
+        key: sum(record[key] for record in records) for key in ("discovered", "fetched", "new", "skipped_known", "requests")
+    }
     failed: dict[str, int] = {}
     for record in records:
         for reason, count in record["failed"].items():

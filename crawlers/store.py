@@ -33,7 +33,9 @@ def ensure_outlet_row(store: Store, outlet) -> None:  # noqa: ANN001 - pantau.co
 
 def start_run(store: Store, outlet_id: str, replay_base: str | None, options: dict[str, Any]) -> int:
     with store.session() as session:
-        run = CrawlRun(outlet_id=outlet_id, started_at=utcnow(), status="running", replay_base=replay_base, options=options, failed={})
+        run = CrawlRun(
+            outlet_id=outlet_id, started_at=utcnow(), status="running", replay_base=replay_base, options=options, failed={}
+        )
         session.add(run)
         session.flush()
         return run.id
@@ -105,7 +107,12 @@ def save_pages(store: Store, items: Iterable, run_id: int | None) -> int:  # noq
         fresh = [item for item in items if item.url_key not in existing]
         if not fresh:
             return 0
-        ids = dict(session.execute(insert(Page).returning(Page.url_key, Page.id, sort_by_parameter_order=True), [page_values(item, run_id) for item in fresh]).all())
+        ids = dict(
+            session.execute(
+                insert(Page).returning(Page.url_key, Page.id, sort_by_parameter_order=True),
+                [page_values(item, run_id) for item in fresh],
+            ).all()
+        )
         session.execute(insert(PagePart), [
             {"page_id": ids[item.url_key], "position": position, "url": url, "html_z": PagePart.compress(body)}
             for item in fresh for position, (url, body) in enumerate(item.parts)
@@ -140,6 +147,7 @@ def save_failures(store: Store, failures: Iterable, run_id: int | None) -> None:
         return
     with store.session() as session:
         session.add_all(
-            CrawlFailure(crawl_run_id=run_id, url=f.url, reason=f.reason, http_status=f.http_status, detail=(f.detail or "")[:2000], at=f.at)
+            CrawlFailure(crawl_run_id=run_id, url=f.url, reason=f.reason, http_status=f.http_status,
+                         detail=(f.detail or "")[:2000], at=f.at)
             for f in failures
         )

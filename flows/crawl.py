@@ -72,7 +72,9 @@ def crawl_flow(
     # Migrate a new store once here: parallel crawl processes would each try to create its tables.
     open_store(database_url).dispose()
     futures = [
-        crawl_outlet.submit(outlet_id, replay=replay, since=since, max_pages=max_pages, throttle=throttle, database_url=database_url)
+        crawl_outlet.submit(
+            outlet_id, replay=replay, since=since, max_pages=max_pages, throttle=throttle, database_url=database_url
+        )
         for outlet_id in outlet_ids
     ]
     wait(futures)

@@ -71,8 +71,11 @@ def backfill_flow(
     last = parse_week(last_complete_week()).sunday
     end = min(end, last) if end else last
     if end < start:
-        raise InputError(f"backfill from {start} to {end} is empty; the end must be on or after the start (and weeks end before the current one)")
-    crawled = crawl_flow(outlets=outlets, replay=replay, since=start, max_pages=max_pages, throttle=throttle, database_url=database_url)
+        raise InputError(f"backfill from {start} to {end} is empty; "
+                         "the end must be on or after the start (and weeks end before the current one)")
+    crawled = crawl_flow(
+        outlets=outlets, replay=replay, since=start, max_pages=max_pages, throttle=throttle, database_url=database_url
+    )
     processed = run_process(dask_address, dask_workers, partitions, database_url)
     digests = [digest_flow(week=week, send=send, database_url=database_url) for week in weeks_between(start, end)]
     return {"crawl": crawled, "process": processed, "digests": digests}

@@ -101,7 +101,10 @@ def digest_flow(
     for campaign_id in campaign_ids:
         campaign_by_id(campaign_id)
     preview = preview_dir if preview_dir is not None else str(default_preview_dir())
-    futures = [digest_campaign.submit(campaign_id, week, send=send, preview_dir=preview, database_url=database_url) for campaign_id in campaign_ids]
+    futures = [
+        digest_campaign.submit(campaign_id, week, send=send, preview_dir=preview, database_url=database_url)
+        for campaign_id in campaign_ids
+    ]
     wait(futures)
     outcomes, failed = [], []
     for campaign_id, future in zip(campaign_ids, futures, strict=True):

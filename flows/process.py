@@ -89,7 +89,8 @@ def shared_analyzer() -> Any:
     """One Analyzer per process (models load once per worker), remade when the campaigns file changes."""
     settings = get_settings()
     campaigns = settings.campaigns_file
-    key = (str(campaigns), campaigns.stat().st_mtime_ns if campaigns.exists() else None, settings.embedding.model, str(settings.models_dir))
+    key = (str(campaigns), campaigns.stat().st_mtime_ns if campaigns.exists() else None, settings.embedding.model,
+           str(settings.models_dir))
     with _analyzer_lock:
         if key not in _analyzers:
             _analyzers.clear()
@@ -170,7 +171,9 @@ def process_flow(
         # Nothing to do: no reason to start a cluster.
         return run_partitions(page_ids, partitions, reprocess, batch_size, workers, database_url)
     on_cluster = process_on_dask.with_options(task_runner=dask_task_runner(dask_address, dask_workers or 2))
-    return on_cluster(page_ids, partitions, reprocess=reprocess, batch_size=batch_size, workers=workers, database_url=database_url)
+    return on_cluster(
+        page_ids, partitions, reprocess=reprocess, batch_size=batch_size, workers=workers, database_url=database_url
+    )
 
 
 def dask_task_runner(address: str | None = None, workers: int = 2) -> Any:
@@ -184,4 +187,6 @@ def dask_task_runner(address: str | None = None, workers: int = 2) -> Any:
     dask.config.set({"distributed.worker.daemon": False})
     if address:
         return DaskTaskRunner(address=address)
-    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None})
+    return DaskTaskRunner(
+        cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
+    )

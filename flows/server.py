@@ -44,7 +44,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 def start_local_server(home: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> tuple[subprocess.Popen, str]:
     """Start `prefect server start` (own process group, log in <home>/server.log); returns it and its API URL."""
     if not port_is_free(host, port):
-        raise PantauError(f"port {port} on {host} is taken (another Prefect server?); pass --prefect-port N, or set PREFECT_API_URL to use that server")
+        raise PantauError(f"port {port} on {host} is taken (another Prefect server?); pass --prefect-port N, "
+                          "or set PREFECT_API_URL to use that server")
     home.mkdir(parents=True, exist_ok=True)
     log_file = open(home / "server.log", "ab")  # noqa: SIM115 - handed to the child, closed when it ends
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port), "--analytics-off"]

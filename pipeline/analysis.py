@@ -148,7 +148,9 @@ class Analyzer:
         results = [ArticleAnalysis(extracted=article) for article in articles]
         wanted = [r for r in results if (r.extracted.is_article or include_non_articles) and r.extracted.text]
         wanted_ids = {id(r) for r in wanted}
-        for result, tags in zip(wanted, annotate_many(self.nlp, ((r.extracted.text, r.extracted.dateline) for r in wanted)), strict=True):
+        for result, tags in zip(
+            wanted, annotate_many(self.nlp, ((r.extracted.text, r.extracted.dateline) for r in wanted)), strict=True
+        ):
             result.tags = tags
         if self.matcher is not None:
             vectors = list(paragraph_vectors) if paragraph_vectors is not None else [None] * len(results)

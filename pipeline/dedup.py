@@ -154,7 +154,9 @@ def _minhash(shingles: frozenset[str], num_perm: int) -> Any:
 def is_near_duplicate(a: _Item, b: _Item, cosine: float | None, limits: DedupThresholds) -> bool:
     if abs((a.at - b.at).total_seconds()) > limits.duplicate_window_days * 86400:
         return False
-    overlap = jaccard(a.shingles, b.shingles) >= limits.min_jaccard or containment(a.shingles, b.shingles) >= limits.min_containment
+    overlap = (
+        jaccard(a.shingles, b.shingles) >= limits.min_jaccard or containment(a.shingles, b.shingles) >= limits.min_containment
+    )
     if not overlap:
         return False
     # Without vectors (empty text, no model) the shingles decide alone.
@@ -417,8 +419,10 @@ def _apply_stories(session: Session, articles: dict[int, Any], items: dict[int, 
     touched: set[int] = set()
     target_stories: set[int] = set()
     with_targets = [sorted(members) for members in components.groups(items).values() if any(items[m].is_target for m in members)]
-    stored_of = {tuple(members): sorted({items[m].story_id for m in members if not items[m].is_target and items[m].story_id is not None})
-                 for members in with_targets}
+    stored_of = {
+        tuple(members): sorted({items[m].story_id for m in members if not items[m].is_target and items[m].story_id is not None})
+        for members in with_targets
+    }
     used = {story for stories in stored_of.values() for story in stories}
     # Components holding stored stories first: their story ids are theirs; the others may reuse a
     # story a re-processed article had, when no other component holds it.
@@ -441,7 +445,9 @@ def _apply_stories(session: Session, articles: dict[int, Any], items: dict[int, 
         story_id = story_id if story_id is not None else next(fresh).id
         # Articles of merged stories outside this window move too.
         for absorbed in stored[1:]:
-            session.execute(update(Article).where(Article.story_id == absorbed, Article.id.not_in(list(articles))).values(story_id=story_id))
+            session.execute(
+                update(Article).where(Article.story_id == absorbed, Article.id.not_in(list(articles))).values(story_id=story_id)
+            )
             touched.add(absorbed)
         for member in members:
             old = articles[member].story_id

@@ -107,7 +107,8 @@ def process_pages(
 
 
 def _process_batch(
-    store: Store, page_ids: Sequence[int], analyzer: Any, version: str, workers: int | None, timeout_s: float, report: ProcessReport
+    store: Store, page_ids: Sequence[int], analyzer: Any, version: str, workers: int | None, timeout_s: float,
+    report: ProcessReport,
 ) -> None:
     with store.session() as session:
         pages = {page.id: page for page in session.scalars(select(Page).where(Page.id.in_(page_ids)))}

@@ -79,8 +79,12 @@ def _filter_parameters() -> inspect.Signature:
     # FastAPI reads a dependency's parameters from its signature: one query parameter per declared
     # filter (pantau.read.queries.filters), so the API has every filter the query layer has.
     return inspect.Signature(
-        [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str | None, default=Query(None, description=spec.help))
-         for name, spec in filter_specs()],
+        [
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, annotation=str | None, default=Query(None, description=spec.help)
+            )
+            for name, spec in filter_specs()
+        ],
         return_annotation=Filters,
     )
 
@@ -210,7 +214,8 @@ def _add_admin_routes(app: FastAPI, get_store: Callable[[], Store], token: str) 
 
     def require_admin(authorization: str | None = Header(None, description="Bearer <web.admin_token>")) -> None:
         if not token:
-            raise ApiError(403, "endpoints that change data are off; set web.admin_token (PANTAU_WEB__ADMIN_TOKEN) to enable them")
+            raise ApiError(403, "endpoints that change data are off; set web.admin_token (PANTAU_WEB__ADMIN_TOKEN) "
+                                "to enable them")
         supplied = (authorization or "").removeprefix("Bearer ").strip()
         if not supplied or not secrets.compare_digest(supplied.encode(), token.encode()):
             raise ApiError(401, "a valid admin token is required: send the header 'Authorization: Bearer <token>'")

@@ -152,8 +152,10 @@ class FaultHandler(BaseHTTPRequestHandler):
         for page in (p for p in FAULT_PAGES if p.outlet == outlet):
             mobile = page.real_url.replace("://www.", "://m.", 1)
             for link in (page.real_url, f"{mobile}?utm_source=rss&amp;utm_medium=feed"):
-                items.append(f"<item><title>{page.slug}</title><link>{link}</link><pubDate>Mon, 15 Jan 2024 10:00:00 +0700</pubDate></item>")
-        body = f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{outlet}</title>{"".join(items)}</channel></rss>'
+                items.append(f"<item><title>{page.slug}</title><link>{link}</link><pubDate>Mon, "
+                             "15 Jan 2024 10:00:00 +0700</pubDate></item>")
+        body = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+                f'<title>{outlet}</title>{"".join(items)}</channel></rss>')
         self.reply(200, body.encode(), "application/rss+xml; charset=utf-8")
 
     def serve_page(self, page: FaultPage, real_path: str, query: str) -> None:  # noqa: C901 - one branch per fault
@@ -175,19 +177,28 @@ class FaultHandler(BaseHTTPRequestHandler):
         if behaviour == "truncated_html":
             return self.reply(200, html[: len(html) // 2], "text/html; charset=utf-8")
         if behaviour == "malformed_html":
-            broken = b"<html><head><title>Rusak</title><body><div><p>" + PARAGRAPHS[0].encode() + b"<p><b>" + PARAGRAPHS[2].encode("utf-8") + b"</div></i></html><<>>"
+            broken = (
+                b"<html><head><title>Rusak</title><body><div><p>"
+                + PARAGRAPHS[0].encode()
+                + b"<p><b>"
+                + PARAGRAPHS[2].encode("utf-8")
+                + b"</div></i></html><<>>"
+            )
             return self.reply(200, broken, "text/html; charset=utf-8")
         if behaviour == "data_loss":
             return self.cut_off(html)
         if behaviour == "declared_latin1_utf8_body":
-            return self.reply(200, article_html("Latin1", PARAGRAPHS, charset_meta=None).encode("utf-8"), "text/html; charset=iso-8859-1")
+            return self.reply(
+                200, article_html("Latin1", PARAGRAPHS, charset_meta=None).encode("utf-8"), "text/html; charset=iso-8859-1"
+            )
         if behaviour == "declared_utf8_latin1_body":
             text = article_html("Kafe di Dénpasar", ["Pengusaha kafé di Dénpasar menjual 300 porsi per hari."], charset_meta=None)
             return self.reply(200, text.encode("latin-1"), "text/html; charset=utf-8")
         if behaviour == "no_charset":
             return self.reply(200, article_html("Tanpa charset", PARAGRAPHS, charset_meta=None).encode("utf-8"), "text/html")
         if behaviour == "broken_gzip":
-            return self.reply(200, b"\x1f\x8b\x08\x00" + b"this is not deflate data" * 4, "text/html; charset=utf-8", {"Content-Encoding": "gzip"})
+            return self.reply(200, b"\x1f\x8b\x08\x00" + b"this is not deflate data" * 4, "text/html; charset=utf-8",
+                              {"Content-Encoding": "gzip"})
         if behaviour == "huge":
             return self.reply(200, b"<html><body>" + b"<p>isi</p>" * (HUGE_BYTES // 10) + b"</body></html>", "text/html")
         if behaviour == "huge_unsized":
@@ -196,7 +207,9 @@ class FaultHandler(BaseHTTPRequestHandler):
             target = page.path if real_path.endswith("-b") else page.path + "-b"
             return self.reply(302, b"", "text/html", {"Location": f"/kompas{target}"})
         if behaviour == "offsite_redirect":
-            return self.reply(302, b"", "text/html", {"Location": f"{self.server.base_url}/{HOST_SEGMENT}/evil.example.org/phishing"})
+            return self.reply(
+                302, b"", "text/html", {"Location": f"{self.server.base_url}/{HOST_SEGMENT}/evil.example.org/phishing"}
+            )
         if behaviour == "moved":
             target = next(p for p in FAULT_PAGES if p.slug == "artikel-baik-dua")
             return self.reply(301, b"", "text/html", {"Location": f"/kompas{target.path}"})
@@ -214,7 +227,11 @@ class FaultHandler(BaseHTTPRequestHandler):
         if number > total:
             return self.reply(404, b"no such page", "text/plain")
         links = "".join(f'<a href="{page.real_url}?page={n}">{n}</a> ' for n in range(1, total + 1) if n != number)
-        html = article_html(f"Bagian {number}", [f"Bagian {number}: {PARAGRAPHS[(number - 1) % len(PARAGRAPHS)]}"], extra=f'<div class="paging">{links}</div>')
+        html = article_html(
+            f"Bagian {number}",
+            [f"Bagian {number}: {PARAGRAPHS[(number - 1) % len(PARAGRAPHS)]}"],
+            extra=f'<div class="paging">{links}</div>',
+        )
         self.reply(200, html.encode("utf-8"), "text/html; charset=utf-8")
 
     def path_only(self) -> str:

@@ -28,10 +28,12 @@ from pantau.core.outlets import get_outlet
 MENUS = {
     "kompas": ["News", "Tren", "Health", "Food", "Edukasi", "Money", "Tekno", "Lifestyle", "Otomotif", "Bola", "Travel"],
     "tribun": ["Nasional", "Regional", "Internasional", "Bisnis", "Techno", "Sport", "Seleb", "Lifestyle", "Kesehatan", "Video"],
-    "detik": ["detikNews", "detikFinance", "detikInet", "detikHot", "detikSport", "detikOto", "detikTravel", "detikFood", "detikHealth"],
+    "detik": ["detikNews", "detikFinance", "detikInet", "detikHot", "detikSport", "detikOto", "detikTravel", "detikFood",
+              "detikHealth"],
 }
 DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
-MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"]
+MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November",
+          "Desember"]
 TIME_ZONES = {7: "WIB", 8: "WITA", 9: "WIT"}
 # Which outlets this replay host serves (`pantau crawl --replay URL` with no --outlet crawls these).
 OUTLETS_PATH = "/_replay/outlets.json"
@@ -210,12 +212,21 @@ def news_article_ld(article: ReplayArticle, outlet) -> dict:  # noqa: ANN001
         "mainEntityOfPage": {"@type": "WebPage", "@id": article.url},
         "headline": article.title,
         "description": article.data["paragraphs"][0][:160],
-        "image": {"@type": "ImageObject", "url": f"https://{article.host}/photo/{article.data.get('image', '')}", "width": 780, "height": 390},
+        "image": {
+            "@type": "ImageObject",
+            "url": f"https://{article.host}/photo/{article.data.get('image', '')}",
+            "width": 780,
+            "height": 390,
+        },
         "datePublished": article.published.isoformat(),
         "dateModified": article.modified.isoformat(),
         "author": [{"@type": "Person", "name": name} for name in article.data.get("authors", [])],
         "editor": {"@type": "Person", "name": article.data.get("editor", "")},
-        "publisher": {"@type": "Organization", "name": outlet.name, "logo": {"@type": "ImageObject", "url": f"{outlet.home}/assets/logo.png"}},
+        "publisher": {
+            "@type": "Organization",
+            "name": outlet.name,
+            "logo": {"@type": "ImageObject", "url": f"{outlet.home}/assets/logo.png"},
+        },
         "articleSection": article.data.get("section", ""),
         "keywords": article.data.get("tags", []),
         "inLanguage": "id",
@@ -229,7 +240,12 @@ def breadcrumb_ld(article: ReplayArticle) -> dict:
         "@type": "BreadcrumbList",
         "itemListElement": [
             {"@type": "ListItem", "position": 1, "name": "Home", "item": article.outlet.home},
-            {"@type": "ListItem", "position": 2, "name": article.data.get("section", ""), "item": f"{article.outlet.home}/{slugify(article.data.get('section', ''))}"},
+            {
+                "@type": "ListItem",
+                "position": 2,
+                "name": article.data.get("section", ""),
+                "item": f"{article.outlet.home}/{slugify(article.data.get('section', ''))}",
+            },
         ],
     }
 
@@ -241,7 +257,8 @@ def script_json(value) -> str:  # noqa: ANN001
 
 def indonesian_date(value: datetime) -> str:
     offset_hours = int(value.utcoffset().total_seconds() // 3600)
-    return f"{DAYS[value.weekday()]}, {value.day} {MONTHS[value.month - 1]} {value.year} {value:%H:%M} {TIME_ZONES.get(offset_hours, '')}".strip()
+    zone = TIME_ZONES.get(offset_hours, "")
+    return f"{DAYS[value.weekday()]}, {value.day} {MONTHS[value.month - 1]} {value.year} {value:%H:%M} {zone}".strip()
 
 
 def http_date(value: datetime) -> str:
@@ -287,7 +304,11 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
     def send(self, reply: Reply, body: bool = True) -> None:
         payload = reply.body
         encoding = None
-        if payload and "gzip" in self.headers.get("Accept-Encoding", "") and reply.headers.get("Content-Type", "").startswith("text/html"):
+        if (
+            payload
+            and "gzip" in self.headers.get("Accept-Encoding", "")
+            and reply.headers.get("Content-Type", "").startswith("text/html")
+        ):
             payload, encoding = self.server.compressed(payload), "gzip"
         self.send_response(reply.status)
         for name, value in reply.headers.items():

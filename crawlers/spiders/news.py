@@ -41,7 +41,8 @@ PROGRESS_PREFIX = "PANTAU_PROGRESS "
 RESULT_PREFIX = "PANTAU_RESULT "
 
 # Failures that will not change by asking again soon: the URL counts as done for this listing.
-PERMANENT_REASONS = frozenset({"http_404", "http_410", "http_451", "offsite_redirect", "robots_forbidden", "not_html", "too_large", "redirect_loop", "too_many_redirects"})
+PERMANENT_REASONS = frozenset({"http_404", "http_410", "http_451", "offsite_redirect", "robots_forbidden", "not_html",
+                               "too_large", "redirect_loop", "too_many_redirects"})
 
 
 @dataclass
@@ -292,7 +293,8 @@ class NewsSpider(scrapy.Spider):
             first_part_url(key, self.outlet.pagination),
             callback=self.parse_article,
             errback=self.article_failed,
-            meta={"pantau_article": key, "parts": [], "via": via, "listed_title": entry.title, "listed_published_at": entry.published or entry.modified},
+            meta={"pantau_article": key, "parts": [], "via": via, "listed_title": entry.title,
+                  "listed_published_at": entry.published or entry.modified},
         )
 
     def parse_article(self, response: Response):  # noqa: ANN201
@@ -307,7 +309,9 @@ class NewsSpider(scrapy.Spider):
         parts = [*meta["parts"], (response.url, response.body)]
         next_url = next_part_url(response, len(parts) + 1, self.outlet.pagination)
         if next_url is not None and len(parts) < self.outlet.pagination.max_parts:
-            yield response.follow(next_url, callback=self.parse_article, errback=self.article_failed, meta={**meta, "parts": parts})
+            yield response.follow(
+                next_url, callback=self.parse_article, errback=self.article_failed, meta={**meta, "parts": parts}
+            )
             return
         yield PageItem(
             url_key=key,
@@ -329,7 +333,10 @@ class NewsSpider(scrapy.Spider):
         if failure.request.meta.get("parts"):
             item.detail = f"part {len(failure.request.meta['parts']) + 1} of a multi-page article: {item.detail}"
         yield item
-        self.resolve(failure.request.meta["pantau_article"], permanent=item.reason in PERMANENT_REASONS and not failure.request.meta.get("parts"))
+        self.resolve(
+            failure.request.meta["pantau_article"],
+            permanent=item.reason in PERMANENT_REASONS and not failure.request.meta.get("parts"),
+        )
 
     def resolve(self, key: str, permanent: bool) -> None:
         for listing_key in self.article_listings.get(key, ()):

@@ -266,7 +266,9 @@ def median_of_towns(local_names: set[str], candidates: list[dict[str, Any]]) -> 
 
 # ---------------------------------------------------------------- foreign places
 
-def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str], indonesian_forms: set[str]) -> list[dict[str, Any]]:
+def build_foreign(
+    config: dict[str, Any], vocabulary: set[str], names: set[str], indonesian_forms: set[str]
+) -> list[dict[str, Any]]:
     countries = load_geonames("countries.json")
     cities = load_geonames("cities15000.json")
     skip = set(config.get("skip_english", {}).get("names", []))

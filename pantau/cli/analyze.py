@@ -19,11 +19,13 @@ from pipeline.documents import read_document
 
 @app.command("analyze")
 def analyze(
-    source: str = typer.Argument(..., metavar="PATH_OR_URL", help="An .html/.htm (optionally .gz) or .txt file, or an http(s) URL."),
+    source: str = typer.Argument(
+        ..., metavar="PATH_OR_URL", help="An .html/.htm (optionally .gz) or .txt file, or an http(s) URL."),
     url: str | None = typer.Option(None, "--url", help="The web address of a local file (identity in the store, outlet rules)."),
     output_format: str = typer.Option("json", "--format", help="json (the contract object) or summary (a readable table)."),
     store: bool = typer.Option(False, "--store", help="Also write the result to the store (one article per URL)."),
-    campaigns: bool = typer.Option(True, "--campaigns/--no-campaigns", help="Match the configured campaigns (loads the embedding model)."),
+    campaigns: bool = typer.Option(
+        True, "--campaigns/--no-campaigns", help="Match the configured campaigns (loads the embedding model)."),
 ) -> None:
     """Extract, clean and tag one article; print the `pantau analyze` JSON contract (see DESIGN.md)."""
     if output_format not in {"json", "summary"}:

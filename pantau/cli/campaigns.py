@@ -106,7 +106,8 @@ def add_campaign(
     campaign_id: str = typer.Option(..., "--id", help="Lowercase id with '-', e.g. 'sekolah-digital'."),
     name: str = typer.Option(..., "--name", help="Display name."),
     query: str = typer.Option(..., "--query", help='Boolean keyword query, e.g. \'"sekolah digital" OR (kominfo AND guru)\'.'),
-    description: str = typer.Option(..., "--description", help="A few sentences describing the campaign (used for semantic matching)."),
+    description: str = typer.Option(
+        ..., "--description", help="A few sentences describing the campaign (used for semantic matching)."),
     aliases: list[str] = typer.Option([], "--alias", help="Another name or hashtag (repeatable)."),
     organisers: list[str] = typer.Option([], "--organiser", help="Organising organisation (repeatable)."),
     partners: list[str] = typer.Option([], "--partner", help="Partner organisation (repeatable)."),
@@ -125,7 +126,8 @@ def add_campaign(
             except ValueError:
                 raise InputError(f"{key} must be a date like 2024-01-31, not {value!r}") from None
     path = campaigns_file or _writable_campaigns_path(campaigns_path(None))
-    entry = campaign_toml(campaign_id, name, query, description, aliases, organisers, partners, spokespeople, start, end, subscribers, digest_language)
+    entry = campaign_toml(campaign_id, name, query, description, aliases, organisers, partners, spokespeople, start, end,
+                          subscribers, digest_language)
     # Dates are written as TOML strings by campaign_toml; the loader accepts both forms.
     append_campaign(path, entry)
     typer.echo(f"added campaign {campaign_id!r} to {path}")

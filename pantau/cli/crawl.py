@@ -20,11 +20,16 @@ from pantau.core.errors import InputError
 
 @app.command("crawl")
 def crawl(
-    outlet: list[str] | None = typer.Option(None, "--outlet", "-o", help="Outlet id from the registry (repeatable); default: every outlet (or every outlet the replay host serves)."),
-    replay: str | None = typer.Option(None, "--replay", help="Fetch from a replay host (e.g. http://127.0.0.1:8800) instead of the outlets' real sites."),
-    since: str | None = typer.Option(None, "--since", help="Only articles listed as published/modified on or after this date (YYYY-MM-DD)."),
+    outlet: list[str] | None = typer.Option(
+        None, "--outlet", "-o", help="Outlet id from the registry (repeatable); default: "
+                                     "every outlet (or every outlet the replay host serves)."),
+    replay: str | None = typer.Option(
+        None, "--replay", help="Fetch from a replay host (e.g. http://127.0.0.1:8800) instead of the outlets' real sites."),
+    since: str | None = typer.Option(
+        None, "--since", help="Only articles listed as published/modified on or after this date (YYYY-MM-DD)."),
     max_pages: int | None = typer.Option(None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet."),
-    no_throttle: bool = typer.Option(False, "--no-throttle", help="Turn AutoThrottle off (only for a local replay host you own)."),
+    no_throttle: bool = typer.Option(
+        False, "--no-throttle", help="Turn AutoThrottle off (only for a local replay host you own)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run record(s) as JSON."),
 ) -> None:
     """Discover and fetch new articles; already-stored URLs are never fetched again."""
@@ -43,9 +48,11 @@ def crawl(
 def serve(
     port: int = typer.Option(8800, "--port", "-p", help="TCP port to listen on."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (keep 127.0.0.1 unless you mean to share it)."),
-    multiply: int = typer.Option(0, "--multiply", min=0, help="Serve N article pages made by repeating the corpus under distinct URLs (benchmarks)."),
+    multiply: int = typer.Option(
+        0, "--multiply", min=0, help="Serve N article pages made by repeating the corpus under distinct URLs (benchmarks)."),
     outlet: list[str] | None = typer.Option(None, "--outlet", "-o", help="With --multiply: only these outlets' articles."),
-    faults: bool = typer.Option(False, "--faults", help="Serve the fault-injection site (errors, slow pages, bad charsets, redirect loops) instead."),
+    faults: bool = typer.Option(
+        False, "--faults", help="Serve the fault-injection site (errors, slow pages, bad charsets, redirect loops) instead."),
 ) -> None:
     """Serve the bundled corpus as a set of outlet sites until interrupted (Ctrl-C)."""
     try:
@@ -61,7 +68,8 @@ def serve(
     except ValueError as error:
         raise InputError(str(error)) from error
     what = "fault-injection site" if faults else f"{len(site.articles)} articles of {', '.join(site.outlet_ids)}"
-    typer.echo(f"serving {what} at {server.base_url} (Ctrl-C to stop); crawl it with: pantau crawl --replay {server.base_url}", err=True)
+    typer.echo(f"serving {what} at {server.base_url} (Ctrl-C to stop); crawl it with: "
+               f"pantau crawl --replay {server.base_url}", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -110,5 +118,10 @@ def _print_records(records: list[dict]) -> None:
     table = Table("outlet", "run", "discovered", "fetched", "new", "known", "requests", "failed")
     for record in records:
         failed = ", ".join(f"{reason} {count}" for reason, count in sorted(record["failed"].items())) or "-"
-        table.add_row(record["outlet"], str(record["run_id"]), *(str(record[key]) for key in ("discovered", "fetched", "new", "skipped_known", "requests")), failed)
+        table.add_row(
+            record["outlet"],
+            str(record["run_id"]),
+            *(str(record[key]) for key in ("discovered", "fetched", "new", "skipped_known", "requests")),
+            failed,
+        )
     Console().print(table)

@@ -38,7 +38,8 @@ class CycleDisplay:
 
     def __enter__(self) -> CycleDisplay:
         if not self.disabled:
-            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True)
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), transient=True)
             self.bar.start()
             self.rows: dict[str, Any] = {}
         return self
@@ -59,7 +60,8 @@ class CycleDisplay:
                 self.bar.advance(row, record["advance"])
         elif stage == "digest":
             spike = " (spike)" if record.get("spike") else ""
-            self._row(f"digest:{record.get('campaign')}", f"digest {record.get('campaign')} {record.get('week')}: {record.get('coverage')} articles{spike}", total=1, completed=1)
+            text = f"digest {record.get('campaign')} {record.get('week')}: {record.get('coverage')} articles{spike}"
+            self._row(f"digest:{record.get('campaign')}", text, total=1, completed=1)
 
     def _row(self, key: str, description: str, total: float | None, completed: float | None = None) -> Any:
         if key not in self.rows:
@@ -84,10 +86,12 @@ def print_cycle_summary(result: dict[str, Any]) -> None:
     console.print(table)
 
     processed = result.get("process") or {}
-    table = Table("pages", "articles", "not articles", "failed", "syndicated copies", "new stories", "matched", title=f"process (pipeline {processed.get('pipeline_version', '?')})")
+    table = Table("pages", "articles", "not articles", "failed", "syndicated copies", "new stories", "matched",
+                  title=f"process (pipeline {processed.get('pipeline_version', '?')})")
     matched = ", ".join(f"{campaign} {count}" for campaign, count in sorted(processed.get("matched", {}).items())) or "-"
     table.add_row(*(str(processed.get(key, 0)) for key in ("pages", "articles", "not_articles")),
-                  str(sum(processed.get("failed", {}).values())), str(processed.get("duplicates", 0)), str(processed.get("stories", 0)), matched)
+                  str(sum(processed.get("failed", {}).values())), str(processed.get("duplicates", 0)),
+                  str(processed.get("stories", 0)), matched)
     console.print(table)
 
     if "digest" not in result:
@@ -96,11 +100,13 @@ def print_cycle_summary(result: dict[str, Any]) -> None:
     if digests is None:
         console.print("digest: not due yet (from Monday 08:00 local time) or not asked for")
         return
-    table = Table("campaign", "articles", "previous week", "spike", "sent", "failed", "preview", title=f"digest {digests['week']}")
+    table = Table("campaign", "articles", "previous week", "spike", "sent", "failed", "preview",
+                  title=f"digest {digests['week']}")
     for outcome in digests["campaigns"]:
         delivery = outcome.get("delivery") or {}
-        table.add_row(outcome["campaign"], str(outcome["coverage"]), str(outcome["previous_week"]), "yes" if outcome["spike"] else "-",
-                      str(delivery.get("sent", "-")), str(delivery.get("failed", "-")), outcome.get("html", "-"))
+        table.add_row(outcome["campaign"], str(outcome["coverage"]), str(outcome["previous_week"]),
+                      "yes" if outcome["spike"] else "-", str(delivery.get("sent", "-")), str(delivery.get("failed", "-")),
+                      outcome.get("html", "-"))
     for failure in digests["failed"]:
         table.add_row(failure["campaign"], "-", "-", "-", "-", "-", f"failed: {failure['error']}")
     console.print(table)

@@ -20,7 +20,8 @@ def upgrade(revision: str = typer.Argument("head", help="Target Alembic revision
     before = store.current_revision()
     store.upgrade(revision)
     after = store.current_revision()
-    print(f"{store.display_url}: {before or 'empty'} -> {after}" if before != after else f"{store.display_url}: already at {after}")
+    change = f"{before or 'empty'} -> {after}" if before != after else f"already at {after}"
+    print(f"{store.display_url}: {change}")
 
 
 @db_app.command("current")

@@ -64,15 +64,20 @@ def where_to_look(result: dict[str, Any], prefect_home: Any) -> dict[str, Any]:
         "totals": totals,
         "previews": previews,
         "dashboard": f"pantau web  (then open http://{settings.web.host}:{settings.web.port}/)",
-        "prefect_ui": f"pantau serve  (starts a local Prefect server; the UI at http://127.0.0.1:4200 shows these runs, kept in {prefect_home})",
+        "prefect_ui": "pantau serve  (starts a local Prefect server; the UI at http://127.0.0.1:4200 shows these runs, "
+                      f"kept in {prefect_home})",
     }
 
 
 def store_totals(store: Any) -> dict[str, Any]:
     with store.session() as session:
-        matched = dict(session.execute(
-            select(CampaignMatch.campaign_id, func.count()).where(CampaignMatch.matched.is_(True)).group_by(CampaignMatch.campaign_id)
-        ).all())
+        matched = dict(
+            session.execute(
+                select(CampaignMatch.campaign_id, func.count())
+                .where(CampaignMatch.matched.is_(True))
+                .group_by(CampaignMatch.campaign_id)
+            ).all()
+        )
         return {
             "pages": session.scalar(select(func.count()).select_from(Page)),
             "articles": session.scalar(select(func.count()).select_from(Article).where(Article.is_article.is_(True))),
@@ -81,7 +86,8 @@ def store_totals(store: Any) -> dict[str, Any]:
 
 
 def print_previews(result: dict[str, Any]) -> None:
-    table = Table("campaign", "week", "articles", "previous week", "spike", "preview", title="digest previews (last week with coverage)")
+    table = Table("campaign", "week", "articles", "previous week", "spike", "preview",
+                  title="digest previews (last week with coverage)")
     shown = set()
     for digest in result["digests"]:
         for outcome in digest["campaigns"]:
@@ -102,7 +108,8 @@ def print_where(where: dict[str, Any]) -> None:
     matched = ", ".join(f"{campaign} {count}" for campaign, count in sorted(totals["matched"].items())) or "none"
     console = Console()
     console.print("\n[bold]Where to look[/bold]")
-    console.print(f"  database     {where['database']}  ({totals['pages']} pages, {totals['articles']} articles; matched: {matched})", markup=False, highlight=False)
+    console.print(f"  database     {where['database']}  ({totals['pages']} pages, {totals['articles']} articles; "
+                  f"matched: {matched})", markup=False, highlight=False)
     for path in where["previews"]:
         console.print(f"  preview      {path}  (and the .eml beside it)", markup=False, highlight=False)
     console.print(f"  dashboard    {where['dashboard']}", markup=False, highlight=False)

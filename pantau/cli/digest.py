@@ -23,9 +23,13 @@ from pantau.store import open_store
 @app.command("digest")
 def digest(
     campaign: str | None = typer.Option(None, "--campaign", help="Campaign id (default: every campaign)."),
-    week: str | None = typer.Option(None, "--week", help="ISO week like 2018-W40 (default: the last complete week in the configured time zone)."),
-    preview: Path | None = typer.Option(None, "--preview", help="Write the HTML preview here and the .eml beside it (with several campaigns: FILE-<campaign>.html)."),
-    send: bool = typer.Option(False, "--send", help="Send to the campaigns' subscribers; messages already sent for this week are skipped."),
+    week: str | None = typer.Option(
+        None, "--week", help="ISO week like 2018-W40 (default: the last complete week in the configured time zone)."),
+    preview: Path | None = typer.Option(
+        None, "--preview", help="Write the HTML preview here and the .eml beside it (with several campaigns: "
+                                "FILE-<campaign>.html)."),
+    send: bool = typer.Option(
+        False, "--send", help="Send to the campaigns' subscribers; messages already sent for this week are skipped."),
     as_json: bool = typer.Option(False, "--json", help="Print what was done as one JSON object."),
 ) -> None:
     """Build the weekly digest per campaign: print it as text, write an HTML/.eml preview, or send it."""
@@ -79,7 +83,9 @@ def _previews(store: Any, campaigns: list[Any], week: str, preview: Path | None,
                 html_path, eml_path = write_preview(rendered, preview_path(preview, entry.id, len(campaigns) > 1))
                 item.update(html=str(html_path), eml=str(eml_path))
                 if not quiet:
-                    print(f"{entry.id} {week}: {digest.coverage} article{'' if digest.coverage == 1 else 's'}{' (spike)' if digest.spike else ''} -> {html_path} and {eml_path}")
+                    print(f"{entry.id} {week}: "
+                          f"{digest.coverage} article{'' if digest.coverage == 1 else 's'}{' (spike)' if digest.spike else ''} "
+                          f"-> {html_path} and {eml_path}")
             written.append(item)
             progress.advance(task)
     return written
@@ -101,7 +107,8 @@ def _send(store: Any, campaigns: list[Any], week: str, quiet: bool) -> dict[str,
             if entry.id in report.campaigns_without_delivery:
                 table.add_row(f"{entry.id} (no subscribers or not active)", "-", "-", "-")
                 continue
-            table.add_row(entry.id, count(report.sent, entry.id), count(report.skipped_already_sent, entry.id), count(report.failed, entry.id))
+            table.add_row(entry.id, count(report.sent, entry.id), count(report.skipped_already_sent, entry.id),
+                          count(report.failed, entry.id))
         Console().print(table)
         for failure in report.failed:
             print(f"  failed: {failure.campaign_id} -> {failure.recipient}: {failure.error}")

@@ -18,13 +18,16 @@ from pantau.core.errors import InputError
 
 @eval_app.command("campaigns")
 def eval_campaigns(
-    model: str | None = typer.Option(None, "--model", help="Embedding model (default: the configured one; 'minilm' = English fallback)."),
+    model: str | None = typer.Option(
+        None, "--model", help="Embedding model (default: the configured one; 'minilm' = English fallback)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
     split: str = typer.Option("all", "--split", help="Articles to score: dev, test or all (figures are shown per split)."),
-    path: Path | None = typer.Option(None, "--path", help="Folder holding articles/ (default: the project's tests/data/campaigns)."),
+    path: Path | None = typer.Option(
+        None, "--path", help="Folder holding articles/ (default: the project's tests/data/campaigns)."),
     campaigns_file: Path | None = typer.Option(None, "--campaigns", help="Campaigns file (default: the configured one)."),
     show_errors: bool = typer.Option(False, "--errors", help="List every wrongly decided pair with its reasons."),
-    calibrate: bool = typer.Option(False, "--calibrate", help="Print a similarity scale for this model from the dev split (for calibration.toml)."),
+    calibrate: bool = typer.Option(
+        False, "--calibrate", help="Print a similarity scale for this model from the dev split (for calibration.toml)."),
 ) -> None:
     """Score campaign matching on the labelled article-campaign pairs (tune on dev, report test)."""
     from pipeline.campaigns import CampaignMatcher  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `eval campaigns` needs them
@@ -35,17 +38,23 @@ def eval_campaigns(
         raise InputError(f"--split must be dev, test or all, not {split!r}")
     articles = load_labelled_set(path or DEFAULT_LABELLED_DIR)
     console = Console(stderr=True)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True) as progress:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+    ) as progress:
         progress.add_task("loading the embedding model", total=None)
         matcher = CampaignMatcher(load_campaigns(campaigns_file), load_embedder(model))
     if calibrate:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True) as progress:
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+        ) as progress:
             progress.add_task("embedding the dev articles", total=None)
             scale = suggest_scale(matcher, [a for a in articles if a.split == "dev"])
         typer.echo(json.dumps({"model": matcher.embedder.name, **scale}, ensure_ascii=False))
         return
     chosen = [a for a in articles if split == "all" or a.split == split]
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True) as progress:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+    ) as progress:
         progress.add_task(f"matching {len(chosen)} articles against {len(matcher.campaigns)} campaigns", total=None)
         result = evaluate_matching(matcher, chosen)
     if as_json:
@@ -71,5 +80,6 @@ def _print_tables(result, show_errors: bool) -> None:
     if show_errors:
         for error in result.errors:
             wanted = "expected match" if error["expected"] else "expected no match"
-            console.print(f"[bold]{escape(error['article'])}[/] {escape(error['campaign'])} ({wanted}, score {error['score']:.3f}): "
+            console.print(f"[bold]{escape(error['article'])}[/] {escape(error['campaign'])} ({wanted}, "
+                          f"score {error['score']:.3f}): "
                           + escape("; ".join(error["reasons"])))

@@ -17,9 +17,11 @@ from pantau.cli.app import eval_app
 @eval_app.command("extraction")
 def eval_extraction(
     dataset: str = typer.Option("scrapinghub", "--dataset", help="scrapinghub, trafilatura or indonesian."),
-    path: Path | None = typer.Option(None, "--path", help="The data set's folder (default: ../shared/eval/extraction/DATASET or $PANTAU_SHARED)."),
+    path: Path | None = typer.Option(
+        None, "--path", help="The data set's folder (default: ../shared/eval/extraction/DATASET or $PANTAU_SHARED)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    workers: int | None = typer.Option(None, "--workers", help="Extraction processes (default: one per CPU; 0 = in this process)."),
+    workers: int | None = typer.Option(
+        None, "--workers", help="Extraction processes (default: one per CPU; 0 = in this process)."),
 ) -> None:
     """Score extraction exactly as each benchmark does, beside the published reference figures."""
     from pipeline.evaluation.extraction import evaluate  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `eval extraction` needs them
@@ -60,13 +62,16 @@ def _print_report(report: dict) -> None:
         )
     if report["dataset"] == "indonesian":
         console.print(
-            f"boilerplate lines left: {report['boilerplate_lines_left']}; published right: {report['published_right']}/{report['n']}; "
-            f"authors right: {report['authors_right']}/{report['authors_checked']}; titles with a site suffix: {report['titles_with_suffix']}"
+            f"boilerplate lines left: {report['boilerplate_lines_left']}; published right: "
+            f"{report['published_right']}/{report['n']}; "
+            f"authors right: {report['authors_right']}/{report['authors_checked']}; titles with a site suffix: "
+            f"{report['titles_with_suffix']}"
         )
         for page in report["pages"]:
             console.print(
                 f"- {escape(page['page'])}: title={escape(repr(page.get('title')))} published={page.get('published_at')} "
-                f"authors={escape(repr(page.get('authors')))} dateline={escape(repr(page.get('dateline')))} lang={page.get('language')} "
+                f"authors={escape(repr(page.get('authors')))} dateline={escape(repr(page.get('dateline')))} "
+                f"lang={page.get('language')} "
                 f"left={page.get('boilerplate_lines_left')}"
             )
             for line in page.get("lines_not_in_article", []):

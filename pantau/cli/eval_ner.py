@@ -39,7 +39,9 @@ def _print_table(result: dict) -> None:
     for column in ("label", "precision", "recall", "F1", "gold", "predicted"):
         table.add_column(column, justify="left" if column == "label" else "right")
     for label, row in [*result["labels"].items(), ("all", result["overall"])]:
-        table.add_row(label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", str(row["gold"]), str(row["predicted"]))
+        table.add_row(
+            label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", str(row["gold"]), str(row["predicted"])
+        )
     console.print(table)
     console.print(f"published: {escape(result['published'])}")
     for error in result.get("errors", []):

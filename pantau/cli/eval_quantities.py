@@ -15,7 +15,8 @@ from pantau.core.errors import InputError
 
 @eval_app.command("quantities")
 def eval_quantities(
-    path: Path | None = typer.Option(None, "--path", help="Folder holding NER-UGM's *.tsv (default: ../shared/eval/ner/indolem/ner/data/nerugm)."),
+    path: Path | None = typer.Option(
+        None, "--path", help="Folder holding NER-UGM's *.tsv (default: ../shared/eval/ner/indolem/ner/data/nerugm)."),
     split: str = typer.Option("test", "--split", help="test, dev or train."),
     fold: int = typer.Option(1, "--fold", min=1, max=5, help="Fold 1-5 (the goal is set on test fold 1)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
@@ -38,7 +39,8 @@ def _print_summary(result: dict, examples: int) -> None:
     console = Console()
     verdict = "[green]goal met[/green]" if result["goal_met"] else "[red]below goal[/red]"
     console.print(f"{result['dataset']}: {result['sentences']} sentences, {result['gold_spans']} QUANTITY spans")
-    console.print(f"recall    {result['recall']:.3f}  ({result['found']}/{result['gold_spans']}, goal >= {result['goal_recall']}) {verdict}")
+    console.print(f"recall    {result['recall']:.3f}  ({result['found']}/{result['gold_spans']}, "
+                  f"goal >= {result['goal_recall']}) {verdict}")
     console.print(f"precision {result['precision']:.3f}  ({result['predicted']} statistics; for information)")
     if examples:
         for title, key in (("missed", "missed_examples"), ("spurious", "spurious_examples")):

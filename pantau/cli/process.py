@@ -14,7 +14,8 @@ from pantau.store import open_store
 @app.command("process")
 def process(
     limit: int | None = typer.Option(None, "--limit", min=1, help="Process at most N pages."),
-    reprocess: bool = typer.Option(False, "--reprocess", help="Re-make every article, even those of the current pipeline version."),
+    reprocess: bool = typer.Option(
+        False, "--reprocess", help="Re-make every article, even those of the current pipeline version."),
     batch_size: int | None = typer.Option(None, "--batch-size", min=1, help="Pages per transaction (default from config)."),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Extraction processes (default: one per core)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
@@ -23,7 +24,9 @@ def process(
     from pipeline.process import process_pages  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `process` needs them
 
     store = open_store()
-    with Progress(TextColumn("processing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True, disable=as_json) as bar:
+    with Progress(
+        TextColumn("processing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True, disable=as_json
+    ) as bar:
         task = bar.add_task("process", total=None)
         report = process_pages(
             store, batch_size=batch_size, workers=workers, limit=limit, reprocess=reprocess,

@@ -87,7 +87,11 @@ def _write(rows: list[dict[str, Any]], columns: list[str], output_format: Output
         import pyarrow as pa  # noqa: PLC0415 - heavy: pyarrow (~0.3 s); only --format parquet needs it
         import pyarrow.parquet as pq  # noqa: PLC0415 - heavy: pyarrow (~0.3 s); only --format parquet needs it
 
-        table = pa.Table.from_pylist([{c: _flat(row.get(c)) for c in columns} for row in rows]) if rows else pa.table({c: pa.array([], pa.string()) for c in columns})
+        table = (
+            pa.Table.from_pylist([{c: _flat(row.get(c)) for c in columns} for row in rows])
+            if rows
+            else pa.table({c: pa.array([], pa.string()) for c in columns})
+        )
         pq.write_table(table, out)
         typer.echo(f"{len(rows)} rows -> {out}", err=True)
         return

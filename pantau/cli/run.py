@@ -21,14 +21,21 @@ from pantau.core.errors import PantauError
 
 @app.command("run")
 def run(
-    outlet: list[str] | None = typer.Option(None, "--outlet", "-o", help="Outlet id (repeatable); default: every outlet (or every outlet the replay host serves)."),
-    replay: str | None = typer.Option(None, "--replay", help="Crawl a replay host (e.g. http://127.0.0.1:8800) instead of the outlets' real sites."),
+    outlet: list[str] | None = typer.Option(
+        None, "--outlet", "-o", help="Outlet id (repeatable); default: every outlet (or every outlet the replay host serves)."),
+    replay: str | None = typer.Option(
+        None, "--replay", help="Crawl a replay host (e.g. http://127.0.0.1:8800) instead of the outlets' real sites."),
     max_pages: int | None = typer.Option(None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet."),
-    no_throttle: bool = typer.Option(False, "--no-throttle", help="Turn AutoThrottle off (only for a local replay host you own)."),
-    digest: bool = typer.Option(True, "--digest/--no-digest", help="Make the last complete week's digest when it is due (from Monday 08:00 local time)."),
-    send: bool = typer.Option(True, "--send/--no-send", help="Mail the due digest to subscribers (each message at most once); --no-send only writes previews."),
+    no_throttle: bool = typer.Option(
+        False, "--no-throttle", help="Turn AutoThrottle off (only for a local replay host you own)."),
+    digest: bool = typer.Option(
+        True, "--digest/--no-digest", help="Make the last complete week's digest when it is due (from Monday 08:00 local time)."),
+    send: bool = typer.Option(
+        True, "--send/--no-send", help="Mail the due digest to subscribers (each message at most once); "
+                                       "--no-send only writes previews."),
     dask_workers: int = typer.Option(0, "--dask-workers", min=0, help="Process on a local Dask cluster of N worker processes."),
-    dask_address: str | None = typer.Option(None, "--dask-address", help="Process on a running Dask scheduler, e.g. tcp://10.0.0.5:8786."),
+    dask_address: str | None = typer.Option(
+        None, "--dask-address", help="Process on a running Dask scheduler, e.g. tcp://10.0.0.5:8786."),
     as_json: bool = typer.Option(False, "--json", help="Print the cycle's result as one JSON object."),
 ) -> None:
     """Run one full cycle now: crawl -> process -> digest (when due), with progress and a summary table."""
@@ -50,14 +57,21 @@ def run(
 @app.command("serve")
 def serve(
     cron_crawl: str = typer.Option("0 * * * *", "--cron-crawl", help="When to crawl (cron, in the configured time zone)."),
-    cron_digest: str = typer.Option("0 8 * * 1", "--cron-digest", help="When to send the weekly digest (cron, in the configured time zone)."),
-    replay: str | None = typer.Option(None, "--replay", help="Scheduled crawls fetch from this replay host instead of the real sites."),
-    no_throttle: bool = typer.Option(False, "--no-throttle", help="Turn AutoThrottle off (only for a local replay host you own)."),
-    max_pages: int | None = typer.Option(None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet and crawl."),
+    cron_digest: str = typer.Option(
+        "0 8 * * 1", "--cron-digest", help="When to send the weekly digest (cron, in the configured time zone)."),
+    replay: str | None = typer.Option(
+        None, "--replay", help="Scheduled crawls fetch from this replay host instead of the real sites."),
+    no_throttle: bool = typer.Option(
+        False, "--no-throttle", help="Turn AutoThrottle off (only for a local replay host you own)."),
+    max_pages: int | None = typer.Option(
+        None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet and crawl."),
     send: bool = typer.Option(True, "--send/--no-send", help="The weekly digest mails subscribers (--no-send: previews only)."),
     dask_workers: int = typer.Option(0, "--dask-workers", min=0, help="Process on a local Dask cluster of N worker processes."),
-    dask_address: str | None = typer.Option(None, "--dask-address", help="Process on a running Dask scheduler, e.g. tcp://10.0.0.5:8786."),
-    prefect_port: int = typer.Option(4200, "--prefect-port", min=1, max=65535, help="Port of the local Prefect server started when PREFECT_API_URL is not set."),
+    dask_address: str | None = typer.Option(
+        None, "--dask-address", help="Process on a running Dask scheduler, e.g. tcp://10.0.0.5:8786."),
+    prefect_port: int = typer.Option(
+        4200, "--prefect-port", min=1, max=65535, help="Port of the local Prefect server started when "
+                                                       "PREFECT_API_URL is not set."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most N flow runs at the same time."),
 ) -> None:
     """Register the deployments with their schedules (crawl hourly, process after each crawl, digest on
@@ -76,7 +90,9 @@ def serve(
             stop_process_group(server)
             raise
     try:
-        serve_deployments(api_url, cron_crawl, cron_digest, replay, not no_throttle, max_pages, send, dask_address, dask_workers, limit)
+        serve_deployments(
+            api_url, cron_crawl, cron_digest, replay, not no_throttle, max_pages, send, dask_address, dask_workers, limit
+        )
     finally:
         if server is not None:
             stop_process_group(server)
@@ -95,7 +111,8 @@ def serve_deployments(api_url: str, cron_crawl: str, cron_digest: str, replay: s
         dask_address=dask_address, dask_workers=dask_workers,
     )
     ui_url = api_url[: -len("/api")] if api_url.endswith("/api") else api_url
-    typer.echo(f"Prefect API {api_url}; UI {ui_url}; crawl '{options.crawl_cron}', digest '{options.digest_cron}' ({options.time_zone}); Ctrl-C to stop", err=True)
+    typer.echo(f"Prefect API {api_url}; UI {ui_url}; crawl '{options.crawl_cron}', "
+               f"digest '{options.digest_cron}' ({options.time_zone}); Ctrl-C to stop", err=True)
     # A SIGTERM (service managers, `kill PID`) ends the runner like Ctrl-C, so the local server is stopped too.
     signal.signal(signal.SIGTERM, interrupt)
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
@@ -121,9 +138,12 @@ def raise_for_failures(result: dict[str, Any]) -> None:
     problems = []
     crawl_failures = (result.get("crawl") or {}).get("failed", [])
     if crawl_failures:
-        problems.append(f"{len(crawl_failures)} outlet(s) could not be crawled ({', '.join(item['outlet'] for item in crawl_failures)})")
+        problems.append(f"{len(crawl_failures)} outlet(s) "
+                        f"could not be crawled ({', '.join(item['outlet'] for item in crawl_failures)})")
     digests = result.get("digest") or {}
-    failed_digests = len(digests.get("failed", [])) + sum((item.get("delivery") or {}).get("failed", 0) for item in digests.get("campaigns", []))
+    failed_digests = len(digests.get("failed", [])) + sum(
+        (item.get("delivery") or {}).get("failed", 0) for item in digests.get("campaigns", [])
+    )
     if failed_digests:
         problems.append(f"{failed_digests} digest(s) or message(s) failed and are recorded")
     if problems:

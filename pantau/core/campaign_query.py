@@ -235,7 +235,8 @@ class _Parser:
             self.position += 1
             return node
         if token.kind == ")":
-            raise QueryError("unbalanced parenthesis: ')' without '('" if after is None else f"expected a word, phrase or '(' after {after.text}", token.column)
+            raise QueryError("unbalanced parenthesis: ')' without "
+                             "'('" if after is None else f"expected a word, phrase or '(' after {after.text}", token.column)
         if after is not None:
             raise QueryError(f"expected a word, phrase or '(' after {after.text}, found {token.text}", token.column)
         raise QueryError(f"operator {token.text} needs a word, phrase or '(' before it", token.column)

@@ -214,7 +214,8 @@ def data_dictionary(file_format: str, counts: dict[str, int] | None = None) -> s
         lines += [f"Exported {datetime.now(UTC).isoformat(timespec='seconds')}.", ""]
     for table in TABLES:
         rows = f" ({counts[table.name]} rows)" if counts and table.name in counts else ""
-        lines += [f"## {table.name}.{file_format}{rows}", "", table.description, "", "| column | type | meaning |", "|---|---|---|"]
+        lines += [f"## {table.name}.{file_format}{rows}", "", table.description, "",
+                  "| column | type | meaning |", "|---|---|---|"]
         for name, meaning in table.columns.items():
             column = table.store_column(name)
             kind = "JSON text" if _is_json(column) else str(_arrow_type(column))

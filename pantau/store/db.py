@@ -105,7 +105,8 @@ def _create_engine(url: str, echo: bool, busy_timeout_s: float) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as error:
-        raise StoreError(f"DATABASE_URL {url!r} is not a database URL; use e.g. sqlite:///data/pantau.db or postgresql+psycopg://user@host/db") from error
+        raise StoreError(f"DATABASE_URL {url!r} is not a database URL; use e.g. "
+                         "sqlite:///data/pantau.db or postgresql+psycopg://user@host/db") from error
     try:
         if parsed.get_backend_name() == "sqlite":
             return _create_sqlite_engine(parsed, echo, busy_timeout_s)
@@ -119,9 +120,11 @@ def _create_engine(url: str, echo: bool, busy_timeout_s: float) -> Engine:
         )
         return create_engine(parsed, echo=echo, pool_pre_ping=True, future=True, connect_args=connect_args)
     except NoSuchModuleError as error:
-        raise StoreError(f"DATABASE_URL uses an unsupported database driver ({parsed.drivername}); use sqlite:/// or postgresql+psycopg://") from error
+        raise StoreError(f"DATABASE_URL uses an unsupported database driver ({parsed.drivername}); "
+                         "use sqlite:/// or postgresql+psycopg://") from error
     except ModuleNotFoundError as error:
-        raise StoreError(f"the database driver for {parsed.drivername} is not installed ({error.name}); install the 'postgres' extra: pip install -e '.[postgres]'") from error
+        raise StoreError(f"the database driver for {parsed.drivername} is not installed ({error.name}); "
+                         "install the 'postgres' extra: pip install -e '.[postgres]'") from error
 
 
 def _create_sqlite_engine(parsed, echo: bool, busy_timeout_s: float) -> Engine:  # noqa: ANN001
@@ -131,7 +134,8 @@ def _create_sqlite_engine(parsed, echo: bool, busy_timeout_s: float) -> Engine: 
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise StoreError(f"cannot create the folder for the SQLite file {path}: {error.strerror}; set PANTAU_DATA_DIR or DATABASE_URL to a writable place") from error
+            raise StoreError(f"cannot create the folder for the SQLite file {path}: {error.strerror}; "
+                             "set PANTAU_DATA_DIR or DATABASE_URL to a writable place") from error
     # A writer waits this long for another process's lock before giving up with a clear error.
     engine = create_engine(parsed, echo=echo, future=True, connect_args={"timeout": busy_timeout_s})
 
@@ -160,9 +164,11 @@ def _explain(error: Exception, store: Store) -> StoreError:
     message = str(getattr(error, "orig", error)).strip().splitlines()[0]
     lowered = message.lower()
     if "database is locked" in lowered:
-        return StoreError(f"the SQLite database {store.display_url} is locked by another process; wait for it to finish (or stop it) and re-run")
+        return StoreError(f"the SQLite database {store.display_url} is locked by another process; "
+                          "wait for it to finish (or stop it) and re-run")
     if "unable to open database file" in lowered or "readonly database" in lowered:
-        return StoreError(f"cannot open the SQLite database {store.display_url} ({message}); check the path and its permissions, or set DATABASE_URL")
+        return StoreError(f"cannot open the SQLite database {store.display_url} ({message}); check the path and its permissions, "
+                          "or set DATABASE_URL")
     if "file is not a database" in lowered:
         return StoreError(f"{store.display_url} is not a SQLite database; point DATABASE_URL at a pantau database or a new file")
     if "connection" in lowered or "could not" in lowered or "password" in lowered or "does not exist" in lowered:

@@ -66,7 +66,8 @@ def parse_labelled_article(path: Path) -> LabelledArticle:
 def load_labelled_set(directory: Path = DEFAULT_LABELLED_DIR) -> list[LabelledArticle]:
     articles_dir = directory / "articles"
     if not articles_dir.is_dir():
-        raise InputError(f"labelled campaign articles not found in {articles_dir}; pass --path to the folder that holds articles/")
+        raise InputError(f"labelled campaign articles not found in {articles_dir}; "
+                         "pass --path to the folder that holds articles/")
     return [parse_labelled_article(path) for path in sorted(articles_dir.glob("*.txt"))]
 
 

@@ -71,7 +71,9 @@ class DeliveryReport:
             "skipped_already_sent": len(self.skipped_already_sent),
             "failed": len(self.failed),
             "skipped_in_progress": len(self.skipped_in_progress),
-            "failures": [{"campaign": item.campaign_id, "recipient": item.recipient, "error": item.error} for item in self.failed],
+            "failures": [
+                {"campaign": item.campaign_id, "recipient": item.recipient, "error": item.error} for item in self.failed
+            ],
         }
 
 
@@ -179,10 +181,12 @@ class SmtpConnection:
                 client.login(username, config.password.get_secret_value())
         except ssl.SSLError as error:
             _close(client)
-            raise DeliveryError(f"TLS with SMTP server {config.host}:{config.port} failed ({one_line(error)}); check its certificate and smtp.host") from None
+            raise DeliveryError(f"TLS with SMTP server {config.host}:{config.port} failed ({one_line(error)}); "
+                                "check its certificate and smtp.host") from None
         except smtplib.SMTPAuthenticationError as error:
             _close(client)
-            raise DeliveryError(f"SMTP login as {username!r} refused by {config.host}: {_reply(error)}; check smtp.username and smtp.password") from None
+            raise DeliveryError(f"SMTP login as {username!r} refused by {config.host}: {_reply(error)}; "
+                                "check smtp.username and smtp.password") from None
         except BaseException:
             _close(client)
             raise
@@ -250,7 +254,11 @@ def ensure_delivery_rows(store: Any, campaign_id: str, week: str, recipients: It
             continue
         try:
             with store.session() as session:
-                session.add(DigestDelivery(campaign_id=campaign_id, week=week, recipient=recipient, status="pending", attempts=0, updated_at=_now()))
+                session.add(
+                    DigestDelivery(
+                        campaign_id=campaign_id, week=week, recipient=recipient, status="pending", attempts=0, updated_at=_now()
+                    )
+                )
         except IntegrityError:
             log.debug("delivery row for %s/%s/%s was inserted by another run", campaign_id, week, recipient)
 
@@ -355,10 +363,12 @@ def send_digests(
                     record_outcome(store, campaign.id, week, recipient, attempts, message_id=str(message["Message-ID"]))
                     report.sent.append(Delivery(campaign.id, week, recipient))
                 else:
-                    _fail(store, report, campaign.id, week, recipient, attempts, _reply(error) if not isinstance(error, DeliveryError) else str(error))
+                    _fail(store, report, campaign.id, week, recipient, attempts,
+                          _reply(error) if not isinstance(error, DeliveryError) else str(error))
                     if _unreachable(error):
                         # The server cannot be reached at all: don't wait through the backoff for every recipient.
-                        fatal = DeliveryError(f"SMTP server {settings.smtp.host}:{settings.smtp.port} unreachable ({_reply(error)}); the next run sends what was not sent")
+                        fatal = DeliveryError(f"SMTP server {settings.smtp.host}:{settings.smtp.port} unreachable "
+                                              f"({_reply(error)}); the next run sends what was not sent")
     finally:
         connection.close()
     if fatal is not None:

@@ -125,7 +125,9 @@ def iter_query(session: Session, kind_name: str, filters: Filters = Filters(), s
     statement, _ = sorted_statement(kind, filters, Plan(session.get_bind().dialect.name), sort)
     if not kind.paginated:
         rows = [dict(row) for row in session.execute(statement).mappings()]
-        yield from (ordered_row(row, kind.columns) for row in (kind.finish(session, rows) if kind.finish else map(dated_row, rows)))
+        yield from (
+            ordered_row(row, kind.columns) for row in (kind.finish(session, rows) if kind.finish else map(dated_row, rows))
+        )
         return
     result = session.execute(statement.execution_options(yield_per=batch_size)).mappings()
     for batch in result.partitions(batch_size):

@@ -102,9 +102,11 @@ def _check_outlet(session: Session, outlet_id: str) -> None:
 
 def _check_place(_session: Session, code: str) -> None:
     if not REGION_CODE.match(code):
-        raise InputError(f"place code {code!r} is not a Kemendagri code; use a province code like 73 or a kabupaten/kota code like 73.71")
+        raise InputError(f"place code {code!r} is not a Kemendagri code; "
+                         "use a province code like 73 or a kabupaten/kota code like 73.71")
     if code not in region_names():
-        raise NotFoundError(f"unknown region code {code!r}; use a current Kemendagri code such as 31 (DKI Jakarta) or 73.71 (Kota Makassar)")
+        raise NotFoundError(f"unknown region code {code!r}; use a current Kemendagri code such as 31 (DKI Jakarta) "
+                            "or 73.71 (Kota Makassar)")
 
 
 def _check_search(_session: Session, user_query: str) -> None:
@@ -215,7 +217,8 @@ def validate_filters(session: Session, filters: Filters) -> Filters:
     cleaned = {key: value.strip() if isinstance(value, str) else value for key, value in filters.active().items()}
     for key, value in cleaned.items():
         if isinstance(value, str) and (len(value) > MAX_FILTER_LENGTH or "\x00" in value):
-            raise InputError(f"filter {key} is too long or holds a NUL character; give a name of at most {MAX_FILTER_LENGTH} characters")
+            raise InputError(f"filter {key} is too long or holds a NUL character; "
+                             f"give a name of at most {MAX_FILTER_LENGTH} characters")
     result = Filters(**cleaned)
     for name, spec in filter_specs():
         value = getattr(result, name)

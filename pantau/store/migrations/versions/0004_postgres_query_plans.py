@@ -31,7 +31,8 @@ def upgrade() -> None:
         op.execute(
             "CREATE INDEX IF NOT EXISTS ix_articles_newest ON articles (published_at DESC NULLS LAST, id DESC) WHERE is_article"
         )
-    op.execute("CREATE INDEX IF NOT EXISTS ix_campaign_matches_matched ON campaign_matches (campaign_id, article_id) WHERE matched")
+    op.execute("CREATE INDEX IF NOT EXISTS ix_campaign_matches_matched "
+               "ON campaign_matches (campaign_id, article_id) WHERE matched")
 
 
 def downgrade() -> None:

@@ -152,8 +152,8 @@ def test_campaign(
     campaigns_file: Path | None = typer.Option(None, "--file", help="Campaigns file (default: the campaigns_file setting)."),
 ) -> None:
     """Print the matching decision for one campaign on one article, with its reasons."""
-    from pipeline.campaigns import ArticleForMatching, CampaignMatcher  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `campaigns test` needs them
-    from pipeline.embeddings import load_embedder  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `campaigns test` needs them
+    from pipeline.campaigns import ArticleForMatching, CampaignMatcher  # noqa: PLC0415 - loads numpy (~0.1 s) and the CLI loads this module at every start; only `campaigns test` needs it
+    from pipeline.embeddings import load_embedder  # noqa: PLC0415 - loads numpy (~0.1 s) and the CLI loads this module at every start; only `campaigns test` needs it
 
     campaigns = load_campaigns(campaigns_file)
     chosen = [c for c in campaigns if c.id == campaign_id]

@@ -30,9 +30,9 @@ def eval_campaigns(
         False, "--calibrate", help="Print a similarity scale for this model from the dev split (for calibration.toml)."),
 ) -> None:
     """Score campaign matching on the labelled article-campaign pairs (tune on dev, report test)."""
-    from pipeline.campaigns import CampaignMatcher  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `eval campaigns` needs them
-    from pipeline.embeddings import load_embedder  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `eval campaigns` needs them
-    from pipeline.evaluation.campaigns import DEFAULT_LABELLED_DIR, SPLITS, evaluate_matching, load_labelled_set, suggest_scale  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `eval campaigns` needs them
+    from pipeline.campaigns import CampaignMatcher  # noqa: PLC0415 - loads numpy (~0.1 s) and the CLI loads this module at every start; only `eval campaigns` needs it
+    from pipeline.embeddings import load_embedder  # noqa: PLC0415 - loads numpy (~0.1 s) and the CLI loads this module at every start; only `eval campaigns` needs it
+    from pipeline.evaluation.campaigns import DEFAULT_LABELLED_DIR, SPLITS, evaluate_matching, load_labelled_set, suggest_scale  # noqa: PLC0415 - loads numpy (~0.1 s) and the CLI loads this module at every start; only `eval campaigns` needs it
 
     if split not in (*SPLITS, "all"):
         raise InputError(f"--split must be dev, test or all, not {split!r}")

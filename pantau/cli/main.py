@@ -28,7 +28,6 @@ def _global_options(
     state.verbose = verbose
     if config:
         os.environ["PANTAU_CONFIG"] = config
-
         reload_settings()
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 

@@ -27,7 +27,7 @@ from crawlers.replay.server import ReplayApp, start_in_thread
 from crawlers.replay.site import multiplied_site
 from crawlers.run import crawl_outlets
 from crawlers.spiders.news import first_part_url
-from pantau.core.outlets import url_key
+from pantau.core.outlets import canonical_url
 
 CONCURRENCY = 16
 # The baseline crawler, a script of its own: its timed process loads Scrapy and nothing of pantau.
@@ -60,7 +60,7 @@ def benchmark(pages: int, outlets: list[str], rounds: int) -> int:
     print(f"replay site: {len(site.articles)} article pages of {', '.join(site.outlet_ids)} at {base}; store {database_url}")
 
     # Warm the server's page cache so neither crawler pays for first renders.
-    urls = [to_replay(first_part_url(url_key(a.url), a.outlet.pagination), base) for a in site.articles]
+    urls = [to_replay(first_part_url(canonical_url(a.url), a.outlet.pagination), base) for a in site.articles]
     _fetch_all(urls)
 
     job_file = workdir / "bare-spider.json"

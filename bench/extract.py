@@ -31,7 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import trafilatura  # noqa: E402
 
 from pipeline.evaluation import shared_dir  # noqa: E402
-from pipeline.extract import TRAFILATURA_OPTIONS, _warm, extract_job, extract_many  # noqa: E402
+from pipeline.extract import extract_many  # noqa: E402
+from pipeline.extract.article import TRAFILATURA_OPTIONS  # noqa: E402
+from pipeline.extract.pool import extract_job, warm_up  # noqa: E402
 
 
 def load_pages(limit: int | None) -> list[bytes]:
@@ -129,7 +131,7 @@ def main() -> None:
     pages = load_pages(args.limit)[:: max(1, args.every)]
     print(f"{len(pages)} pages, {sum(map(len, pages)) / 1e6:.0f} MB of HTML, {os.cpu_count()} CPUs, "
           f"trafilatura {trafilatura.__version__}")
-    _warm()  # models load once per process; not part of any page's cost
+    warm_up()  # models load once per process; not part of any page's cost
 
     def pool(pages):
         return extract_many(((i, [page], None) for i, page in enumerate(pages)), workers=args.workers)

@@ -17,6 +17,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.response import response_status_message
 
+from crawlers.blocking import Block, redirect_wall, response_wall, signs_for
+from crawlers.transport import AFTER_HOLD, hold_fetching
 from pantau.core.urls import url_host
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -28,6 +30,14 @@ class OffsiteRedirect(IgnoreRequest):
 
 class RedirectLoop(IgnoreRequest):
     """A redirect back to an address already visited for this request."""
+
+
+class WallRedirect(IgnoreRequest):
+    """A redirect to a wall: a consent page, or for an article the home page or a login page."""
+
+    def __init__(self, block: Block):
+        super().__init__(f"{block.label}: {block.detail}")
+        self.block = block
 
 
 class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
@@ -48,15 +58,22 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's retry middleware, waiting before each retry: exponential backoff, or the server's
-    Retry-After when it asks for longer; a Retry-After above PANTAU_RETRY_MAX_DELAY gives up at once."""
+    Retry-After when it asks for longer; a Retry-After above PANTAU_RETRY_MAX_DELAY gives up at once.
+    A 429 holds every request to the outlet for that long, not just the one retried: the outlet's wait is
+    honoured once, and a 429 to a request sent after it (or a URL's PANTAU_RATE_LIMIT_RETRIES-th) is not
+    retried; nor is a challenge or consent page (a 503 from Cloudflare): the spider takes both for walls
+    (crawlers/blocking.py)."""
 
     def __init__(self, settings):  # noqa: ANN001
         super().__init__(settings)
         self.backoff_base = settings.getfloat("PANTAU_RETRY_BACKOFF_BASE", 1.0)
         self.max_delay = settings.getfloat("PANTAU_RETRY_MAX_DELAY", 120.0)
+        self.rate_limit_retries = settings.getint("PANTAU_RATE_LIMIT_RETRIES", 1)
 
     async def process_response(self, request: Request, response: Response, spider=None) -> Request | Response:  # noqa: ANN001
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        if self.is_wall_page(response):
             return response
         delay = retry_delay(
             attempt=request.meta.get("retry_times", 0) + 1,
@@ -66,12 +83,25 @@ class BackoffRetryMiddleware(RetryMiddleware):
         )
         if delay > self.max_delay:
             return response
+        if response.status == 429:
+            # The outlet asked the crawler to wait, not only for this URL.
+            hold_fetching(self.crawler.spider, delay)
+            if request.meta.get(AFTER_HOLD) or request.meta.get("retry_times", 0) >= self.rate_limit_retries:
+                return response
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
         if delay > 0:
             await asyncio.sleep(delay)
         return retry
+
+    def is_wall_page(self, response: Response) -> bool:
+        """A challenge or consent page answers the same however often it is asked."""
+        outlet = getattr(self.crawler.spider, "outlet", None)
+        if outlet is None:
+            return False
+        block = response_wall(response, signs_for(outlet), article=False)
+        return block is not None and block.kind in ("challenge", "consent")
 
     async def process_exception(self, request: Request, exception: Exception, spider=None):  # noqa: ANN001, ANN201
         retry = super().process_exception(request, exception)
@@ -105,7 +135,8 @@ def parse_retry_after(value: bytes | None, now: datetime) -> float | None:
 
 
 class RedirectGuardMiddleware:
-    """Drops redirects that leave the outlet's domains or come back to an address already visited.
+    """Drops redirects to a wall (crawlers/blocking.py), redirects that leave the outlet's domains and
+    redirects that come back to an address already visited.
 
     Each raises an IgnoreRequest subclass that reaches the request's errback, so the spider records it.
     """
@@ -122,6 +153,13 @@ class RedirectGuardMiddleware:
             return response
         target = urljoin(request.url, response.headers[b"Location"].decode("latin-1")).split("#", 1)[0]
         outlet = getattr(self.crawler.spider, "outlet", None)
+        if outlet is not None:
+            # Only an article's first page is compared with the home page; its own parts may redirect there.
+            article = bool(request.meta.get("pantau_article")) and not request.meta.get("parts")
+            first = (request.meta.get("redirect_urls") or [request.url])[0]
+            wall = redirect_wall(first, target, signs_for(outlet), article, response.status)
+            if wall is not None:
+                raise WallRedirect(wall)
         if outlet is not None and not outlet.owns_host(url_host(target)):
             raise OffsiteRedirect(f"redirected off the outlet's domains to {target}")
         visited = [*request.meta.get("redirect_urls", []), request.url]

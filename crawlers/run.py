@@ -3,7 +3,8 @@
 `crawl_outlets(["kompas"], replay="http://127.0.0.1:8800")` crawls in a child process (one Scrapy
 process for all the outlets asked for), so it can be called any number of times in one program, and
 returns one run record per outlet:
-{"outlet", "run_id", "discovered", "fetched", "new", "skipped_known", "requests", "failed": {reason: n}}.
+{"outlet", "run_id", "discovered", "fetched", "new", "skipped_known", "requests", "failed": {reason: n},
+ "status" ("finished", "blocked", ...), "blocked": null or {"reason": "blocked: challenge page", "at", "since", ...}}.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pantau.store import open_store
 # What the spider prints on stdout when crawlers.worker runs it (kept in step with crawlers.spiders.news).
 PROGRESS_PREFIX = "PANTAU_PROGRESS "
 RESULT_PREFIX = "PANTAU_RESULT "
-RECORD_KEYS = ("outlet", "run_id", "discovered", "fetched", "new", "skipped_known", "requests", "failed")
+RECORD_KEYS = ("outlet", "run_id", "discovered", "fetched", "new", "skipped_known", "requests", "failed", "status", "blocked")
 
 
 def crawl_outlets(
@@ -163,5 +164,6 @@ def summed(records: list[dict[str, Any]]) -> dict[str, Any]:
         for reason, count in record["failed"].items():
             failed[reason] = failed.get(reason, 0) + count
     total["failed"] = failed
+    total["blocked"] = {record["outlet"]: record["blocked"]["reason"] for record in records if record.get("blocked")}
     total["outlets"] = records
     return total

@@ -40,6 +40,10 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 # a Retry-After beyond the maximum gives up on the URL for this run (it is recorded).
 PANTAU_RETRY_BACKOFF_BASE = 1.0
 PANTAU_RETRY_MAX_DELAY = 120.0
+# A 429 is waited out (Retry-After) this many times; after that it is a wall (crawlers/blocking.py),
+# and PANTAU_BLOCKED_AFTER walls in a row stop the outlet.
+PANTAU_RATE_LIMIT_RETRIES = 1
+PANTAU_BLOCKED_AFTER = _crawl.blocked_after
 
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = False

@@ -41,7 +41,10 @@ def start_run(store: Store, outlet_id: str, replay_base: str | None, options: di
         return run.id
 
 
-def finish_run(store: Store, run_id: int, counts: dict[str, Any], status: str) -> dict[str, Any]:
+def finish_run(
+    store: Store, run_id: int, counts: dict[str, Any], status: str, blocked: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Close the run with its counts and status; a blocked run keeps its wall in options["blocked"]."""
     with store.session() as session:
         run = session.get(CrawlRun, run_id)
         for key in ("discovered", "fetched", "new", "skipped_known", "requests"):
@@ -49,6 +52,8 @@ def finish_run(store: Store, run_id: int, counts: dict[str, Any], status: str) -
                 setattr(run, key, int(counts[key]))
         if "failed" in counts:
             run.failed = dict(counts["failed"])
+        if blocked is not None:
+            run.options = {**(run.options or {}), "blocked": blocked}
         run.status, run.finished_at = status, utcnow()
         return run.counts()
 

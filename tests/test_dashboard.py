@@ -2,7 +2,8 @@
 
 The store holds the replay corpus run through the project's NLP stages (places, organisations, people,
 quotes, statistics), with the corpus's campaign labels as matches and its syndicated copies as stories,
-plus one article whose title is an XSS attempt.
+plus one article whose title is an XSS attempt, and crawl runs: two outlets blocked on their last crawl
+(one of them named with an XSS attempt) and one reached again after a block.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from test_digest_unreached import record_run, utc
 from test_queries import XSS_TITLE
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -84,6 +86,20 @@ def load_replay_corpus(store) -> int:
     return len(records)
 
 
+HOSTILE_OUTLET = "<img src=x onerror=alert(5)>Contoh"
+
+
+def add_crawl_runs(store) -> None:
+    from pantau.store.tables import Outlet as OutletRow
+
+    record_run(store, "detik", "blocked", utc("2026-11-30T20:00:00"))
+    record_run(store, "kompas", "blocked", utc("2026-11-29T08:00:00"), reason="blocked: HTTP 403")
+    record_run(store, "kompas", "finished")
+    with store.session() as session:
+        session.add(OutletRow(id="contoh", name=HOSTILE_OUTLET, domains=["contoh.co.id"]))
+    record_run(store, "contoh", "blocked", utc("2026-12-01T08:00:00"), reason="blocked: HTTP 403")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -100,6 +116,7 @@ def server(tmp_path_factory):
 
     store = open_store(f"sqlite:///{tmp_path_factory.mktemp('dashboard') / 'pantau.db'}")
     assert load_replay_corpus(store) > 60
+    add_crawl_runs(store)
     port = _free_port()
     instance = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=instance.run, daemon=True)
@@ -205,6 +222,23 @@ def test_untrusted_title_is_text_and_runs_nothing(server, page) -> None:
     # Nothing from the data became markup: the page itself has no <img> and no extra <script>.
     assert page.locator("img").count() == 0
     assert page.locator("script").count() == 1
+
+
+def test_outlets_blocked_on_their_last_crawl_are_noticed_as_text(server, page) -> None:
+    page.goto(f"{server}/?campaign=laju-digital")
+    _wait_loaded(page)
+    page.wait_for_selector("#crawl-notices li")
+    notices = page.locator("#crawl-notices li").all_text_contents()
+    # Longest blocked first; kompas was reached again after its block.
+    assert notices == [
+        # 20:00 UTC on 30 November is 1 December in the configured zone (Asia/Jakarta).
+        "detikcom tidak terjangkau sejak 2026-12-01: halaman tantangan (anti-bot)",
+        f"{HOSTILE_OUTLET} tidak terjangkau sejak 2026-12-01: HTTP 403",
+    ]
+    assert page.locator("#crawl-notices li strong").first.text_content() == "detikcom"
+    page.wait_for_timeout(300)
+    assert page.dialogs == [] and page.locator("img").count() == 0
+    assert page.console_errors == []
 
 
 def test_readable_on_a_phone(server, browser) -> None:

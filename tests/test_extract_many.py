@@ -45,7 +45,7 @@ def test_a_slow_first_page_then_many_quick_ones_does_not_stall_the_pool(monkeypa
     # One worker holds the first (slow) page while the other races through the quick ones until the
     # window of pages held for ordered output is full; when the slow page then comes back, the pool
     # must go on dispatching (it used to wait for nothing until the start-up timeout).
-    import pipeline.extract as extract
+    import pipeline.extract.pool as extract
 
     monkeypatch.setattr(extract, "STARTUP_TIMEOUT_S", 20.0)  # fail in seconds, not minutes
     slow = b"<html><body><article>" + b"<p>Paragraf berita yang panjang sekali dan berulang.</p>" * 30_000 + b"</article></body></html>"
@@ -63,7 +63,7 @@ def _worker_pids() -> set[int]:
 
 
 def test_workers_are_recycled_after_a_number_of_pages_and_after_growing_too_big() -> None:
-    from pipeline.extract import run_in_pool
+    from pipeline.extract.pool import run_in_pool
 
     jobs = [(f"page-{i}", [PAGE], URL) for i in range(9)]
     seen: set[int] = set()

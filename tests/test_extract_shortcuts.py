@@ -15,16 +15,9 @@ import pytest
 from lxml import etree
 
 from pantau.core.errors import InputError
-from pipeline.extract import (
-    _CREDIT_WORDS,
-    _SCRIPT_FIELD,
-    _SCRIPT_FIELD_WORDS,
-    _credit_elements,
-    decode_html,
-    extract_article,
-    has_no_xml_invalid_bytes,
-    parse_html,
-)
+from pipeline.extract import extract_article
+from pipeline.extract.html import decode_html, has_no_xml_invalid_bytes, parse_html
+from pipeline.extract.metadata import _CREDIT_WORDS, _SCRIPT_FIELD, _SCRIPT_FIELD_WORDS, _credit_elements
 
 KOMPAS_LIKE = (Path(__file__).parent / "data" / "extraction" / "kompas_like.html").read_bytes()
 BODY = "<body><article><h1>Judul</h1><p>Paragraf pertama berita ini.</p><p class='byline'>Penulis: Ani</p></article></body>"

@@ -48,7 +48,7 @@ def test_every_entry_loads_with_compiling_patterns() -> None:
         assert outlet.owns_host(re.sub(r"^https://", "", outlet.home).split("/")[0])
         assert outlet.news_sitemaps or outlet.sitemaps or outlet.feeds
         assert outlet.pagination.kind in {"none", "all", "numbered"}
-        for pattern in (outlet.article_url_pattern, *outlet.skip_url_patterns, *outlet.boilerplate_patterns):
+        for pattern in (*outlet.article_url_patterns, *outlet.skip_url_patterns, *outlet.boilerplate_patterns, *(rule.pattern for rule in outlet.key_rules)):
             re.compile(pattern)
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+import pipeline.extract.authors as authors
+import pipeline.nlp.people as people_stage
+from pipeline.names import ORGANIZATION_WORDS
 from pipeline.nlp.assembly import build_nlp
 
 
@@ -57,3 +60,22 @@ def test_a_street_named_after_a_person_with_a_title_is_a_place(nlp):
     doc = nlp("Kemacetan terjadi di Jalan Gubernur Suryo pagi ini.")
     assert [span.text for span in doc.spans["people"]] == []
     assert [span.text for span in doc.spans["places"]] == ["Jalan Gubernur Suryo"]
+
+
+# A name after the word, and the word after an honorific's name: the two places the people stage checks it.
+ORGANIZATION_WORD_SENTENCES = ("Program itu dipuji {word} Arjuna Wibisono kemarin.", "Bapak Arjuna {word} hadir kemarin.")
+
+
+@pytest.mark.parametrize("word", sorted(ORGANIZATION_WORDS))
+def test_a_name_with_a_media_or_team_word_is_no_person_in_a_byline_nor_in_the_text(nlp, monkeypatch, word):
+    # One list (pipeline/names.py) for the bylines of extraction and for this stage.
+    written = word.upper() if len(word) <= 2 else word.title()
+    texts = [sentence.format(word=written) for sentence in ORGANIZATION_WORD_SENTENCES]
+    assert authors.person_names([f"Arjuna {written}"], set()) == []
+    assert [people(nlp, text) for text in texts] == [[], []]
+
+    # The shared list is what decides: without the word, both stages take the name for a person's.
+    monkeypatch.setattr(authors, "NOT_A_PERSON_WORDS", authors.NOT_A_PERSON_WORDS - {word})
+    monkeypatch.setattr(people_stage, "NOT_PERSON_WORDS", people_stage.NOT_PERSON_WORDS - {word})
+    assert authors.person_names([f"Arjuna {written}"], set()) == [f"Arjuna {written}"]
+    assert any(people(nlp, text) for text in texts)

@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pantau.core.config import get_settings
 from pantau.core.errors import InputError, PantauError
+from pantau.core.time import local_date
 from pantau.read.export import csv_row
 from pantau.read.queries import (
     KINDS,
@@ -42,6 +43,7 @@ from pantau.read.queries import (
     validate_filters,
 )
 from pantau.store import Store, open_store
+from pantau.store.crawl_status import blocked_outlets
 from pipeline.process import process_pages
 from pipeline.version import pipeline_version
 
@@ -142,6 +144,14 @@ def create_app(store: Store | None = None, admin_token: str | None = None, page_
     def describe() -> dict[str, Any]:
         return {name: {"description": kind.description, "columns": dict(kind.columns), "sorts": list(kind.sorts),
                        "paged": kind.paginated} for name, kind in KINDS.items()}
+
+    @app.get("/api/crawl/status", tags=["meta"], summary="Outlets the last crawl could not reach (blocked), and why")
+    def crawl_status() -> dict[str, Any]:
+        with get_store().session() as session:
+            blocked = [
+                {**block.as_dict(), "since_day": local_date(block.since).isoformat()} for block in blocked_outlets(session)
+            ]
+        return {"blocked": blocked}
 
     # Slow aggregates (a campaign's places, every article's coverage) are answered once per change
     # of the store, not once per dashboard visitor.

@@ -9,7 +9,9 @@ as the fallback when no sitemap can be read. Sitemaps and feeds are requested co
 (ETag / If-Modified-Since) and children of an index whose lastmod predates the last check are not
 requested at all. An article URL already in the store (normalised) is never fetched again, and one
 that failed for good (404, 410, an off-site redirect, ...) is not asked for again until
-`crawl.recheck_failed_after_days` have passed; both count as `skipped_known`.
+`crawl.recheck_failed_after_days` have passed; both count as `skipped_known`. A wall (a 403, a challenge
+or consent page, a page that is not the article; crawlers/blocking.py) is never stored; after
+`crawl.blocked_after` of them in a row the outlet is stopped and its run closed as "blocked".
 """
 
 from __future__ import annotations
@@ -24,17 +26,22 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import scrapy
-from scrapy.exceptions import UsageError
+from scrapy.exceptions import CloseSpider, UsageError
 from scrapy.http import Request, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers import store as crawl_store
+from crawlers.blocking import Block, WallWatch, response_wall, signs_for
 from crawlers.discovery import PROBE_SITEMAP_PATHS, Entry, NotADiscoveryDocument, is_before, parse_listing, robots_sitemaps
 from crawlers.failures import classify
 from crawlers.items import FailureItem, PageItem
+from crawlers.middlewares import WallRedirect
+from crawlers.transport import FetchingStopped
 from pantau.core.errors import InputError
-from pantau.core.outlets import Outlet, Pagination, get_outlet, url_key
+from pantau.core.outlets import Outlet, Pagination, canonical_url, get_outlet, url_key
 from pantau.core.urls import url_host
 from pantau.store import open_store
+from pantau.store.crawl_status import outlet_block
 
 # Lines on stdout that crawlers.run reads when it runs the spider (PANTAU_PROGRESS setting).
 PROGRESS_PREFIX = "PANTAU_PROGRESS "
@@ -89,12 +96,14 @@ class NewsSpider(scrapy.Spider):
         self.any_sitemap_usable = False
         self.feeds_requested = False
         self._last_progress = 0.0
+        self.walls = WallWatch(limit=3)
 
     # -- start -------------------------------------------------------------------------------------
 
     async def start(self):  # noqa: ANN201
         # crawlers.worker has brought the schema up to date once for all its spiders.
         self.store = open_store(self.database_url, migrate=not self.settings.getbool("PANTAU_STORE_MIGRATED"))
+        self.walls.limit = self.settings.getint("PANTAU_BLOCKED_AFTER", 3)
         crawl_store.ensure_outlet_row(self.store, self.outlet)
         if self.run_id is None:
             options = {"since": self.since.isoformat() if self.since else None, "max_pages": self.max_pages}
@@ -120,16 +129,19 @@ class NewsSpider(scrapy.Spider):
         keys = set()
         for url in crawl_store.failed_urls(self.store, self.outlet.id, PERMANENT_REASONS, since):
             try:
-                key = url_key(url)
+                address = canonical_url(url)
             except InputError:
                 continue
             # A failed part 2 of an article normalises to the article: only the article's own address counts.
-            if url in (key, first_part_url(key, self.outlet.pagination)):
-                keys.add(key)
+            if url in (address, first_part_url(address, self.outlet.pagination)):
+                keys.add(url_key(address))
         return keys
 
     def parse_robots(self, response: Response):  # noqa: ANN201
-        listed = robots_sitemaps(response.body) if response.status == 200 else []
+        wall = self.wall_of(response, article=False) if response.status != 200 or _is_html(response) else None
+        listed = robots_sitemaps(response.body) if response.status == 200 and wall is None else []
+        if wall is not None:
+            yield from self.walled(response.url, wall)
         yield from self.discovery_requests(listed)
 
     def robots_failed(self, failure):  # noqa: ANN001, ANN201
@@ -198,6 +210,7 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304:
             known = self.validators.get(key)
             state.validator = (known.etag, known.last_modified) if known is not None else (None, None)
+            self.walls.reached()
             yield from self.top_listing_done(state, usable=True)
             return
         if response.status in (404, 410):
@@ -208,6 +221,11 @@ class NewsSpider(scrapy.Spider):
         try:
             listing = parse_listing(response.body)
         except NotADiscoveryDocument as error:
+            wall = self.wall_of(response, article=False)
+            if wall is not None:
+                yield from self.top_listing_done(state, usable=False)
+                yield from self.walled(response.url, wall)
+                return
             if state.via != "probe":
                 reason = "invalid_sitemap" if "XML" in str(error) or "gzip" in str(error) else "not_a_sitemap"
                 yield self.record(response.url, reason, response.status, str(error))
@@ -218,6 +236,7 @@ class NewsSpider(scrapy.Spider):
             state.incomplete = True
             yield self.record(response.url, "invalid_sitemap", response.status, listing.damaged)
         state.validator = (_header(response, b"ETag"), _header(response, b"Last-Modified"))
+        self.walls.reached()
         if listing.kind == "index":
             for entry in listing.entries:
                 yield from self.child_listing(state, key, entry)
@@ -249,6 +268,15 @@ class NewsSpider(scrapy.Spider):
         key = failure.request.meta["pantau_listing"]
         state = self.listings[key]
         state.incomplete = True
+        if failure.check(FetchingStopped):
+            self.counts["not_sent"] += 1
+            return
+        wall = self.failure_wall(failure, article=False)
+        # A guessed sitemap path may well be forbidden; a challenge there is still a challenge.
+        if wall is not None and (state.via != "probe" or wall.kind != "http_403"):
+            yield from self.top_listing_done(state, usable=False)
+            yield from self.walled(failure.request.url, wall)
+            return
         if state.via != "probe":
             yield self.failure_item(failure)
         yield from self.top_listing_done(state, usable=False)
@@ -269,7 +297,7 @@ class NewsSpider(scrapy.Spider):
         if not self.outlet.owns_host(url_host(url)) or not self.outlet.is_article_url(url):
             return
         try:
-            key = url_key(url)
+            address, key = canonical_url(url), url_key(url)
         except InputError:
             return
         listing = self.listings[listing_key]
@@ -289,11 +317,12 @@ class NewsSpider(scrapy.Spider):
         self.scheduled += 1
         self.article_listings[key] = {listing_key}
         listing.outstanding.add(key)
+        # Fetched at its own address; stored under its key (an old form and its current form are one key).
         yield Request(
-            first_part_url(key, self.outlet.pagination),
+            first_part_url(address, self.outlet.pagination),
             callback=self.parse_article,
             errback=self.article_failed,
-            meta={"pantau_article": key, "parts": [], "via": via, "listed_title": entry.title,
+            meta={"pantau_article": key, "pantau_address": address, "parts": [], "via": via, "listed_title": entry.title,
                   "listed_published_at": entry.published or entry.modified},
         )
 
@@ -306,6 +335,12 @@ class NewsSpider(scrapy.Spider):
             yield self.record(response.url, "not_html", response.status, f"Content-Type {content_type}")
             self.resolve(key, permanent=True)
             return
+        # The shape checks (home or login page instead, almost no text) are for an article's first page.
+        wall = self.wall_of(response, article=not meta["parts"])
+        if wall is not None:
+            self.resolve(key, permanent=False)
+            yield from self.walled(_requested_url(response), wall, part=len(meta["parts"]) + 1)
+            return
         parts = [*meta["parts"], (response.url, response.body)]
         next_url = next_part_url(response, len(parts) + 1, self.outlet.pagination)
         if next_url is not None and len(parts) < self.outlet.pagination.max_parts:
@@ -315,7 +350,7 @@ class NewsSpider(scrapy.Spider):
             return
         yield PageItem(
             url_key=key,
-            url=key,
+            url=meta.get("pantau_address", key),
             final_url=response.url,
             outlet_id=self.outlet.id,
             http_status=response.status,
@@ -326,9 +361,19 @@ class NewsSpider(scrapy.Spider):
             listed_title=meta.get("listed_title"),
             listed_published_at=meta.get("listed_published_at"),
         )
+        self.walls.reached()
         self.resolve(key, permanent=True)
 
     def article_failed(self, failure):  # noqa: ANN001, ANN201
+        if failure.check(FetchingStopped):
+            self.counts["not_sent"] += 1
+            self.resolve(failure.request.meta["pantau_article"], permanent=False)
+            return
+        wall = self.failure_wall(failure, article=not failure.request.meta.get("parts"))
+        if wall is not None:
+            self.resolve(failure.request.meta["pantau_article"], permanent=False)
+            yield from self.walled(_requested_url(failure.request), wall, part=len(failure.request.meta.get("parts") or []) + 1)
+            return
         item = self.failure_item(failure)
         if failure.request.meta.get("parts"):
             item.detail = f"part {len(failure.request.meta['parts']) + 1} of a multi-page article: {item.detail}"
@@ -344,6 +389,34 @@ class NewsSpider(scrapy.Spider):
             listing.outstanding.discard(key)
             listing.incomplete |= not permanent
         self.article_listings[key] = set()
+
+    # -- walls (crawlers/blocking.py) --------------------------------------------------------------
+
+    @property
+    def fetching_stopped(self) -> bool:
+        """True once the outlet walled the crawler off: queued requests are dropped (crawlers.transport)."""
+        return self.walls.stop is not None
+
+    def wall_of(self, response: Response, article: bool) -> Block | None:
+        return response_wall(response, signs_for(self.outlet), article)
+
+    def failure_wall(self, failure, article: bool) -> Block | None:  # noqa: ANN001
+        """The wall behind a failed request (a 403, a 429 after its wait, a challenge sent as 503, a
+        redirect to a consent, home or login page), if it is one."""
+        if isinstance(failure.value, WallRedirect):
+            return failure.value.block
+        if not isinstance(failure.value, HttpError):
+            return None
+        return self.wall_of(failure.value.response, article)
+
+    def walled(self, url: str, wall: Block, part: int = 1):  # noqa: ANN201
+        """Record a wall as the URL's failure (to be asked again next crawl); stop the outlet at too many in a row."""
+        where = f"part {part} of a multi-page article: " if part > 1 else ""
+        yield self.record(url, wall.reason, wall.http_status, f"{where}{wall.label} ({wall.detail})")
+        if self.walls.wall(wall, url):
+            self.logger.warning("stopping %s, %s after %d blocked "
+                                "answers in a row", self.outlet.id, self.walls.stop["reason"], self.walls.limit)
+            raise CloseSpider("blocked")
 
     # -- recording ---------------------------------------------------------------------------------
 
@@ -364,7 +437,7 @@ class NewsSpider(scrapy.Spider):
             "fetched": self.counts["fetched"],
             "new": self.counts["new"],
             "skipped_known": self.counts["skipped_known"],
-            "requests": int(self.crawler.stats.get_value("downloader/request_count", 0)),
+            "requests": int(self.crawler.stats.get_value("downloader/request_count", 0)) - self.counts["not_sent"],
             "failed": dict(self.failed),
         }
 
@@ -395,18 +468,23 @@ class NewsSpider(scrapy.Spider):
         if store is None:
             return
         crawl_store.save_validators(store, self.complete_listings())
-        status = "finished" if reason == "finished" else f"stopped: {reason}"
-        record = crawl_store.finish_run(store, self.run_id, self.current_counts(), status)
+        blocked = self.walls.stop
+        status = "blocked" if blocked is not None else "finished" if reason == "finished" else f"stopped: {reason}"
+        record = crawl_store.finish_run(store, self.run_id, self.current_counts(), status, blocked=blocked)
+        if blocked is not None:
+            with store.session() as session:
+                block = outlet_block(session, self.outlet.id)
+            blocked = {**blocked, "since": block.since.isoformat() if block is not None else blocked["at"]}
         if self.settings.getbool("PANTAU_PROGRESS"):
-            print(RESULT_PREFIX + json.dumps({**record, "status": status}), file=sys.stdout, flush=True)
+            print(RESULT_PREFIX + json.dumps({**record, "status": status, "blocked": blocked}), file=sys.stdout, flush=True)
         store.dispose()
 
 
-def first_part_url(key: str, pagination: Pagination) -> str:
+def first_part_url(address: str, pagination: Pagination) -> str:
     """The address that shows the whole article when the outlet has one (Kompas `?page=all`)."""
     if pagination.kind != "all":
-        return key
-    return with_query_param(key, pagination.param, pagination.all_value)
+        return address
+    return with_query_param(address, pagination.param, pagination.all_value)
 
 
 def next_part_url(response: Response, number: int, pagination: Pagination) -> str | None:
@@ -443,6 +521,15 @@ def page_headers(response: Response) -> dict:
         "content_language": _header(response, b"Content-Language"),
         "bytes": len(response.body),
     }
+
+
+def _is_html(response: Response) -> bool:
+    return "html" in (_header(response, b"Content-Type") or "").lower()
+
+
+def _requested_url(message: Request | Response) -> str:
+    """The address a request (or the request of a response) started from, before any redirect."""
+    return (message.meta.get("redirect_urls") or [message.url])[0]
 
 
 def _header(response: Response, name: bytes) -> str | None:

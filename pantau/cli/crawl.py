@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 import typer
 from rich.console import Console
@@ -16,6 +16,7 @@ from crawlers.replay.site import corpus_site, multiplied_site
 from crawlers.run import crawl_outlets, summed
 from pantau.cli.app import app, replay_app, state
 from pantau.core.errors import InputError
+from pantau.core.time import time_zone
 
 
 @app.command("crawl")
@@ -115,7 +116,7 @@ class _progress:
 
 
 def _print_records(records: list[dict]) -> None:
-    table = Table("outlet", "run", "discovered", "fetched", "new", "known", "requests", "failed")
+    table = Table("outlet", "run", "discovered", "fetched", "new", "known", "requests", "failed", "status")
     for record in records:
         failed = ", ".join(f"{reason} {count}" for reason, count in sorted(record["failed"].items())) or "-"
         table.add_row(
@@ -123,5 +124,16 @@ def _print_records(records: list[dict]) -> None:
             str(record["run_id"]),
             *(str(record[key]) for key in ("discovered", "fetched", "new", "skipped_known", "requests")),
             failed,
+            _status_text(record),
+            style="red" if record.get("blocked") else None,
         )
     Console().print(table)
+
+
+def _status_text(record: dict) -> str:
+    """"finished", or for a blocked outlet its reason and since when ("blocked: HTTP 403 since 2026-12-01 08:00")."""
+    blocked = record.get("blocked")
+    if not blocked:
+        return str(record.get("status") or "-")
+    since = datetime.fromisoformat(blocked["since"]).astimezone(time_zone())
+    return f"{blocked['reason']} since {since:%Y-%m-%d %H:%M %Z}"

@@ -80,6 +80,8 @@ def print_cycle_summary(result: dict[str, Any]) -> None:
     table = Table("outlet", "discovered", "fetched", "new", "known", "failed", title="crawl")
     for record in crawl["outlets"]:
         failed = ", ".join(f"{reason} {count}" for reason, count in sorted(record["failed"].items())) or "-"
+        if record.get("blocked"):
+            failed = f"{record['blocked']['reason']}; {failed}"
         table.add_row(record["outlet"], *(str(record[key]) for key in ("discovered", "fetched", "new", "skipped_known")), failed)
     for failure in crawl["failed"]:
         table.add_row(failure["outlet"], "-", "-", "-", "-", f"crawl failed: {failure['error']}")

@@ -51,6 +51,9 @@ class CrawlSettings(BaseModel):
     obey_robots_txt: bool = True
     # An article URL that failed for good (404, 410, off-site redirect) is not fetched again for this long.
     recheck_failed_after_days: float = 30.0
+    # An outlet is stopped after this many walls in a row (HTTP 403, a 429 that persists after one wait,
+    # challenge or consent pages, pages that are not the article; crawlers/blocking.py); 0 never stops.
+    blocked_after: int = Field(default=3, ge=0)
 
 
 class ProcessSettings(BaseModel):

@@ -24,6 +24,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from models.organizations import Lexicon, load_lexicon
+from pipeline.names import ORGANIZATION_WORDS
 from pipeline.nlp import doc_text, pattern_docs
 from pipeline.nlp.places import LOCATIVE_CUES
 from pipeline.nlp.vocabulary import common_words, is_common, stop_words
@@ -124,8 +125,10 @@ ROLE_STOPS = frozenset({"di", "saat", "ketika", "dalam", "pada", "kepada", "usai
                         "melalui", "lewat", "dari", "kemarin", "saat", "tadi", "sebelumnya", "beberapa", "yang",
                         "bahwa", "menurut", "juga", "pun", "ini", "itu", "kepada", "ketika", "selepas", "sesudah"})
 # Words that make a run of capitalised words a place, a building, an event or a product, not a person:
-# written before it ("Bandara Juwata", "Liga Champions") or inside it ("Premier League").
-NOT_PERSON_WORDS = frozenset({
+# written before it ("Bandara Juwata", "Liga Champions") or inside it ("Premier League"); and the words of a
+# media or team name that bylines share (pipeline.names). The organisations below stay this stage's own:
+# shared, they would change which bylines extraction takes for writers (a change for that stage's version).
+NOT_PERSON_WORDS = ORGANIZATION_WORDS | frozenset({
     "jalan", "jl", "jl.", "jln", "jln.", "bandara", "bandar", "pelabuhan", "stasiun", "terminal", "gedung", "stadion",
     "istana", "museum", "selat", "laut", "teluk", "gunung", "danau", "sungai", "pulau", "kepulauan", "pantai",
     "kompleks", "komplek", "wisma", "lapangan", "taman", "kecamatan", "kelurahan", "kampung", "dusun", "desa",
@@ -138,10 +141,10 @@ NOT_PERSON_WORDS = frozenset({
     "gerakan", "kartu", "undang-undang", "uu", "perpres", "perppu", "permen", "rancangan", "ruu", "pasal",
     "wars", "park", "city", "club", "fc", "united", "airport", "street", "road", "bay", "island", "mount", "river",
     "tahun", "abad", "era", "orde", "reformasi", "hut", "sidang", "rapat", "paripurna", "lebaran", "natal",
-    "pictures", "channel", "group", "grup", "communication", "communications", "express", "studios", "records",
-    "magazine", "news", "tv", "online", "media", "formula", "operasi", "peraturan", "nomor", "no", "ayat", "undang",
+    "pictures", "communication", "communications", "express", "studios", "records",
+    "formula", "operasi", "peraturan", "nomor", "no", "ayat", "undang",
     "ujian", "kurikulum", "sekolah", "universitas", "institut", "fakultas", "aplikasi", "situs", "platform",
-    "pansus", "panja", "satgas", "tim", "koalisi", "unit", "divisi", "divre", "kejuaraan", "turnamen", "show",
+    "pansus", "panja", "satgas", "koalisi", "unit", "divisi", "divre", "kejuaraan", "turnamen", "show",
     "ratas", "komite", "circuit", "sirkuit", "theatre", "theater", "bioskop", "film", "serial", "album", "lagu",
     "forum", "asosiasi", "yayasan", "komunitas", "lembaga", "badan", "dinas", "kementerian", "partai", "bank",
     # English names of events, often after a job title ("CEO Talk", "CEO Networking Night"): not a name after "CEO".

@@ -261,6 +261,39 @@ function drawArticles(articles) {
   if (!articles.items.length) list.appendChild(el("li", { className: "empty" }, "Tidak ada artikel."));
 }
 
+// ------------------------------------------------------------------ crawl notices
+
+// What each kind of wall is called here (the API's reason, in English, is the fallback).
+const WALL_KINDS = {
+  challenge: "halaman tantangan (anti-bot)",
+  consent: "halaman persetujuan cookie",
+  http_403: "HTTP 403",
+  http_429: "HTTP 429, terlalu banyak permintaan",
+  not_article: "bukan halaman artikel",
+};
+
+// One notice per outlet the last crawl could not reach: its numbers may be missing coverage.
+function drawCrawlNotices(status) {
+  const list = clear(document.getElementById("crawl-notices"));
+  for (const block of status.blocked || []) {
+    const item = el("li", { className: "notice", title: block.reason });
+    item.appendChild(el("strong", {}, block.outlet || block.outlet_id));
+    item.appendChild(document.createTextNode(
+      ` tidak terjangkau sejak ${block.since_day || localDay(block.since)}: ${WALL_KINDS[block.kind] || block.reason}`));
+    item.dataset.outlet = block.outlet_id;
+    list.appendChild(item);
+  }
+  list.hidden = !list.children.length;
+}
+
+async function loadCrawlNotices() {
+  try {
+    drawCrawlNotices(await api("crawl/status"));
+  } catch (error) {
+    // The notices are extra: a store without crawl runs or an older server still shows the dashboard.
+  }
+}
+
 // ------------------------------------------------------------------ loading
 
 async function loadAll() {
@@ -353,7 +386,7 @@ async function start() {
   form.addEventListener("change", loadAll);
   form.addEventListener("submit", (event) => { event.preventDefault(); loadAll(); });
   form.addEventListener("reset", () => window.setTimeout(loadAll, 0));
-  await loadAll();
+  await Promise.all([loadAll(), loadCrawlNotices()]);
 }
 
 document.addEventListener("DOMContentLoaded", start);

@@ -1,8 +1,10 @@
 """The outlet registry: one declarative TOML entry per outlet in `registry/` (see docs/outlets.md).
 
 An entry says where the outlet's articles are found (news sitemaps, sitemaps, feeds), which URLs are
-articles, how multi-page articles are paginated, which hosts/paths are mobile or AMP copies, and which
-boilerplate lines the cleaning stage removes. Adding an outlet is adding a file, not code.
+articles (one pattern per URL form the outlet has used), how multi-page articles are paginated, which
+hosts/paths are mobile or AMP copies, which old addresses name the same article as a current one
+(`key_rules`), and which boilerplate lines the cleaning stage removes. Adding an outlet is adding a file,
+not code.
 """
 
 from __future__ import annotations
@@ -31,6 +33,38 @@ class Pagination:
 
 
 @dataclass(frozen=True)
+class KeyRule:
+    """An address form the outlet redirects to another one: a URL (already normalised) that matches
+    `pattern` has the key `key`, a replacement template (`\\1`, `\\g<name>`) that names the article as
+    the current form does. The key must itself be a normalised URL that the rules leave as it is."""
+
+    pattern: str
+    key: str
+
+    @cached_property
+    def _re(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+    def apply(self, url: str) -> str | None:
+        match = self._re.search(url)
+        return match.expand(self.key) if match else None
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """The outlet's own signs that it answered the crawler with a wall (a challenge, a consent page, a
+    login page), added to the crawler's generic ones in crawlers/blocking.toml, whose keys they mirror."""
+
+    challenge_titles: tuple[str, ...] = ()
+    challenge_markers: tuple[str, ...] = ()
+    challenge_headers: tuple[str, ...] = ()
+    consent_titles: tuple[str, ...] = ()
+    consent_markers: tuple[str, ...] = ()
+    consent_url_patterns: tuple[str, ...] = ()
+    login_url_patterns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Outlet:
     id: str
     name: str
@@ -42,9 +76,12 @@ class Outlet:
     news_sitemaps: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()
-    # A URL is an article when it matches article_url_pattern and none of skip_url_patterns.
-    article_url_pattern: str = ""
+    # A URL is an article when it matches one of article_url_patterns (one per URL form the outlet has
+    # used) and none of skip_url_patterns; both are matched against the URL without query and fragment.
+    article_url_patterns: tuple[str, ...] = ()
     skip_url_patterns: tuple[str, ...] = ()
+    # Old address forms that the outlet redirects to current ones: both give one article key.
+    key_rules: tuple[KeyRule, ...] = ()
     pagination: Pagination = field(default_factory=Pagination)
     host_aliases: Mapping[str, str] = field(default_factory=dict)
     amp_path_prefixes: tuple[str, ...] = ()
@@ -56,23 +93,35 @@ class Outlet:
     title_suffixes: tuple[str, ...] = ()
     dateline_names: tuple[str, ...] = ()
     publisher_names: tuple[str, ...] = ()
+    blocking: Blocking = field(default_factory=Blocking)
 
     def owns_host(self, host: str) -> bool:
         host = host.lower()
         return any(host == domain or host.endswith("." + domain) for domain in self.domains)
 
     @cached_property
-    def _article_re(self) -> re.Pattern[str] | None:
-        return re.compile(self.article_url_pattern) if self.article_url_pattern else None
+    def _article_res(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(pattern) for pattern in self.article_url_patterns)
 
     @cached_property
     def _skip_res(self) -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(pattern) for pattern in self.skip_url_patterns)
 
     def is_article_url(self, url: str) -> bool:
-        if any(skip.search(url) for skip in self._skip_res):
+        # Query and fragment never make a page an article (tracking, "?page=2", "#comments"); patterns
+        # are written against scheme, host and path.
+        address = url.strip().split("#", 1)[0].split("?", 1)[0]
+        if any(skip.search(address) for skip in self._skip_res):
             return False
-        return bool(self._article_re.search(url)) if self._article_re else True
+        return any(article.search(address) for article in self._article_res) if self._article_res else True
+
+    def article_key(self, normalized_url: str) -> str:
+        """The key of an already normalised URL of this outlet: the first key rule that matches, else the URL."""
+        for rule in self.key_rules:
+            key = rule.apply(normalized_url)
+            if key is not None:
+                return key
+        return normalized_url
 
     def url_rules(self) -> UrlRules:
         return UrlRules(
@@ -88,6 +137,14 @@ def outlet_from_entry(entry: Mapping[str, Any]) -> Outlet:
     """Build an Outlet from one parsed TOML entry (lists become tuples; unknown keys are an error)."""
     values = dict(entry)
     values["pagination"] = Pagination(**values.get("pagination", {}))
+    try:
+        values["key_rules"] = [KeyRule(**rule) for rule in values.get("key_rules", [])]
+    except TypeError as error:
+        raise ValueError(f"outlet entry {entry.get('id', '?')!r}: key_rules: {error}") from error
+    try:
+        values["blocking"] = Blocking(**{key: tuple(value) for key, value in values.get("blocking", {}).items()})
+    except TypeError as error:
+        raise ValueError(f"outlet entry {entry.get('id', '?')!r}: blocking: {error}") from error
     for key, value in list(values.items()):
         if isinstance(value, list):
             values[key] = tuple(value)
@@ -122,12 +179,22 @@ def outlet_for_url(url: str) -> Outlet | None:
     return None
 
 
-def url_key(url: str) -> str:
-    """The identity of a page everywhere in pantau: `normalize_url` with the registry's outlet rules.
-
-    Pages, articles, crawl state and dedup are keyed by it, so two URLs are the same page exactly
-    when their keys are equal. Raises InputError for anything that is not an http(s) URL."""
+def canonical_url(url: str) -> str:
+    """The address to fetch for `url`: `normalize_url` with the outlet rules of the registry (mobile and
+    AMP copies, pagination and tracking parameters collapsed). Raises InputError for a non-web address."""
     return normalize_url(url, url_rules_by_host())
+
+
+def url_key(url: str) -> str:
+    """The identity of a page everywhere in pantau: its canonical URL, then the key rules of the outlet
+    that owns the host, so that an old address and the current address it redirects to are one key
+    (detik's /read/2020/07/08/144441/5084988/... and /berita/d-5084988/...).
+
+    Pages, articles, crawl state and dedup are keyed by it, so two URLs are the same page exactly when
+    their keys are equal. Idempotent. A key need not be an address to fetch: fetch `canonical_url`."""
+    canonical = canonical_url(url)
+    outlet = outlet_for_url(canonical)
+    return outlet.article_key(canonical) if outlet is not None else canonical
 
 
 @lru_cache(maxsize=1)

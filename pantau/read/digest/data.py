@@ -21,6 +21,7 @@ from pantau.core.campaigns import Campaign
 from pantau.core.config import get_settings
 from pantau.core.time import IsoWeek, local_date, parse_week
 from pantau.read.digest.summary import summarize
+from pantau.store.crawl_status import blocked_outlets
 from pantau.store.tables import Article, CampaignMatch, Statistic
 
 # The average the week is compared with: the four weeks before it.
@@ -103,6 +104,15 @@ class DigestArticle:
 
 
 @dataclass(frozen=True)
+class UnreachedOutlet:
+    """An outlet whose last crawl was blocked (a challenge page, a 403 ...), for the footer."""
+
+    name: str
+    since: str  # local date of the first blocked crawl, e.g. "2026-12-01"
+    reason: str
+
+
+@dataclass(frozen=True)
 class Digest:
     campaign_id: str
     campaign_name: str
@@ -126,6 +136,8 @@ class Digest:
     # The language of the digest's own words (pantau/core/messages.toml); article text is as published.
     language: str = "id"
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # Outlets the last crawl could not reach: their coverage may be missing from the numbers above.
+    unreached: tuple[UnreachedOutlet, ...] = ()
 
     @property
     def change_vs_previous(self) -> int:
@@ -179,7 +191,16 @@ def build_digest(session: Session, campaign: Campaign, week: str, zone: str | No
         top_articles=tuple(top_articles(covered, zone)),
         spokespeople=campaign.spokespeople,
         language=campaign.digest_language,
+        unreached=tuple(unreached_outlets(session, zone)),
     )
+
+
+def unreached_outlets(session: Session, zone: str) -> list[UnreachedOutlet]:
+    """Outlets whose latest crawl was blocked, with the local day they have been blocked since."""
+    return [
+        UnreachedOutlet(block.outlet, local_date(block.since, zone).isoformat(), block.reason)
+        for block in blocked_outlets(session)
+    ]
 
 
 def is_spike(coverage: int, trailing_average: float) -> bool:

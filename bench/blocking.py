@@ -37,7 +37,7 @@ def main() -> int:
     def detect(body: bytes):  # noqa: ANN202
         return detect_wall(status=200, headers={}, body=body, url=URL, requested_url=URL, signs=signs, article=True)
 
-    walls = [(path.name, found) for path, found in zip(paths, map(detect, pages)) if found is not None]
+    walls = [(path.name, found) for path, found in zip(paths, map(detect, pages), strict=True) if found is not None]
     words = sorted(page_shape(body).words for body in pages)
     print(f"{len(pages)} real pages, {sum(map(len, pages)) // len(pages):,} bytes on average")
     print(f"taken for a wall: {len(walls)} (goal 0)")
@@ -47,7 +47,8 @@ def main() -> int:
           f" short page below {signs.short_page_words}, almost no text below {signs.min_article_words}")
     detect_ms = best_ms_per_page(detect, pages, args.rounds)
     parse_ms = best_ms_per_page(lxml.html.document_fromstring, pages, args.rounds)
-    print(f"detect_wall: {detect_ms:.2f} ms/page; baseline lxml parse of the same page: {parse_ms:.2f} ms/page; ratio {detect_ms / parse_ms:.2f}")
+    print(f"detect_wall: {detect_ms:.2f} ms/page; baseline lxml parse of the same page: {parse_ms:.2f} ms/page; "
+          f"ratio {detect_ms / parse_ms:.2f}")
     return 0 if not walls else 1
 
 

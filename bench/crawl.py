@@ -13,13 +13,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import httpx
+
+from crawlers.replay.mapping import to_replay
+from crawlers.replay.server import ReplayApp, start_in_thread
+from crawlers.replay.site import multiplied_site
+from crawlers.run import crawl_outlets
+from crawlers.spiders.news import first_part_url
+from pantau.core.outlets import canonical_url
+
 CONCURRENCY = 16
+# The baseline crawler, a script of its own: its timed process loads Scrapy and nothing of pantau.
+BARE_SPIDER = Path(__file__).with_name("bare_spider.py")
 # The same download settings for both crawlers: no throttling, the same concurrency.
 SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,
@@ -32,23 +44,14 @@ SETTINGS = {
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=1000, help="article pages on the site for the first runs")
-    parser.add_argument("--outlet", action="append", default=None, help="outlets to multiply the corpus over (default: kompas, tribunnews)")
+    parser.add_argument("--outlet", action="append", default=None,
+                        help="outlets to multiply the corpus over (default: kompas, tribunnews)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating throughput rounds (best of each is reported)")
-    parser.add_argument("--bare-spider", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.bare_spider:
-        return run_bare_spider(Path(args.bare_spider))
     return benchmark(args.pages, args.outlet or ["kompas", "tribunnews"], max(1, args.rounds))
 
 
 def benchmark(pages: int, outlets: list[str], rounds: int) -> int:
-    from crawlers.replay.mapping import to_replay
-    from crawlers.replay.server import ReplayApp, start_in_thread
-    from crawlers.replay.site import multiplied_site
-    from crawlers.run import crawl_outlets
-    from crawlers.spiders.news import first_part_url
-    from pantau.core.outlets import canonical_url
-
     site = multiplied_site(pages, outlets)
     server = start_in_thread(site)
     base = server.base_url
@@ -60,8 +63,8 @@ def benchmark(pages: int, outlets: list[str], rounds: int) -> int:
     urls = [to_replay(first_part_url(canonical_url(a.url), a.outlet.pagination), base) for a in site.articles]
     _fetch_all(urls)
 
-    url_file = workdir / "urls.json"
-    url_file.write_text(json.dumps(urls))
+    job_file = workdir / "bare-spider.json"
+    job_file.write_text(json.dumps({"urls": urls, "settings": SETTINGS}))
     # These machines are shared and noisy: alternate the two crawlers and keep each one's best round.
     pantau_runs, bare_runs, pantau_cpu, bare_cpu = [], [], [], []
     for round_number in range(rounds):
@@ -71,16 +74,16 @@ def benchmark(pages: int, outlets: list[str], rounds: int) -> int:
         pantau_runs.append((time.perf_counter() - started, records))
         pantau_cpu.append(_children_cpu() - cpu)
         started, cpu = time.perf_counter(), _children_cpu()
-        bare = subprocess.run([sys.executable, __file__, "--bare-spider", str(url_file)], capture_output=True, text=True, check=True)
+        bare = subprocess.run([sys.executable, str(BARE_SPIDER), str(job_file)], capture_output=True, text=True, check=True)
         bare_runs.append((time.perf_counter() - started, json.loads(bare.stdout.strip().splitlines()[-1])["fetched"]))
         bare_cpu.append(_children_cpu() - cpu)
-    first = pantau_runs[0][1]
     pantau_seconds, best = min(pantau_runs, key=lambda run: run[0])
     bare_seconds, bare_fetched = min(bare_runs, key=lambda run: run[0])
     fetched = sum(r["fetched"] for r in best)
 
     pantau_rate, bare_rate = fetched / pantau_seconds, bare_fetched / bare_seconds
-    print(f"\n1. throughput (wall clock, process start to exit, same site, same concurrency; best of {rounds} alternating rounds)")
+    print("\n1. throughput (wall clock, process start to exit, same site, same concurrency; "
+          f"best of {rounds} alternating rounds)")
     print(f"   pantau crawl : {fetched} article pages in {pantau_seconds:.1f} s = {pantau_rate:.1f} pages/s "
           f"({sum(r['requests'] for r in best)} requests, {sum(r['new'] for r in best)} stored, failed {_failed(best)}); "
           f"all rounds {', '.join(f'{seconds:.1f}' for seconds, _ in pantau_runs)} s")
@@ -94,7 +97,8 @@ def benchmark(pages: int, outlets: list[str], rounds: int) -> int:
 
     second = crawl_outlets(outlets, replay=base, database_url=database_url, settings=SETTINGS)
     print("\n2. second run, unchanged site")
-    print(f"   article pages fetched: {sum(r['fetched'] for r in second)} (goal 0); requests: {sum(r['requests'] for r in second)}; "
+    print(f"   article pages fetched: {sum(r['fetched'] for r in second)} (goal 0); requests: "
+          f"{sum(r['requests'] for r in second)}; "
           f"new: {sum(r['new'] for r in second)}")
 
     grown = multiplied_site(pages + pages // 10, outlets)
@@ -109,16 +113,12 @@ def benchmark(pages: int, outlets: list[str], rounds: int) -> int:
 
 
 def _fetch_all(urls: list[str]) -> None:
-    import httpx
-
     with httpx.Client(timeout=30) as client:
         for url in urls:
             client.get(url)
 
 
 def _children_cpu() -> float:
-    import resource
-
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -129,31 +129,6 @@ def _failed(records: list[dict]) -> dict:
         for reason, count in record["failed"].items():
             failed[reason] = failed.get(reason, 0) + count
     return failed
-
-
-def run_bare_spider(url_file: Path) -> int:
-    """The baseline: Scrapy's defaults plus the same download settings, fetching a URL list, keeping nothing."""
-    import scrapy
-    from scrapy.crawler import CrawlerProcess
-
-    urls = json.loads(url_file.read_text())
-    fetched = []
-
-    class BareSpider(scrapy.Spider):
-        name = "bare"
-
-        async def start(self):  # noqa: ANN201
-            for url in urls:
-                yield scrapy.Request(url, callback=self.parse)
-
-        def parse(self, response):  # noqa: ANN001, ANN201
-            fetched.append(len(response.body))
-
-    process = CrawlerProcess({**SETTINGS, "ROBOTSTXT_OBEY": False, "TELNETCONSOLE_ENABLED": False, "LOGSTATS_INTERVAL": 0})
-    process.crawl(BareSpider)
-    process.start()
-    print(json.dumps({"fetched": len(fetched)}))
-    return 0
 
 
 if __name__ == "__main__":

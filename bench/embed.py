@@ -32,6 +32,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.embeddings import compute_article_vectors, embed_articles, load_embedder  # noqa: E402
+
 CORPUS = ROOT / "crawlers" / "replay" / "corpus" / "articles"
 
 
@@ -45,10 +49,7 @@ def peak_rss_mb() -> float:
 
 def worker(model: str, device: str, dedup_articles: int, with_pipeline: bool) -> dict:
     """Runs in a child process: one model, all measurements, JSON on stdout."""
-    sys.path.insert(0, str(ROOT))
-    import torch
-
-    from pipeline.embeddings import compute_article_vectors, load_embedder
+    import torch  # noqa: PLC0415 - heavy: torch (~2 s); only the per-model child processes need it, not the parent that starts them
 
     entries = corpus_articles()
     texts = ["\n".join(entry["paragraphs"]) for entry in entries]
@@ -81,19 +82,21 @@ def worker(model: str, device: str, dedup_articles: int, with_pipeline: bool) ->
 
 def matching_cost(embedder, entries: list[dict], chunk_vectors: list) -> dict:
     try:
-        from pantau.core.campaigns import load_campaigns
-        from pipeline.campaigns.matching import ArticleForMatching, CampaignMatcher
+        from pantau.core.campaigns import load_campaigns  # noqa: PLC0415 - kept out of the other models' processes, whose peak RSS must be the model's own (these add ~30 MB)
+        from pipeline.campaigns.matching import ArticleForMatching, CampaignMatcher  # noqa: PLC0415 - kept out of the other models' processes, whose peak RSS must be the model's own (these add ~30 MB)
     except ImportError as error:
         return {"matching": f"not measured: {error}"}
     matcher = CampaignMatcher(load_campaigns(), embedder)
     articles = [
-        ArticleForMatching(title=e["title"], text="\n".join(e["paragraphs"]), published_at=datetime.fromisoformat(e["published_at"]))
+        ArticleForMatching(
+            title=e["title"], text="\n".join(e["paragraphs"]), published_at=datetime.fromisoformat(e["published_at"])
+        )
         for e in entries
     ]
     started = time.perf_counter()
     matcher.match_many(articles)
     with_embedding = time.perf_counter() - started
-    for article, vectors in zip(articles, chunk_vectors):
+    for article, vectors in zip(articles, chunk_vectors, strict=True):
         article.paragraph_vectors = vectors
     started = time.perf_counter()
     matcher.match_many(articles)
@@ -106,10 +109,9 @@ def matching_cost(embedder, entries: list[dict], chunk_vectors: list) -> dict:
 
 
 def dedup_cost(embedder, entries: list[dict], total: int, embed_s_per_article: float) -> dict:
-    from pipeline.dedup import assign_duplicates_and_stories
-    from pipeline.embeddings import embed_articles
-    from pantau.store import open_store
-    from pantau.store.tables import Article, ArticlePlace
+    from pantau.store import open_store  # noqa: PLC0415 - kept out of the other models' processes, whose peak RSS must be the model's own (these add ~30 MB)
+    from pantau.store.tables import Article, ArticlePlace  # noqa: PLC0415 - kept out of the other models' processes, whose peak RSS must be the model's own (these add ~30 MB)
+    from pipeline.dedup import assign_duplicates_and_stories  # noqa: PLC0415 - kept out of the other models' processes, whose peak RSS must be the model's own (these add ~30 MB)
 
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(f"sqlite:///{folder}/bench.db")
@@ -121,9 +123,11 @@ def dedup_cost(embedder, entries: list[dict], total: int, embed_s_per_article: f
                 repetition = n // len(entries)
                 published = datetime.fromisoformat(entry["published_at"]) + timedelta(days=40 * repetition)
                 article = Article(
-                    url_key=f"https://bench.example/{repetition}/{entry['id']}", url=f"https://bench.example/{repetition}/{entry['id']}",
-                    outlet_id=entry["outlet"], title=entry["title"], text="\n".join(entry["paragraphs"]), dateline=entry["dateline"],
-                    published_at=published, pipeline_version="bench", processed_at=published, is_article=True,
+                    url_key=f"https://bench.example/{repetition}/{entry['id']}",
+                    url=f"https://bench.example/{repetition}/{entry['id']}",
+                    outlet_id=entry["outlet"], title=entry["title"], text="\n".join(entry["paragraphs"]),
+                    dateline=entry["dateline"], published_at=published, pipeline_version="bench", processed_at=published,
+                    is_article=True,
                 )
                 article.places = [ArticlePlace(name=entry["city"], level="city", surface=[entry["dateline"]])]
                 session.add(article)
@@ -159,12 +163,14 @@ def main() -> None:
         return
     results = []
     for position, model in enumerate(m.strip() for m in args.models.split(",") if m.strip()):
-        command = [sys.executable, __file__, "--worker", model, "--device", args.device, "--dedup-articles", str(args.dedup_articles)]
+        command = [sys.executable, __file__, "--worker", model, "--device", args.device,
+                   "--dedup-articles", str(args.dedup_articles)]
         if position == 0:
             command.append("--pipeline")
         completed = subprocess.run(command, capture_output=True, text=True)
         if completed.returncode != 0:
-            print(f"{model}: failed: {completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else completed.returncode}")
+            print(f"{model}: failed: "
+                  f"{completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else completed.returncode}")
             continue
         results.append(json.loads(completed.stdout.strip().splitlines()[-1]))
     baseline = results[0] if results else None
@@ -172,10 +178,12 @@ def main() -> None:
         ratio = result["articles_per_s"] / baseline["articles_per_s"]
         print(f"{result['model']} on {result['device']} ({result['threads']} threads): {result['articles_per_s']} articles/s, "
               f"{result['chunks_per_s']} chunks/s ({result['articles']} articles, {result['chunks']} chunks), "
-              f"peak RSS {result['peak_rss_mb']} MB" + (f", GPU peak {result['gpu_peak_mb']} MB" if "gpu_peak_mb" in result else "")
+              f"peak RSS {result['peak_rss_mb']} MB"
+              + (f", GPU peak {result['gpu_peak_mb']} MB" if "gpu_peak_mb" in result else "")
               + f", load {result['load_s']} s; x{ratio:.2f} vs {baseline['model']}")
         if "dedup_s_per_1000" in result:
-            print(f"  matching per 1,000 articles: {result.get('matching_s_per_1000', result.get('matching'))} s embedding its passages, "
+            print("  matching per 1,000 articles: "
+                  f"{result.get('matching_s_per_1000', result.get('matching'))} s embedding its passages, "
                   f"{result.get('matching_decisions_only_s_per_1000', '-')} s with the cached chunk vectors (the process stage)")
             print(f"  dedup per 1,000 articles: {result['dedup_s_per_1000']} s (embeddings cached), "
                   f"{result['dedup_vs_embedding']}x the embedding time of the same articles; "

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import multiprocessing
 import os
 import resource
 import sys
@@ -27,7 +28,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import trafilatura  # noqa: E402
+
 from pipeline.evaluation import shared_dir  # noqa: E402
+from pipeline.extract import extract_many  # noqa: E402
+from pipeline.extract.article import TRAFILATURA_OPTIONS  # noqa: E402
+from pipeline.extract.pool import extract_job, warm_up  # noqa: E402
 
 
 def load_pages(limit: int | None) -> list[bytes]:
@@ -66,8 +72,6 @@ def process_cpu_seconds(pid: int) -> float:
 
 def timed(label: str, run, pages: list[bytes], workers: int) -> tuple[float, float]:
     """(wall seconds, CPU seconds of this process and its workers) for one pass over the pages."""
-    import multiprocessing
-
     samples = []  # (this process, all workers, the largest worker) in MB, 16 times over the run
     # Pool workers are children of the fork server, not of this process: their CPU is read from /proc.
     worker_cpu: dict[int, float] = {}
@@ -81,10 +85,12 @@ def timed(label: str, run, pages: list[bytes], workers: int) -> tuple[float, flo
             samples.append((rss_mb(), sum(sizes), max(sizes, default=0.0)))
     wall = time.perf_counter() - wall
     cpu = cpu_seconds(resource.RUSAGE_SELF) - cpu + sum(worker_cpu.values())
-    print(f"{label:<40} wall {len(pages) / wall:6.1f} pages/s ({wall:6.1f} s)  CPU {len(pages) / cpu:6.1f} pages/CPU-s ({cpu:6.1f} s)")
+    print(f"{label:<40} wall {len(pages) / wall:6.1f} pages/s ({wall:6.1f} s) "
+          f" CPU {len(pages) / cpu:6.1f} pages/CPU-s ({cpu:6.1f} s)")
     if not workers:
         return wall, cpu
-    print(f"  worker processes used: {len(worker_cpu)} (recycled every few hundred pages); workers busy {100 * sum(worker_cpu.values()) / (wall * workers):.0f}% of the run")
+    print(f"  worker processes used: {len(worker_cpu)} (recycled every few hundred pages); "
+          f"workers busy {100 * sum(worker_cpu.values()) / (wall * workers):.0f}% of the run")
     print(f"  RSS MB of this process over the run:    {' '.join(f'{s[0]:.0f}' for s in samples)}")
     print(f"  RSS MB of all workers over the run:     {' '.join(f'{s[1]:.0f}' for s in samples)}")
     print(f"  RSS MB of the largest worker over the run: {' '.join(f'{s[2]:.0f}' for s in samples)}")
@@ -101,8 +107,6 @@ def _busy_loop(steps: int) -> int:
 def machine_scaling(workers: int, steps: int = 4_000_000, repeats: int = 3) -> float:
     """How much faster `workers` processes finish `workers` units of pure-Python CPU work than one process
     doing them in turn (best of `repeats` each): what this (virtual) machine's cores give, right now."""
-    import multiprocessing
-
     alone = together = float("inf")
     with multiprocessing.get_context("fork").Pool(workers) as processes:
         for _ in range(repeats):
@@ -124,14 +128,9 @@ def main() -> None:
     parser.add_argument("--no-pool", action="store_true", help="skip the parallel run")
     args = parser.parse_args()
 
-    import trafilatura
-
-    from pipeline.extract import extract_many
-    from pipeline.extract.article import TRAFILATURA_OPTIONS
-    from pipeline.extract.pool import extract_job, warm_up
-
     pages = load_pages(args.limit)[:: max(1, args.every)]
-    print(f"{len(pages)} pages, {sum(map(len, pages)) / 1e6:.0f} MB of HTML, {os.cpu_count()} CPUs, trafilatura {trafilatura.__version__}")
+    print(f"{len(pages)} pages, {sum(map(len, pages)) / 1e6:.0f} MB of HTML, {os.cpu_count()} CPUs, "
+          f"trafilatura {trafilatura.__version__}")
     warm_up()  # models load once per process; not part of any page's cost
 
     def pool(pages):
@@ -163,8 +162,10 @@ def main() -> None:
         if index % max(1, n // 8) == 0:
             rss.append(rss_mb())
     (bare_wall, bare_cpu), (stage_wall, stage_cpu) = spent[bare], spent[stage]
-    print(f"{'bare trafilatura.extract (1 process)':<40} wall {n / bare_wall:6.1f} pages/s ({bare_wall:6.1f} s)  CPU {n / bare_cpu:6.1f} pages/CPU-s ({bare_cpu:6.1f} s)")
-    print(f"{'extract_article (1 process)':<40} wall {n / stage_wall:6.1f} pages/s ({stage_wall:6.1f} s)  CPU {n / stage_cpu:6.1f} pages/CPU-s ({stage_cpu:6.1f} s)")
+    print(f"{'bare trafilatura.extract (1 process)':<40} wall {n / bare_wall:6.1f} pages/s ({bare_wall:6.1f} s) "
+          f" CPU {n / bare_cpu:6.1f} pages/CPU-s ({bare_cpu:6.1f} s)")
+    print(f"{'extract_article (1 process)':<40} wall {n / stage_wall:6.1f} pages/s ({stage_wall:6.1f} s) "
+          f" CPU {n / stage_cpu:6.1f} pages/CPU-s ({stage_cpu:6.1f} s)")
     print(f"RSS MB of the single process over the run: {' '.join(f'{r:.0f}' for r in rss)}")
     overhead = f"CPU {100 * (stage_cpu / bare_cpu - 1):+.1f}%, wall {100 * (stage_wall / bare_wall - 1):+.1f}%"
     print(f"overhead of the stage over bare trafilatura: {overhead}  (goal <= +15%)")
@@ -181,7 +182,8 @@ def main() -> None:
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     speedup = inline_wall / pool_wall
     print(f"pool speed-up over one process (wall, includes worker start-up): {speedup:.2f}x  (goal >= 1.7x on 2 idle cores)")
-    print(f"this machine's own {workers}-process speed-up on pure CPU work, same run: {ceiling:.2f}x; the pool reaches {speedup / ceiling:.0%} of it")
+    print(f"this machine's own {workers}-process speed-up on pure CPU work, same run: {ceiling:.2f}x; "
+          f"the pool reaches {speedup / ceiling:.0%} of it")
     print(f"pool CPU per page vs one process: {pool_cpu / inline_cpu:.2f}x (1.00 = no parallel overhead)")
     print(f"peak RSS of this process: {peak_self:.0f} MB (it holds every page in memory; workers: see the samples above)")
 

@@ -33,13 +33,21 @@ import gzip
 import json
 import sys
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
+import spacy_lookups_data
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from models.regions import GAZETTEER_PATH  # noqa: E402
+from pantau.core.campaigns import load_campaigns  # noqa: E402
+from pantau.core.outlets import all_outlets  # noqa: E402
+from pantau.store import open_store  # noqa: E402
+from pantau.store.coverage import rebuild  # noqa: E402
 
 # Local midnight (WIB, UTC+7) of the first day, as seconds since the epoch.
 START_EPOCH_S = int(np.datetime64("2022-01-01T00:00:00", "s").astype(np.int64)) - 7 * 3600
@@ -108,8 +116,6 @@ HOUR_WEIGHTS = np.array([1, 1, 1, 1, 2, 4, 6, 8, 9, 9, 9, 8, 8, 8, 8, 8, 7, 7, 7
 
 
 def load_regions() -> list[tuple[str, str, str, str, float, float]]:
-    from models.regions import GAZETTEER_PATH
-
     with gzip.open(GAZETTEER_PATH, "rt", encoding="utf-8") as handle:
         data = json.load(handle)
     return [(r["code"], r["name"], r["level"], r["province"], r["lat"], r["lon"]) for r in data["regions"]
@@ -118,8 +124,7 @@ def load_regions() -> list[tuple[str, str, str, str, float, float]]:
 
 def indonesian_vocabulary(rng: np.random.Generator) -> np.ndarray:
     """Indonesian words in rank order: stop words first, news words among them, then the rest."""
-    import spacy_lookups_data
-    from spacy.lang.id.stop_words import STOP_WORDS
+    from spacy.lang.id.stop_words import STOP_WORDS  # noqa: PLC0415 - heavy: spaCy (~4 s with torch); only a new store's text needs its stop words, and bench/query.py imports this module to time queries on a filled store too
 
     path = Path(spacy_lookups_data.__file__).parent / "data" / "id_lemma_lookup.json.gz"
     with gzip.open(path, "rt", encoding="utf-8") as handle:
@@ -192,7 +197,9 @@ class Generator:
         self.regions = load_regions()
         # The capital's cities, provincial capitals and big cities are named most: order regions so
         # that provinces and cities come first, then regencies, each group shuffled.
-        order = sorted(range(len(self.regions)), key=lambda i: ({"province": 0, "city": 1}.get(self.regions[i][2], 2), self.rng.random()))
+        order = sorted(
+            range(len(self.regions)), key=lambda i: ({"province": 0, "city": 1}.get(self.regions[i][2], 2), self.rng.random())
+        )
         self.regions = [self.regions[i] for i in order]
         self.region_p = zipf_weights(len(self.regions), 1.0, 3.0)
         self.region_surface = [json.dumps([region[1]]) for region in self.regions]
@@ -296,7 +303,7 @@ class Generator:
         topical = np.flatnonzero(matched_any)
         if len(topical):
             extra = self.phrases(self.campaign_table, self.campaign_words, rng.integers(8, 25, len(topical)))
-            for index, words in zip(topical.tolist(), extra):
+            for index, words in zip(topical.tolist(), extra, strict=True):
                 bodies[index] = bodies[index] + "\n" + words.capitalize() + "."
                 titles[index] = titles[index] + " " + words.split(" ", 1)[0] + " digital"
         published = utc_text(seconds, self.dialect)
@@ -321,7 +328,7 @@ class Generator:
         outlet_list = outlet_index.tolist()
         rows["stories"] = [
             (int(story[s]), titles[s].capitalize(), first_text[k], last_text[k], int(e - s), len(set(outlet_list[s:e])))
-            for k, (s, e) in enumerate(zip(starts.tolist(), ends.tolist()))
+            for k, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True))
         ]
 
         rows["campaign_matches"] = self.campaign_rows(ids, matched)
@@ -337,7 +344,7 @@ class Generator:
         flags = matched.reshape(-1)
         scores = np.where(flags, self.rng.uniform(0.62, 0.98, flags.size), self.rng.beta(2, 6, flags.size) * 0.6).round(3)
         campaign_ids = self.campaigns * len(ids)
-        return list(zip(owners, campaign_ids, scores.tolist(), flags.tolist(), ["[]"] * flags.size))
+        return list(zip(owners, campaign_ids, scores.tolist(), flags.tolist(), ["[]"] * flags.size, strict=True))
 
     def statistic_rows(self, ids: np.ndarray) -> list[tuple]:
         owners = self.per_article(ids, 3, 8, [18, 22, 20, 16, 13, 11])
@@ -346,7 +353,9 @@ class Generator:
         positions = np.arange(m) - np.maximum.accumulate(np.where(starts, np.arange(m), 0))
         picks = self.rng.integers(0, len(self.statistic_pool), m).tolist()
         pool = self.statistic_pool
-        return [(owner, position, *pool[k]) for owner, position, k in zip(owners.tolist(), positions.tolist(), picks)]
+        return [
+            (owner, position, *pool[k]) for owner, position, k in zip(owners.tolist(), positions.tolist(), picks, strict=True)
+        ]
 
     def statistics(self, count: int) -> list[tuple]:
         """Distinct figures (value, value_max, qualifier, unit, raw, subject, sentence, source) that
@@ -396,7 +405,9 @@ class Generator:
         dateline = starts & (self.rng.random(len(owners)) < 0.6)
         mentions = self.rng.geometric(0.55, len(owners))
         result = []
-        for owner, region, is_dateline, count in zip(owners.tolist(), regions.tolist(), dateline.tolist(), mentions.tolist()):
+        for owner, region, is_dateline, count in zip(
+            owners.tolist(), regions.tolist(), dateline.tolist(), mentions.tolist(), strict=True
+        ):
             code, name, level, province, lat, lon = self.regions[region]
             result.append((owner, name, level, code, province, lat, lon, count, self.region_surface[region], is_dateline))
         return result
@@ -405,16 +416,21 @@ class Generator:
         owners = self.per_article(ids, 1, 4, [30, 35, 22, 13])
         owners, orgs = self.unique_pairs(owners, self.rng.choice(len(ORGANIZATIONS), size=len(owners), p=self.org_p))
         mentions = self.rng.geometric(0.5, len(owners))
-        return [(owner, *ORGANIZATIONS[org], count) for owner, org, count in zip(owners.tolist(), orgs.tolist(), mentions.tolist())]
+        return [
+            (owner, *ORGANIZATIONS[org], count)
+            for owner, org, count in zip(owners.tolist(), orgs.tolist(), mentions.tolist(), strict=True)
+        ]
 
     def people_rows(self, ids: np.ndarray) -> tuple[list[tuple], list[tuple]]:
         owners = self.per_article(ids, 0, 3, [35, 35, 20, 10])
         owners, people = self.unique_pairs(owners, self.rng.choice(len(PEOPLE), size=len(owners), p=self.person_p))
         starts = np.concatenate([[True], owners[1:] != owners[:-1]]) if len(owners) else np.zeros(0, bool)
-        positions = np.arange(len(owners)) - np.maximum.accumulate(np.where(starts, np.arange(len(owners)), 0)) if len(owners) else starts
+        positions = (
+            np.arange(len(owners)) - np.maximum.accumulate(np.where(starts, np.arange(len(owners)), 0)) if len(owners) else starts
+        )
         said = self.joined(self.sentences, self.rng.integers(1, 3, len(owners)), " ")
         person_rows, quote_rows = [], []
-        for owner, person, position, text in zip(owners.tolist(), people.tolist(), positions.tolist(), said):
+        for owner, person, position, text in zip(owners.tolist(), people.tolist(), positions.tolist(), said, strict=True):
             name, role, organization = PEOPLE[person]
             person_rows.append((owner, name, role, organization))
             quote_rows.append((owner, position, name, text))
@@ -465,7 +481,7 @@ class SqliteLoad:
         self.connection = connection
         self.saved: list[str] = []
 
-    def __enter__(self) -> "SqliteLoad":
+    def __enter__(self) -> SqliteLoad:
         c = self.connection
         c.execute("PRAGMA journal_mode=DELETE")
         c.execute("PRAGMA journal_mode=OFF")
@@ -517,7 +533,7 @@ class PostgresLoad:
         self.connection = connection
         self.saved: list[str] = []
 
-    def __enter__(self) -> "PostgresLoad":
+    def __enter__(self) -> PostgresLoad:
         c = self.connection
         c.execute("SET session_replication_role = replica")
         c.execute("SET maintenance_work_mem = '1GB'")
@@ -552,14 +568,12 @@ class PostgresLoad:
 
 
 def generate(database_url: str, articles: int, batch: int = 25_000, seed: int = 7) -> dict[str, Any]:
-    from pantau.core.outlets import all_outlets
-    from pantau.core.campaigns import load_campaigns
-    from pantau.store import open_store
-
     store = open_store(database_url)
     dialect = store.dialect
     campaigns = [campaign.id for campaign in load_campaigns()]
-    outlets = [(outlet.id, outlet.name, outlet.domains[0] if outlet.domains else f"{outlet.id}.example") for outlet in all_outlets()]
+    outlets = [
+        (outlet.id, outlet.name, outlet.domains[0] if outlet.domains else f"{outlet.id}.example") for outlet in all_outlets()
+    ]
     started = time.perf_counter()
     generator = Generator(campaigns, outlets, articles, seed, dialect)
     raw = store.engine.raw_connection()
@@ -589,8 +603,6 @@ def generate(database_url: str, articles: int, batch: int = 25_000, seed: int = 
         # it is counted once from the loaded articles, as migration 0003 does for an existing store.
         progress("coverage summary")
         connection.commit()
-        from pantau.store.coverage import rebuild
-
         with store.session() as session:
             rebuild(session)
         print(file=sys.stderr)
@@ -603,7 +615,8 @@ def generate(database_url: str, articles: int, batch: int = 25_000, seed: int = 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1_000_000)
-    parser.add_argument("--database-url", required=True, help="an empty database: sqlite:////tmp/bench/1m.db or postgresql+psycopg://...")
+    parser.add_argument("--database-url", required=True, help="an empty database: "
+                                                              "sqlite:////tmp/bench/1m.db or postgresql+psycopg://...")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     print(json.dumps(generate(args.database_url, args.articles, seed=args.seed), indent=2))

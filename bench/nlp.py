@@ -17,6 +17,15 @@ import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+# Imported after OMP_NUM_THREADS is set: torch reads it when it starts.
+import spacy  # noqa: E402
+import torch  # noqa: E402
+
+from pipeline.evaluation import shared_dir  # noqa: E402
+from pipeline.evaluation.ner import DATASETS, guess_spaces, read_conll  # noqa: E402
+from pipeline.nlp import make_doc  # noqa: E402
+from pipeline.nlp.assembly import build_nlp  # noqa: E402
+
 SENTENCES = [
     "Kementerian Komunikasi dan Digital (Komdigi) menggelar pelatihan literasi digital bagi {n} pelaku UKM di {city}.",
     "\"Kami ingin UMKM bisa berjualan secara daring,\" kata {person}, Kepala Dinas Koperasi {city}.",
@@ -53,9 +62,6 @@ def make_article(rng: random.Random, words: int = 500) -> str:
 
 def real_articles(count: int, words: int = 500) -> list[str]:
     """Articles of about `words` words from consecutive sentences of the NER test sets (real news text)."""
-    from pipeline.evaluation import shared_dir
-    from pipeline.evaluation.ner import DATASETS, guess_spaces, read_conll
-
     articles: list[str] = []
     for dataset in DATASETS.values():
         path = shared_dir() / dataset.relative_path
@@ -64,7 +70,9 @@ def real_articles(count: int, words: int = 500) -> list[str]:
         sentences, length = [], 0
         for sentence in read_conll(path, dataset):
             spaces = guess_spaces(sentence.tokens)
-            sentences.append("".join(token + (" " if space else "") for token, space in zip(sentence.tokens, spaces)))
+            sentences.append(
+                "".join(token + (" " if space else "") for token, space in zip(sentence.tokens, spaces, strict=True))
+            )
             length += len(sentence.tokens)
             if length >= words:
                 articles.append(" ".join(sentences))
@@ -88,7 +96,7 @@ def _run_stages(nlp, texts: list[str], make_doc) -> tuple[dict[str, tuple[float,
     timings["tokenizer (make_doc)"] = _timed(lambda: docs.extend(make_doc(nlp, text, None) for text in texts))
     for name, component in nlp.pipeline:
         done: list = []
-        timings[name] = _timed(lambda: done.extend(component(doc) for doc in docs))
+        timings[name] = _timed(lambda component=component, docs=docs, done=done: done.extend(component(doc) for doc in docs))
         docs = done
     return timings, docs
 
@@ -99,13 +107,7 @@ def main() -> None:
     parser.add_argument("--real", action="store_true", help="articles made of real news sentences from ../shared")
     parser.add_argument("--repeat", type=int, default=3, help="runs; the best time of each stage is reported")
     args = parser.parse_args()
-    import torch  # noqa: F401 - imported by some stages; pin to one thread below
-
-    torch.set_num_threads(1)
-    import spacy
-
-    from pipeline.nlp.assembly import build_nlp
-    from pipeline.nlp import make_doc
+    torch.set_num_threads(1)  # some stages run torch: one thread, like everything else measured here
 
     rng = random.Random(5)
     texts = real_articles(args.articles) if args.real else [make_article(rng) for _ in range(args.articles)]

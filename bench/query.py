@@ -30,11 +30,21 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.make_synthetic_store import generate  # noqa: E402
+from pantau.core.campaigns import load_campaigns  # noqa: E402
+from pantau.read.queries import KINDS, Filters, PageRequest, Plan, ResultCache, run_query, sorted_statement  # noqa: E402
+from pantau.store import open_store  # noqa: E402
+from pantau.store.tables import Article  # noqa: E402
 
 GOAL_P95_MS = 100.0
 UNITS = ("percent", "IDR", "peserta")
@@ -91,11 +101,6 @@ def report(name: str, times: list[float], baseline_ms: float | None, first_ms: f
 
 
 def count_articles(url: str) -> int:
-    from sqlalchemy import func, select
-
-    from pantau.store import open_store
-    from pantau.store.tables import Article
-
     store = open_store(url)
     try:
         with store.session() as session:
@@ -105,12 +110,6 @@ def count_articles(url: str) -> int:
 
 
 def bench_queries(url: str, campaigns: list[str], repeat: int) -> float:
-    from sqlalchemy import select
-
-    from pantau.read.queries import KINDS, Filters, PageRequest, Plan, run_query, sorted_statement
-    from pantau.store import open_store
-    from pantau.store.tables import Article
-
     store = open_store(url)
     rng = random.Random(1)
     try:
@@ -128,7 +127,10 @@ def bench_queries(url: str, campaigns: list[str], repeat: int) -> float:
             cases = []
             for campaign in campaigns[:2]:
                 for unit in UNITS:
-                    cases.append((f"statistics campaign={campaign} unit={unit}", query("statistics", campaign=campaign, unit=unit)))
+                    cases.append(
+                        (f"statistics campaign={campaign} unit={unit}", query("statistics", campaign=campaign, unit=unit))
+                    )
+
             def scanned_coverage(**filters: Any) -> Callable[[], Any]:
                 # The weekly coverage counted from the articles, as before the summary (migration 0003):
                 # the same-run reference for the summary's figures.
@@ -162,10 +164,12 @@ def free_port() -> int:
 
 
 def start_server(url: str, port: int) -> subprocess.Popen:
-    import httpx
-
     # The web package is importable from the project root (until it is installed with the project).
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     process = subprocess.Popen([str(ROOT / ".venv" / "bin" / "pantau"), "web", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
@@ -200,8 +204,6 @@ def rss_kib(pid: int) -> int:
 
 
 def bench_http(url: str, campaigns: list[str], repeat: int, clients: int, duration_s: float, baseline: float) -> None:
-    import httpx
-
     port = free_port()
     server = start_server(url, port)
     base = f"http://127.0.0.1:{port}/api/"
@@ -213,10 +215,13 @@ def bench_http(url: str, campaigns: list[str], repeat: int, clients: int, durati
                                  ("every article", dashboard_calls(None))):
                 for path, params in calls:
                     first: list[float] = []
-                    times = timed(lambda: client.get(path, params=params).raise_for_status(), repeat, first, server_cpu)
+                    times = timed(lambda path=path, params=params: client.get(path, params=params).raise_for_status(),
+                                  repeat, first, server_cpu)
                     report(f"API /api/{path} ({label})", times, baseline, first[0], server_cpu)
             for campaign in campaigns[1:]:
-                whole = lambda: [client.get(p, params=q).raise_for_status() for p, q in dashboard_calls(campaign)]  # noqa: E731
+                def whole(campaign: str = campaign) -> list:
+                    return [client.get(p, params=q).raise_for_status() for p, q in dashboard_calls(campaign)]
+
                 first = []
                 report(f"dashboard {campaign}: 8 calls in sequence", timed(whole, max(3, repeat // 3), first), None, first[0])
         latencies: list[float] = []
@@ -278,9 +283,6 @@ def main() -> None:
     parser.add_argument("--no-http", action="store_true", help="measure the query layer only (no API server, no load loop)")
     args = parser.parse_args()
     os.environ.setdefault("PANTAU_CAMPAIGNS_FILE", str(ROOT / "campaigns.toml"))
-
-    from bench.make_synthetic_store import generate
-    from pantau.core.campaigns import load_campaigns
 
     temporary = None
     url = args.database_url

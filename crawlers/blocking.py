@@ -18,11 +18,12 @@ import html
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from pantau.core.outlets import Outlet
@@ -199,7 +200,9 @@ def redirect_wall(requested_url: str, target: str, signs: WallSigns, article: bo
         return None
     if _is_root(target) and not _is_root(requested_url):
         return Block("not_article", f"sent to the home page {target}", status)
-    if any(pattern.search(target) for pattern in signs.login_urls) and not any(pattern.search(requested_url) for pattern in signs.login_urls):
+    if any(pattern.search(target) for pattern in signs.login_urls) and not any(
+        pattern.search(requested_url) for pattern in signs.login_urls
+    ):
         return Block("not_article", f"sent to a login page {target}", status)
     return None
 
@@ -223,7 +226,9 @@ def _comparable(url: str) -> str:
 
 def response_wall(response: Any, signs: WallSigns, article: bool) -> Block | None:  # noqa: ANN401 - a Scrapy Response
     """`detect_wall` for a Scrapy response (its request's first URL is where it started)."""
-    headers = {name.decode("latin-1").lower(): values[-1].decode("latin-1") for name, values in response.headers.items() if values}
+    headers = {
+        name.decode("latin-1").lower(): values[-1].decode("latin-1") for name, values in response.headers.items() if values
+    }
     requested = (response.meta.get("redirect_urls") or [response.url])[0] if response.request is not None else response.url
     return detect_wall(status=response.status, headers=headers, body=response.body, url=response.url,
                        requested_url=requested, signs=signs, article=article)
@@ -262,7 +267,7 @@ class WallWatch:
         return {
             "reason": block.label,
             "kind": block.kind,
-            "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
             "url": url,
             "http_status": block.http_status,
             "detail": block.detail,

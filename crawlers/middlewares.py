@@ -5,8 +5,8 @@ and a guard that keeps redirects on the outlet's own domains and stops redirect 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from datetime import datetime, timezone
 from urllib.parse import urljoin
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -79,7 +79,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             attempt=request.meta.get("retry_times", 0) + 1,
             retry_after=response.headers.get(b"Retry-After"),
             base=self.backoff_base,
-            now=datetime.now(timezone.utc),
+            now=datetime.now(UTC),
         )
         if delay > self.max_delay:
             return response
@@ -106,7 +106,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_exception(self, request: Request, exception: Exception, spider=None):  # noqa: ANN001, ANN201
         retry = super().process_exception(request, exception)
         if retry is not None:
-            delay = retry_delay(request.meta.get("retry_times", 0) + 1, None, self.backoff_base, datetime.now(timezone.utc))
+            delay = retry_delay(request.meta.get("retry_times", 0) + 1, None, self.backoff_base, datetime.now(UTC))
             await asyncio.sleep(min(delay, self.max_delay))
         return retry
 
@@ -130,7 +130,7 @@ def parse_retry_after(value: bytes | None, now: datetime) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - now).total_seconds())
 
 

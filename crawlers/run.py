@@ -15,11 +15,18 @@ import subprocess
 import sys
 import threading
 from collections import deque
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
-from pantau.core.outlets import all_outlets, get_outlet
+import httpx
+
+from crawlers import store as crawl_store
+from crawlers.replay.server import OUTLETS_PATH
+from pantau.core.config import get_settings
 from pantau.core.errors import InputError, PantauError
+from pantau.core.outlets import all_outlets, get_outlet
+from pantau.store import open_store
 
 # What the spider prints on stdout when crawlers.worker runs it (kept in step with crawlers.spiders.news).
 PROGRESS_PREFIX = "PANTAU_PROGRESS "
@@ -43,8 +50,6 @@ def crawl_outlets(
     `progress` is called with a partial run record as the crawl goes; `settings` overrides Scrapy
     settings (e.g. {"AUTOTHROTTLE_ENABLED": False} for a local replay host).
     """
-    from pantau.core.config import get_settings
-
     replay = replay.rstrip("/") if replay else None
     outlets = resolve_outlets(outlet_ids, replay)
     if max_pages is not None and max_pages < 0:
@@ -70,7 +75,8 @@ def run_job(job: dict[str, Any], progress: Callable[[dict[str, Any]], None] | No
     if returncode != 0 or unfinished:
         mark_failed(job["database_url"], [started[o] for o in unfinished if o in started])
         last = next((line for line in reversed(errors) if line.strip()), "no error output")
-        raise PantauError(f"the crawl of {', '.join(unfinished) or 'the outlets'} failed (exit {returncode}): {last.strip()}; re-run with --verbose for its log")
+        raise PantauError(f"the crawl of {', '.join(unfinished) or 'the outlets'} failed (exit {returncode}): {last.strip()}; "
+                          "re-run with --verbose for its log")
     return results
 
 
@@ -78,8 +84,6 @@ def mark_failed(database_url: str, run_ids: list[int]) -> None:
     """Runs whose crawl process died are closed as failed, so they are not left 'running'."""
     if not run_ids:
         return
-    from crawlers import store as crawl_store
-    from pantau.store import open_store
 
     store = open_store(database_url)
     try:
@@ -105,16 +109,13 @@ def resolve_outlets(outlet_ids: list[str] | None, replay: str | None) -> list[st
 
 def replay_outlets(replay: str) -> list[str]:
     """The outlets a replay host serves (asked from the host itself)."""
-    import httpx
-
-    from crawlers.replay.server import OUTLETS_PATH
-
     try:
         response = httpx.get(replay + OUTLETS_PATH, timeout=10)
         response.raise_for_status()
         return [outlet_id for outlet_id in response.json() if isinstance(outlet_id, str)]
     except (httpx.HTTPError, ValueError) as error:
-        raise InputError(f"cannot reach the replay host {replay} ({error}); start it with `pantau replay serve --port N` or name outlets with --outlet") from error
+        raise InputError(f"cannot reach the replay host {replay} ({error}); "
+                         "start it with `pantau replay serve --port N` or name outlets with --outlet") from error
 
 
 def run_worker(job: dict[str, Any], progress: Callable[[dict[str, Any]], None] | None):  # noqa: ANN201
@@ -162,7 +163,9 @@ def run_worker(job: dict[str, Any], progress: Callable[[dict[str, Any]], None] |
 
 def summed(records: list[dict[str, Any]]) -> dict[str, Any]:
     """One record for several outlets: counts added up, failures merged, per-outlet records kept."""
-    total: dict[str, Any] = {key: sum(record[key] for record in records) for key in ("discovered", "fetched", "new", "skipped_known", "requests")}
+    total: dict[str, Any] = {
+        key: sum(record[key] for record in records) for key in ("discovered", "fetched", "new", "skipped_known", "requests")
+    }
     failed: dict[str, int] = {}
     for record in records:
         for reason, count in record["failed"].items():

@@ -7,17 +7,19 @@ Small functions over an open `pantau.store.Store`, used by the spider, the item 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import insert, select
 
 from pantau.store import Store
-from pantau.store.tables import CrawlFailure, CrawlRun, FetchValidator, Outlet as OutletRow, Page, PagePart
+from pantau.store.tables import CrawlFailure, CrawlRun, FetchValidator, Page, PagePart
+from pantau.store.tables import Outlet as OutletRow
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def ensure_outlet_row(store: Store, outlet) -> None:  # noqa: ANN001 - pantau.core.outlets.Outlet
@@ -31,13 +33,17 @@ def ensure_outlet_row(store: Store, outlet) -> None:  # noqa: ANN001 - pantau.co
 
 def start_run(store: Store, outlet_id: str, replay_base: str | None, options: dict[str, Any]) -> int:
     with store.session() as session:
-        run = CrawlRun(outlet_id=outlet_id, started_at=utcnow(), status="running", replay_base=replay_base, options=options, failed={})
+        run = CrawlRun(
+            outlet_id=outlet_id, started_at=utcnow(), status="running", replay_base=replay_base, options=options, failed={}
+        )
         session.add(run)
         session.flush()
         return run.id
 
 
-def finish_run(store: Store, run_id: int, counts: dict[str, Any], status: str, blocked: dict[str, Any] | None = None) -> dict[str, Any]:
+def finish_run(
+    store: Store, run_id: int, counts: dict[str, Any], status: str, blocked: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Close the run with its counts and status; a blocked run keeps its wall in options["blocked"]."""
     with store.session() as session:
         run = session.get(CrawlRun, run_id)
@@ -106,7 +112,12 @@ def save_pages(store: Store, items: Iterable, run_id: int | None) -> int:  # noq
         fresh = [item for item in items if item.url_key not in existing]
         if not fresh:
             return 0
-        ids = dict(session.execute(insert(Page).returning(Page.url_key, Page.id, sort_by_parameter_order=True), [page_values(item, run_id) for item in fresh]).all())
+        ids = dict(
+            session.execute(
+                insert(Page).returning(Page.url_key, Page.id, sort_by_parameter_order=True),
+                [page_values(item, run_id) for item in fresh],
+            ).all()
+        )
         session.execute(insert(PagePart), [
             {"page_id": ids[item.url_key], "position": position, "url": url, "html_z": PagePart.compress(body)}
             for item in fresh for position, (url, body) in enumerate(item.parts)
@@ -141,6 +152,7 @@ def save_failures(store: Store, failures: Iterable, run_id: int | None) -> None:
         return
     with store.session() as session:
         session.add_all(
-            CrawlFailure(crawl_run_id=run_id, url=f.url, reason=f.reason, http_status=f.http_status, detail=(f.detail or "")[:2000], at=f.at)
+            CrawlFailure(crawl_run_id=run_id, url=f.url, reason=f.reason, http_status=f.http_status,
+                         detail=(f.detail or "")[:2000], at=f.at)
             for f in failures
         )

@@ -22,7 +22,6 @@ from scrapy.http import Request, Response
 
 from crawlers.replay.mapping import from_replay, to_replay
 
-
 AFTER_HOLD = "pantau_after_hold"
 
 

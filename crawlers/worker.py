@@ -9,17 +9,17 @@ import json
 import os
 import sys
 
+from scrapy.crawler import CrawlerProcess
+from scrapy.utils.project import get_project_settings
+
+from crawlers.spiders.news import NewsSpider
+from pantau.core.errors import PantauError
+from pantau.store import open_store
+
 
 def main() -> int:
     job = json.load(sys.stdin)
     os.environ["SCRAPY_SETTINGS_MODULE"] = "crawlers.settings"
-    from scrapy.crawler import CrawlerProcess
-    from scrapy.utils.project import get_project_settings
-
-    from crawlers.spiders.news import NewsSpider
-    from pantau.store import open_store
-
-    from pantau.core.errors import PantauError
 
     # Migrate once here rather than in each spider.
     try:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from crawlers.run import crawl_outlets, resolve_outlets
 from flows.environment import configure_prefect
+from pantau.store import open_store
 
 configure_prefect()
 
@@ -44,8 +46,6 @@ def crawl_outlet(
     database_url: str | None = None,
 ) -> dict[str, Any]:
     """Crawl one outlet; returns its run record (see crawlers.run)."""
-    from crawlers.run import crawl_outlets
-
     settings = None if throttle else {"AUTOTHROTTLE_ENABLED": False}
     records = crawl_outlets(
         [outlet_id], replay=replay, since=since, max_pages=max_pages, database_url=database_url,
@@ -68,14 +68,13 @@ def crawl_flow(
     Returns {"outlets": [run record per crawled outlet], "failed": [{"outlet", "error"}]}.
     `throttle=False` turns AutoThrottle off: only for a replay host you run yourself.
     """
-    from crawlers.run import resolve_outlets
-    from pantau.store import open_store
-
     outlet_ids = resolve_outlets(outlets, replay)
     # Migrate a new store once here: parallel crawl processes would each try to create its tables.
     open_store(database_url).dispose()
     futures = [
-        crawl_outlet.submit(outlet_id, replay=replay, since=since, max_pages=max_pages, throttle=throttle, database_url=database_url)
+        crawl_outlet.submit(
+            outlet_id, replay=replay, since=since, max_pages=max_pages, throttle=throttle, database_url=database_url
+        )
         for outlet_id in outlet_ids
     ]
     wait(futures)
@@ -85,7 +84,7 @@ def crawl_flow(
 def collect(outlet_ids: list[str], futures: list[Any]) -> dict[str, Any]:
     """Run records of the outlets that were crawled; the error of those that were not."""
     crawled, failed = [], []
-    for outlet_id, future in zip(outlet_ids, futures):
+    for outlet_id, future in zip(outlet_ids, futures, strict=True):
         state = future.state
         if state.is_completed():
             crawled.append(state.result())

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flows.environment import configure_prefect
+from pantau.core.config import get_settings
+from pantau.core.errors import InputError
+from pantau.core.time import last_complete_week, parse_week, week_of
 
 configure_prefect()
 
@@ -35,12 +38,9 @@ def cycle_flow(
     The digest is due from Monday 08:00 local time on; sending is idempotent, so cycles after that
     only send what an earlier one could not. Returns {"crawl", "process", "digest" (None when not due)}.
     """
-    from pantau.core.config import get_settings
-    from pantau.core.time import last_complete_week
-
     crawled = crawl_flow(outlets=outlets, replay=replay, max_pages=max_pages, throttle=throttle, database_url=database_url)
     processed = run_process(dask_address, dask_workers, partitions, database_url)
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     zone = get_settings().timezone
     digests = None
     if digest and digest_due(moment, zone):
@@ -54,8 +54,6 @@ def run_process(dask_address: str | None, dask_workers: int, partitions: int | N
 
 def weeks_between(start: date, end: date) -> list[str]:
     """ISO week labels of every week that has a day in [start, end], in order."""
-    from pantau.core.time import week_of
-
     weeks, day = [], start - timedelta(days=start.weekday())
     while day <= end:
         weeks.append(week_of(day).label)

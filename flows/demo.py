@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timezone
 from typing import Any
 
+from sqlalchemy import func, select
+
 from flows.environment import configure_prefect
+from pantau.core.campaigns import load_campaigns
+from pantau.core.time import local_week
+from pantau.store import open_store
+from pantau.store.tables import Article, CampaignMatch
 
 configure_prefect()
 
@@ -23,8 +28,6 @@ def demo_flow(replay: str, database_url: str | None = None) -> dict[str, Any]:
 
     Returns {"crawl", "process", "weeks": {campaign: week or None}, "digests": [digest flow results]}.
     """
-    from pantau.core.campaigns import load_campaigns
-
     crawled = crawl_flow(replay=replay, throttle=False, database_url=database_url)
     processed = process_flow(database_url=database_url)
     campaign_ids = [campaign.id for campaign in load_campaigns()]
@@ -38,12 +41,6 @@ def demo_flow(replay: str, database_url: str | None = None) -> dict[str, Any]:
 
 def last_covered_weeks(campaign_ids: list[str], database_url: str | None = None) -> dict[str, str | None]:
     """Per campaign, the ISO week (local time) of its latest matched article; None without coverage."""
-    from sqlalchemy import func, select
-
-    from pantau.core.time import local_week
-    from pantau.store import open_store
-    from pantau.store.tables import Article, CampaignMatch
-
     store = open_store(database_url)
     try:
         with store.session() as session:

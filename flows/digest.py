@@ -14,6 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from flows.environment import configure_prefect
+from pantau.core.campaigns import load_campaigns
+from pantau.core.config import get_settings
+from pantau.core.errors import InputError
+from pantau.core.time import last_complete_week, parse_week, time_zone
+from pantau.read.digest import build_digest, render_digest, send_digests, write_preview
+from pantau.store import open_store
 
 configure_prefect()
 
@@ -30,8 +36,6 @@ DIGEST_HOUR = 8
 
 
 def default_preview_dir() -> Path:
-    from pantau.core.config import get_settings
-
     return get_settings().data_dir / "previews"
 
 
@@ -41,8 +45,6 @@ def preview_file(preview_dir: Path, campaign_id: str, week: str) -> Path:
 
 def digest_due(now: datetime, zone: str, weekday: int = DIGEST_WEEKDAY, hour: int = DIGEST_HOUR) -> bool:
     """True once the local time is past this week's digest time: the last complete week may be sent."""
-    from pantau.core.time import time_zone
-
     local = now.astimezone(time_zone(zone))
     return (local.weekday(), local.hour) >= (weekday, hour)
 
@@ -56,9 +58,6 @@ def digest_campaign(
     database_url: str | None = None,
 ) -> dict[str, Any]:
     """One campaign's digest for `week`: numbers, preview files, and the delivery report when sending."""
-    from pantau.read.digest import build_digest, render_digest, send_digests, write_preview
-    from pantau.store import open_store
-
     campaign = campaign_by_id(campaign_id)
     store = open_store(database_url)
     try:
@@ -79,9 +78,6 @@ def digest_campaign(
 
 
 def campaign_by_id(campaign_id: str) -> Any:
-    from pantau.core.campaigns import load_campaigns
-    from pantau.core.errors import InputError
-
     campaigns = {campaign.id: campaign for campaign in load_campaigns()}
     if campaign_id not in campaigns:
         raise InputError(f"no campaign {campaign_id!r}; known campaigns: {', '.join(campaigns)} (see `pantau campaigns list`)")
@@ -100,19 +96,18 @@ def digest_flow(
 
     Returns {"week", "campaigns": [outcome per campaign], "failed": [{"campaign", "error"}]}.
     """
-    from pantau.core.campaigns import load_campaigns
-    from pantau.core.time import last_complete_week
-    from pantau.core.time import parse_week
-
     week = parse_week(week).label if week else last_complete_week()
     campaign_ids = campaigns or [campaign.id for campaign in load_campaigns()]
     for campaign_id in campaign_ids:
         campaign_by_id(campaign_id)
     preview = preview_dir if preview_dir is not None else str(default_preview_dir())
-    futures = [digest_campaign.submit(campaign_id, week, send=send, preview_dir=preview, database_url=database_url) for campaign_id in campaign_ids]
+    futures = [
+        digest_campaign.submit(campaign_id, week, send=send, preview_dir=preview, database_url=database_url)
+        for campaign_id in campaign_ids
+    ]
     wait(futures)
     outcomes, failed = [], []
-    for campaign_id, future in zip(campaign_ids, futures):
+    for campaign_id, future in zip(campaign_ids, futures, strict=True):
         if future.state.is_completed():
             outcomes.append(future.state.result())
         else:

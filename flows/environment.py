@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from pantau.core.config import get_settings
+
 # Without these Prefect tries a telemetry DNS lookup (no network here: a delay and a traceback), and a
 # fresh home's first ephemeral server start can take longer than Prefect's default 20 s timeout.
 OFFLINE_DEFAULTS = {
@@ -26,8 +28,6 @@ def prefect_home(data_dir: Path | None = None) -> Path:
     if os.environ.get("PREFECT_HOME"):
         return Path(os.environ["PREFECT_HOME"]).expanduser()
     if data_dir is None:
-        from pantau.core.config import get_settings
-
         data_dir = get_settings().data_dir
     return Path(data_dir) / "prefect"
 

@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from flows.environment import configure_prefect
+from pantau.core.config import get_settings
+from pantau.store import open_store
+from pipeline.analysis import Analyzer
+from pipeline.process import pages_to_process, process_pages
+from pipeline.version import pipeline_version
 
 configure_prefect()
 
 from prefect import flow, task  # noqa: E402
 from prefect.futures import wait  # noqa: E402
+from prefect.runtime import task_run  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 
 from flows import progress  # noqa: E402
@@ -34,10 +41,6 @@ REMOTE_PARTITIONS = 8
 @task(name="pending-pages")
 def pending_pages(limit: int | None = None, reprocess: bool = False, database_url: str | None = None) -> list[int]:
     """Ids of the pages without an article of the current pipeline version (all pages with `reprocess`)."""
-    from pipeline.process import pages_to_process
-    from pantau.store import open_store
-    from pipeline.version import pipeline_version
-
     store = open_store(database_url)
     try:
         with store.session() as session:
@@ -47,8 +50,6 @@ def pending_pages(limit: int | None = None, reprocess: bool = False, database_ur
 
 
 def partition_run_name() -> str:
-    from prefect.runtime import task_run
-
     page_ids = task_run.parameters.get("page_ids") or []
     return f"process pages {page_ids[0]}-{page_ids[-1]}" if page_ids else "process pages (none)"
 
@@ -62,9 +63,6 @@ def process_partition(
     database_url: str | None = None,
 ) -> dict[str, Any]:
     """Process these pages batch by batch; on a retry, only the ones still pending."""
-    from pipeline.process import process_pages
-    from pantau.store import open_store
-
     store = open_store(database_url)
     advanced = 0
 
@@ -89,12 +87,10 @@ _analyzer_lock = threading.Lock()
 
 def shared_analyzer() -> Any:
     """One Analyzer per process (models load once per worker), remade when the campaigns file changes."""
-    from pipeline.analysis import Analyzer
-    from pantau.core.config import get_settings
-
     settings = get_settings()
     campaigns = settings.campaigns_file
-    key = (str(campaigns), campaigns.stat().st_mtime_ns if campaigns.exists() else None, settings.embedding.model, str(settings.models_dir))
+    key = (str(campaigns), campaigns.stat().st_mtime_ns if campaigns.exists() else None, settings.embedding.model,
+           str(settings.models_dir))
     with _analyzer_lock:
         if key not in _analyzers:
             _analyzers.clear()
@@ -116,7 +112,7 @@ def partition(page_ids: Sequence[int], parts: int) -> list[list[int]]:
 
 
 def merge_reports(reports: Sequence[dict[str, Any]], version: str) -> dict[str, Any]:
-    merged: dict[str, Any] = {"pipeline_version": version, **{key: 0 for key in REPORT_COUNTS}}
+    merged: dict[str, Any] = {"pipeline_version": version, **dict.fromkeys(REPORT_COUNTS, 0)}
     counters = {key: Counter() for key in REPORT_COUNTERS}
     for report in reports:
         for key in REPORT_COUNTS:
@@ -130,8 +126,6 @@ def merge_reports(reports: Sequence[dict[str, Any]], version: str) -> dict[str, 
 def run_partitions(page_ids: Sequence[int], partitions: int, reprocess: bool, batch_size: int | None,
                    workers: int | None, database_url: str | None) -> dict[str, Any]:
     """Submit one task per partition to the current flow's task runner; the summed report."""
-    from pipeline.version import pipeline_version
-
     futures = [
         process_partition.submit(run, reprocess=reprocess, batch_size=batch_size, workers=workers, database_url=database_url)
         for run in partition(page_ids, partitions)
@@ -177,13 +171,15 @@ def process_flow(
         # Nothing to do: no reason to start a cluster.
         return run_partitions(page_ids, partitions, reprocess, batch_size, workers, database_url)
     on_cluster = process_on_dask.with_options(task_runner=dask_task_runner(dask_address, dask_workers or 2))
-    return on_cluster(page_ids, partitions, reprocess=reprocess, batch_size=batch_size, workers=workers, database_url=database_url)
+    return on_cluster(
+        page_ids, partitions, reprocess=reprocess, batch_size=batch_size, workers=workers, database_url=database_url
+    )
 
 
 def dask_task_runner(address: str | None = None, workers: int = 2) -> Any:
     """A prefect-dask task runner: on the Dask scheduler at `address`, else a local cluster of `workers` processes."""
-    import dask
-    from prefect_dask import DaskTaskRunner
+    import dask  # noqa: PLC0415 - heavy: Dask (~1 s) loads only for a run on a Dask cluster
+    from prefect_dask import DaskTaskRunner  # noqa: PLC0415 - heavy: Dask (~1 s) loads only for a run on a Dask cluster
 
     # Extraction runs each page in a child process (with a time limit); Dask's default daemonic
     # worker processes may not have children. Workers of a remote cluster need the same setting
@@ -191,4 +187,6 @@ def dask_task_runner(address: str | None = None, workers: int = 2) -> Any:
     dask.config.set({"distributed.worker.daemon": False})
     if address:
         return DaskTaskRunner(address=address)
-    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None})
+    return DaskTaskRunner(
+        cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None}
+    )

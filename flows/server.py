@@ -8,6 +8,7 @@ database in PREFECT_HOME (<data_dir>/prefect), the same one the ephemeral API of
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -15,6 +16,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import httpx
 
 from pantau.core.errors import PantauError
 
@@ -41,7 +44,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 def start_local_server(home: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT) -> tuple[subprocess.Popen, str]:
     """Start `prefect server start` (own process group, log in <home>/server.log); returns it and its API URL."""
     if not port_is_free(host, port):
-        raise PantauError(f"port {port} on {host} is taken (another Prefect server?); pass --prefect-port N, or set PREFECT_API_URL to use that server")
+        raise PantauError(f"port {port} on {host} is taken (another Prefect server?); pass --prefect-port N, "
+                          "or set PREFECT_API_URL to use that server")
     home.mkdir(parents=True, exist_ok=True)
     log_file = open(home / "server.log", "ab")  # noqa: SIM115 - handed to the child, closed when it ends
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port), "--analytics-off"]
@@ -57,7 +61,6 @@ def die_with_parent():  # noqa: ANN201 - a preexec_fn or None
     """On Linux, the server gets SIGTERM when `pantau serve` dies, even by SIGKILL (no orphaned server)."""
     if not sys.platform.startswith("linux"):
         return None
-    import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
     pr_set_pdeathsig = 1
@@ -69,8 +72,6 @@ def die_with_parent():  # noqa: ANN201 - a preexec_fn or None
 
 
 def wait_until_healthy(api_url: str, process: subprocess.Popen, log_path: Path, timeout_s: float = STARTUP_TIMEOUT_S) -> None:
-    import httpx
-
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:

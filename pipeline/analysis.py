@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
+from pantau.core.campaigns import load_campaigns
 from pantau.core.errors import InputError
-from pantau.store.tables import TAG_TYPES
 from pantau.core.outlets import url_key
+from pantau.store.tables import TAG_TYPES
+from pipeline.campaigns import ArticleForMatching, CampaignMatcher
+from pipeline.embeddings import load_embedder
 
 log = logging.getLogger(__name__)
 
@@ -126,16 +130,12 @@ class Analyzer:
     """The NLP pipeline and the campaign matcher, loaded once and applied to batches of articles."""
 
     def __init__(self, match_campaigns: bool = True, embedder: Any = None):
-        from pipeline.nlp.assembly import load_nlp
+        from pipeline.nlp.assembly import load_nlp  # noqa: PLC0415 - heavy: the NLP stages load spaCy and torch (~4 s); pipeline.process, the flows and the web app import this module before any text is analysed
 
         self.nlp = load_nlp()
         self.matcher = None
         self.embedder = embedder
         if match_campaigns:
-            from pipeline.campaigns import CampaignMatcher
-            from pantau.core.campaigns import load_campaigns
-            from pipeline.embeddings import load_embedder
-
             self.embedder = self.embedder or load_embedder()
             self.matcher = CampaignMatcher(load_campaigns(), self.embedder)
 
@@ -143,24 +143,24 @@ class Analyzer:
                 include_non_articles: bool = False) -> list[ArticleAnalysis]:
         """Tags and campaign decisions for extracted articles; non-articles get neither unless
         `include_non_articles` (one document a user asked about: a short text is still worth tagging)."""
-        from pipeline.nlp import annotate_many
+        from pipeline.nlp import annotate_many  # noqa: PLC0415 - heavy: the NLP stages load spaCy and torch (~4 s); pipeline.process, the flows and the web app import this module before any text is analysed
 
         results = [ArticleAnalysis(extracted=article) for article in articles]
         wanted = [r for r in results if (r.extracted.is_article or include_non_articles) and r.extracted.text]
         wanted_ids = {id(r) for r in wanted}
-        for result, tags in zip(wanted, annotate_many(self.nlp, ((r.extracted.text, r.extracted.dateline) for r in wanted))):
+        for result, tags in zip(
+            wanted, annotate_many(self.nlp, ((r.extracted.text, r.extracted.dateline) for r in wanted)), strict=True
+        ):
             result.tags = tags
         if self.matcher is not None:
             vectors = list(paragraph_vectors) if paragraph_vectors is not None else [None] * len(results)
-            for result, vector in zip(results, vectors):
+            for result, vector in zip(results, vectors, strict=True):
                 if id(result) in wanted_ids:
                     result.decisions = self.matcher.match(matching_input(result, vector))
         return results
 
 
 def matching_input(result: ArticleAnalysis, paragraph_vectors: Any = None) -> Any:
-    from pipeline.campaigns import ArticleForMatching
-
     return ArticleForMatching(
         title=result.extracted.title or "",
         text=result.extracted.text or "",

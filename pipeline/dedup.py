@@ -17,14 +17,21 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from sqlalchemy import select, update
+from sqlalchemy.orm import lazyload, selectinload
+
+from pantau.store.tables import Article, Story
+from pipeline.embeddings import embed_articles
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -134,7 +141,7 @@ def containment(a: frozenset[str], b: frozenset[str]) -> float:
 @lru_cache(maxsize=20_000)
 def _minhash(shingles: frozenset[str], num_perm: int) -> Any:
     """Cached per process: the stored neighbours of one batch are mostly those of the next."""
-    from datasketch import MinHash
+    from datasketch import MinHash  # noqa: PLC0415 - heavy: datasketch imports scipy (~0.7 s); only the near-duplicate search needs it
 
     signature = MinHash(num_perm=num_perm, seed=1)
     signature.update_batch([s.encode("utf-8") for s in sorted(shingles)])
@@ -147,7 +154,9 @@ def _minhash(shingles: frozenset[str], num_perm: int) -> Any:
 def is_near_duplicate(a: _Item, b: _Item, cosine: float | None, limits: DedupThresholds) -> bool:
     if abs((a.at - b.at).total_seconds()) > limits.duplicate_window_days * 86400:
         return False
-    overlap = jaccard(a.shingles, b.shingles) >= limits.min_jaccard or containment(a.shingles, b.shingles) >= limits.min_containment
+    overlap = (
+        jaccard(a.shingles, b.shingles) >= limits.min_jaccard or containment(a.shingles, b.shingles) >= limits.min_containment
+    )
     if not overlap:
         return False
     # Without vectors (empty text, no model) the shingles decide alone.
@@ -167,13 +176,11 @@ def same_story(a: _Item, b: _Item, cosine: float | None, limits: DedupThresholds
 # ----------------------------------------------------------------------------- the stage
 
 
-def assign_duplicates_and_stories(session: "Session", article_ids: Sequence[int], embedder: "Embedder | None") -> DedupReport:
+def assign_duplicates_and_stories(session: Session, article_ids: Sequence[int], embedder: Embedder | None) -> DedupReport:
     """Mark near-duplicates and assign stories for `article_ids` (and whatever they join or merge).
 
     Works in the caller's session (flushes, does not commit). `embedder` may be None: duplicates
     are then decided by shingles alone and every article that is not a copy is its own story."""
-    import time
-
     started = time.perf_counter()
     limits = thresholds_for(embedder.name) if embedder is not None else DedupThresholds()
     report = DedupReport()
@@ -197,20 +204,13 @@ def assign_duplicates_and_stories(session: "Session", article_ids: Sequence[int]
 
 def _article_query() -> Any:
     """Articles with the places and organisations the decisions use; other tags stay unloaded until read."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import lazyload, selectinload
-
-    from pantau.store.tables import Article
-
     return select(Article).options(
         selectinload(Article.places), selectinload(Article.organizations), lazyload(Article.people), lazyload(Article.quotes),
         lazyload(Article.statistics), lazyload(Article.campaign_matches),
     )
 
 
-def _load_targets(session: "Session", article_ids: Sequence[int]) -> list[Any]:
-    from pantau.store.tables import Article
-
+def _load_targets(session: Session, article_ids: Sequence[int]) -> list[Any]:
     wanted = sorted(set(article_ids))
     found: list[Any] = []
     for start in range(0, len(wanted), 500):
@@ -220,14 +220,12 @@ def _load_targets(session: "Session", article_ids: Sequence[int]) -> list[Any]:
 
 
 def _when(article: Any) -> datetime:
-    moment = article.published_at or article.processed_at or datetime.now(timezone.utc)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = article.published_at or article.processed_at or datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _load_neighbours(session: "Session", targets: list[Any], limits: DedupThresholds) -> list[Any]:
+def _load_neighbours(session: Session, targets: list[Any], limits: DedupThresholds) -> list[Any]:
     """Stored articles published within the larger of the two windows of any target."""
-    from pantau.store.tables import Article
-
     window = timedelta(days=max(limits.duplicate_window_days, limits.story_window_days))
     target_ids = {a.id for a in targets}
     moments = sorted(_when(a) for a in targets)
@@ -241,10 +239,8 @@ def _load_neighbours(session: "Session", targets: list[Any], limits: DedupThresh
     return sorted(found.values(), key=lambda a: a.id)
 
 
-def _load_originals(session: "Session", articles: dict[int, Any]) -> list[Any]:
+def _load_originals(session: Session, articles: dict[int, Any]) -> list[Any]:
     """The stored originals that loaded copies point to, when they fall outside the window."""
-    from pantau.store.tables import Article
-
     missing = sorted({a.duplicate_of_id for a in articles.values() if a.duplicate_of_id and a.duplicate_of_id not in articles})
     found: list[Any] = []
     for start in range(0, len(missing), 500):
@@ -262,10 +258,8 @@ def _merged_spans(spans: list[tuple[datetime, datetime]]) -> list[tuple[datetime
     return merged
 
 
-def _items(session: "Session", articles: dict[int, Any], target_ids: set[int], embedder: "Embedder | None",
+def _items(session: Session, articles: dict[int, Any], target_ids: set[int], embedder: Embedder | None,
            limits: DedupThresholds) -> dict[int, _Item]:
-    from pipeline.embeddings import embed_articles
-
     ordered = sorted(articles)
     texts = [articles[i].text or "" for i in ordered]
     vectors: list[np.ndarray | None] = [None] * len(ordered)
@@ -341,7 +335,7 @@ def _earliest(members: Iterable[_Item]) -> _Item:
 
 def _duplicate_groups(items: dict[int, _Item], limits: DedupThresholds) -> dict[int, int | None]:
     """article id -> id of the earliest copy of its group (None for the earliest itself / no copies)."""
-    from datasketch import MinHashLSH
+    from datasketch import MinHashLSH  # noqa: PLC0415 - heavy: datasketch imports scipy (~0.7 s); only the near-duplicate search needs it
 
     lsh = MinHashLSH(threshold=limits.lsh_threshold, num_perm=limits.num_perm)
     for item in items.values():
@@ -420,17 +414,15 @@ def _story_components(items: dict[int, _Item], duplicate_of: dict[int, int | Non
     return components
 
 
-def _apply_stories(session: "Session", articles: dict[int, Any], items: dict[int, _Item], components: _UnionFind,
+def _apply_stories(session: Session, articles: dict[int, Any], items: dict[int, _Item], components: _UnionFind,
                    report: DedupReport) -> None:
-    from sqlalchemy import update
-
-    from pantau.store.tables import Article, Story
-
     touched: set[int] = set()
     target_stories: set[int] = set()
     with_targets = [sorted(members) for members in components.groups(items).values() if any(items[m].is_target for m in members)]
-    stored_of = {tuple(members): sorted({items[m].story_id for m in members if not items[m].is_target and items[m].story_id is not None})
-                 for members in with_targets}
+    stored_of = {
+        tuple(members): sorted({items[m].story_id for m in members if not items[m].is_target and items[m].story_id is not None})
+        for members in with_targets
+    }
     used = {story for stories in stored_of.values() for story in stories}
     # Components holding stored stories first: their story ids are theirs; the others may reuse a
     # story a re-processed article had, when no other component holds it.
@@ -453,7 +445,9 @@ def _apply_stories(session: "Session", articles: dict[int, Any], items: dict[int
         story_id = story_id if story_id is not None else next(fresh).id
         # Articles of merged stories outside this window move too.
         for absorbed in stored[1:]:
-            session.execute(update(Article).where(Article.story_id == absorbed, Article.id.not_in(list(articles))).values(story_id=story_id))
+            session.execute(
+                update(Article).where(Article.story_id == absorbed, Article.id.not_in(list(articles))).values(story_id=story_id)
+            )
             touched.add(absorbed)
         for member in members:
             old = articles[member].story_id
@@ -470,12 +464,8 @@ def _apply_stories(session: "Session", articles: dict[int, Any], items: dict[int
     report.stories = len(target_stories)
 
 
-def _refresh_stories(session: "Session", story_ids: Iterable[int]) -> None:
+def _refresh_stories(session: Session, story_ids: Iterable[int]) -> None:
     """Recount each touched story from its articles; a story left without articles is deleted."""
-    from sqlalchemy import select
-
-    from pantau.store.tables import Article, Story
-
     columns = (Article.id, Article.title, Article.outlet_id, Article.published_at, Article.processed_at)
     for story_id in sorted(set(story_ids)):
         story = session.get(Story, story_id)

@@ -6,6 +6,8 @@ import gzip
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from pantau.core.errors import InputError
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
@@ -53,7 +55,8 @@ def read_file(path: Path, url: str | None) -> Document:
             raise InputError(f"{path} is not valid gzip ({error})") from error
         suffixes = suffixes[:-1]
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise InputError(f"{path} is {len(data) // (1024 * 1024)} MB; pantau analyses documents up to {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
+        raise InputError(f"{path} is {len(data) // (1024 * 1024)} MB; "
+                         f"pantau analyses documents up to {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
     if looks_binary(data):
         raise InputError(f"{path} looks like a binary file, not HTML or text")
     if suffixes and suffixes[-1] in TEXT_SUFFIXES:
@@ -82,8 +85,6 @@ def decode_text(data: bytes, path: Path) -> str:
 
 
 def fetch_url(url: str, user_agent: str, timeout_s: float) -> bytes:
-    import httpx
-
     try:
         with httpx.Client(follow_redirects=True, timeout=timeout_s, headers={"User-Agent": user_agent}) as client:
             with client.stream("GET", url) as response:
@@ -99,6 +100,8 @@ def fetch_url(url: str, user_agent: str, timeout_s: float) -> bytes:
     except httpx.InvalidURL as error:
         raise InputError(f"not a valid URL: {url} ({error})") from error
     except httpx.TimeoutException as error:
-        raise InputError(f"{url} did not answer within {timeout_s:.0f} s; try again later or save the page and pass the file") from error
+        raise InputError(f"{url} did not answer within {timeout_s:.0f} s; "
+                         "try again later or save the page and pass the file") from error
     except httpx.HTTPError as error:
-        raise InputError(f"cannot reach {url} ({type(error).__name__}: {error}); check the address and your connection, or save the page and pass the file") from error
+        raise InputError(f"cannot reach {url} ({type(error).__name__}: {error}); check the address and your connection, "
+                         "or save the page and pass the file") from error

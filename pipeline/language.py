@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
 # Below this many letters the model's answer is close to chance (a headline word, a name).
 MIN_LETTERS = 20
 # A normalised probability under this means the model itself is unsure (mixed or odd text).
@@ -23,8 +25,6 @@ _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 @lru_cache(maxsize=1)
 def _identifier():
     # Loading the model takes about a second: once per process, on first use.
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 

@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from pantau.core.config import get_settings
+from pantau.store.articles import upsert_article
 from pantau.store.db import Store
 from pantau.store.tables import Article, Page
+from pipeline.analysis import Analyzer
+from pipeline.dedup import assign_duplicates_and_stories
+from pipeline.embeddings import embed_articles
+from pipeline.extract import ExtractionFailure, extract_many
+from pipeline.version import pipeline_version
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +82,6 @@ def process_pages(
 
     `page_ids` restricts the work to those pages (a partition of a parallel run): the ones that still
     need processing are done, in the given order, so a retried partition only does what is left."""
-    from pantau.core.config import get_settings
-    from pipeline.version import pipeline_version
-
     settings = get_settings()
     version = pipeline_version()
     batch_size = batch_size or settings.process.batch_size
@@ -91,8 +96,6 @@ def process_pages(
     if not page_ids:
         return report
     if analyzer is None:
-        from pipeline.analysis import Analyzer
-
         analyzer = Analyzer()
     done = 0
     for batch in _chunks(page_ids, batch_size):
@@ -104,10 +107,9 @@ def process_pages(
 
 
 def _process_batch(
-    store: Store, page_ids: Sequence[int], analyzer: Any, version: str, workers: int | None, timeout_s: float, report: ProcessReport
+    store: Store, page_ids: Sequence[int], analyzer: Any, version: str, workers: int | None, timeout_s: float,
+    report: ProcessReport,
 ) -> None:
-    from pipeline.extract import ExtractionFailure, extract_many
-
     with store.session() as session:
         pages = {page.id: page for page in session.scalars(select(Page).where(Page.id.in_(page_ids)))}
         jobs = [(page.id, page.html_parts(), page.final_url or page.url) for page in pages.values()]
@@ -126,7 +128,7 @@ def _process_batch(
         vectors = _paragraph_vectors(session, analyzer, list(extracted.values()))
         analyses = analyzer.analyze(list(extracted.values()), paragraph_vectors=vectors)
         saved: list[int] = []
-        for (page_id, _), analysis in zip(extracted.items(), analyses):
+        for (page_id, _), analysis in zip(extracted.items(), analyses, strict=True):
             saved.append(_save(session, pages[page_id], analysis, version, report))
         for page_id, failure in failures.items():
             _save_failure(session, pages[page_id], version, failure)
@@ -140,16 +142,13 @@ def _paragraph_vectors(session: Session, analyzer: Any, articles: list[Any]) -> 
     matcher embeds nothing and dedup (next) reads the same rows: one embedding per text version."""
     if getattr(analyzer, "matcher", None) is None or analyzer.embedder is None:
         return None
-    from pipeline.embeddings import embed_articles
 
     wanted = [article for article in articles if article.is_article and article.text]
-    found = dict(zip((id(a) for a in wanted), embed_articles(session, analyzer.embedder, [a.text for a in wanted])))
+    found = dict(zip((id(a) for a in wanted), embed_articles(session, analyzer.embedder, [a.text for a in wanted]), strict=True))
     return [found[id(article)].chunks if id(article) in found else None for article in articles]
 
 
 def _save(session: Session, page: Page, analysis: Any, version: str, report: ProcessReport) -> int:
-    from pantau.store.articles import upsert_article
-
     fields = analysis.article_fields(version, page_id=page.id, listed_published_at=page.listed_published_at)
     fields["url_key"] = page.url_key
     fields["outlet_id"] = fields["outlet_id"] or page.outlet_id
@@ -166,14 +165,12 @@ def _save(session: Session, page: Page, analysis: Any, version: str, report: Pro
 
 def _save_failure(session: Session, page: Page, version: str, failure: Any) -> None:
     """Record that this page could not be extracted with this pipeline version (no retry loop)."""
-    from pantau.store.articles import upsert_article
-
     upsert_article(
         session,
         {
             "url_key": page.url_key, "url": page.url, "page_id": page.id, "outlet_id": page.outlet_id,
             "title": page.listed_title, "text": None, "is_article": False, "pipeline_version": version,
-            "processed_at": datetime.now(timezone.utc), "extra": {"error": failure.reason, "message": failure.message},
+            "processed_at": datetime.now(UTC), "extra": {"error": failure.reason, "message": failure.message},
         },
         {},
     )
@@ -182,7 +179,6 @@ def _save_failure(session: Session, page: Page, version: str, failure: Any) -> N
 def _cluster(session: Session, article_ids: list[int], analyzer: Any, report: ProcessReport) -> None:
     if not article_ids or analyzer.embedder is None:
         return
-    from pipeline.dedup import assign_duplicates_and_stories
 
     outcome = assign_duplicates_and_stories(session, article_ids, analyzer.embedder)
     report.duplicates += getattr(outcome, "duplicates", 0)

@@ -14,9 +14,10 @@ import io
 import logging
 import secrets
 import threading
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,6 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pantau.core.config import get_settings
 from pantau.core.errors import InputError, PantauError
 from pantau.core.time import local_date
 from pantau.read.export import csv_row
@@ -42,6 +44,8 @@ from pantau.read.queries import (
 )
 from pantau.store import Store, open_store
 from pantau.store.crawl_status import blocked_outlets
+from pipeline.process import process_pages
+from pipeline.version import pipeline_version
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +81,12 @@ def _filter_parameters() -> inspect.Signature:
     # FastAPI reads a dependency's parameters from its signature: one query parameter per declared
     # filter (pantau.read.queries.filters), so the API has every filter the query layer has.
     return inspect.Signature(
-        [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str | None, default=Query(None, description=spec.help))
-         for name, spec in filter_specs()],
+        [
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, annotation=str | None, default=Query(None, description=spec.help)
+            )
+            for name, spec in filter_specs()
+        ],
         return_annotation=Filters,
     )
 
@@ -88,9 +96,6 @@ filter_params.__signature__ = _filter_parameters()  # type: ignore[attr-defined]
 
 def create_app(store: Store | None = None, admin_token: str | None = None, page_size_cap: int | None = None) -> FastAPI:
     """The application; `store` defaults to the configured one (opened on first use)."""
-    from pantau.core.config import get_settings
-    from pipeline.version import pipeline_version
-
     settings = get_settings()
     cap = page_size_cap or settings.web.page_size_cap
     token = admin_token if admin_token is not None else settings.web.admin_token.get_secret_value()
@@ -143,7 +148,9 @@ def create_app(store: Store | None = None, admin_token: str | None = None, page_
     @app.get("/api/crawl/status", tags=["meta"], summary="Outlets the last crawl could not reach (blocked), and why")
     def crawl_status() -> dict[str, Any]:
         with get_store().session() as session:
-            blocked = [{**block.as_dict(), "since_day": local_date(block.since).isoformat()} for block in blocked_outlets(session)]
+            blocked = [
+                {**block.as_dict(), "since_day": local_date(block.since).isoformat()} for block in blocked_outlets(session)
+            ]
         return {"blocked": blocked}
 
     # Slow aggregates (a campaign's places, every article's coverage) are answered once per change
@@ -181,7 +188,7 @@ def _add_query_routes(app: FastAPI, kind: Kind, get_store: Callable[[], Store], 
             raise InputError(f"cannot sort {kind.name} by {sort!r}; choose one of {', '.join(kind.sorts)}")
         with active.session() as session:
             validate_filters(session, filters)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d")
+        stamp = datetime.now(UTC).strftime("%Y%m%d")
         return StreamingResponse(
             _csv_lines(active, kind, filters, sort), media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="pantau-{kind.name}-{stamp}.csv"'},
@@ -217,14 +224,13 @@ def _add_admin_routes(app: FastAPI, get_store: Callable[[], Store], token: str) 
 
     def require_admin(authorization: str | None = Header(None, description="Bearer <web.admin_token>")) -> None:
         if not token:
-            raise ApiError(403, "endpoints that change data are off; set web.admin_token (PANTAU_WEB__ADMIN_TOKEN) to enable them")
+            raise ApiError(403, "endpoints that change data are off; set web.admin_token (PANTAU_WEB__ADMIN_TOKEN) "
+                                "to enable them")
         supplied = (authorization or "").removeprefix("Bearer ").strip()
         if not supplied or not secrets.compare_digest(supplied.encode(), token.encode()):
             raise ApiError(401, "a valid admin token is required: send the header 'Authorization: Bearer <token>'")
 
     def run_process(reprocess: bool, limit: int | None) -> None:
-        from pipeline.process import process_pages
-
         try:
             report = process_pages(get_store(), reprocess=reprocess, limit=limit)
             job.update(last=report.as_dict(), error=None)

@@ -12,6 +12,7 @@ so tests read their expectations from the same tables the server serves.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import Counter
@@ -106,7 +107,10 @@ class WallSite:
     whole_site: bool = False
 
     def articles(self) -> list[str]:
-        return [self.article_path.format(number=number, slug=f"liputan-pelatihan-digital-{number}") for number in range(1, WALL_ARTICLES + 1)]
+        return [
+            self.article_path.format(number=number, slug=f"liputan-pelatihan-digital-{number}")
+            for number in range(1, WALL_ARTICLES + 1)
+        ]
 
     def real_url(self, path: str) -> str:
         return get_outlet(self.outlet).home + path
@@ -120,7 +124,13 @@ WALL_SITES = {
     site.outlet: site
     for site in (
         WallSite("detik", "challenge_503", "blocked: challenge page", "/berita/d-71000{number:02d}/{slug}"),
-        WallSite("cnnindonesia", "challenge_200", "blocked: challenge page", "/nasional/202401151000{number:02d}-20-9100{number:02d}/{slug}", whole_site=True),
+        WallSite(
+            "cnnindonesia",
+            "challenge_200",
+            "blocked: challenge page",
+            "/nasional/202401151000{number:02d}-20-9100{number:02d}/{slug}",
+            whole_site=True,
+        ),
         WallSite("tempo", "status:403", "blocked: HTTP 403", "/read/18000{number:02d}/{slug}"),
         WallSite("liputan6", "rate_limit", "blocked: HTTP 429 rate limit", "/news/read/55000{number:02d}/{slug}"),
         WallSite("suara", "consent", "blocked: consent page", "/news/2024/01/15/1000{number:02d}/{slug}"),
@@ -149,7 +159,7 @@ CLOUDFLARE_BLOCK = """<!DOCTYPE html><html class="no-js" lang="en-US"><head><tit
 <p data-translate="blocked_why_detail">This website is using a security service to protect itself from online attacks. The action you just performed triggered the security solution. There are several actions that could trigger this block including submitting a certain word or phrase, a SQL command or malformed data.</p></div>
 <div class="cf-column"><h2 data-translate="blocked_resolve_headline">What can I do to resolve this?</h2>
 <p data-translate="blocked_resolve_detail">You can email the site owner to let them know you were blocked. Please include what you were doing when this page came up and the Cloudflare Ray ID found at the bottom of this page.</p></div></div></div>
-<div class="cf-error-footer cf-wrapper"><p><span>Cloudflare Ray ID: <strong>84a1b2c3d4e5f6a8</strong></span> &bull; <span>Performance &amp; security by Cloudflare</span></p></div></div></div></body></html>"""
+<div class="cf-error-footer cf-wrapper"><p><span>Cloudflare Ray ID: <strong>84a1b2c3d4e5f6a8</strong></span> &bull; <span>Performance &amp; security by Cloudflare</span></p></div></div></div></body></html>"""  # noqa: E501 - the page as such a site serves it: one line of its HTML per line here
 
 # A consent wall in place of the article (a consent manager's full-page notice, in Indonesian).
 CONSENT_WALL = """<!DOCTYPE html><html lang="id"><head><meta charset="utf-8"><title>Sebelum Anda melanjutkan</title></head>
@@ -157,38 +167,56 @@ CONSENT_WALL = """<!DOCTYPE html><html lang="id"><head><meta charset="utf-8"><ti
 <p>Kami dan mitra kami menyimpan dan/atau mengakses informasi pada perangkat, seperti cookie, serta memproses data pribadi, seperti pengenal unik dan informasi standar yang dikirim oleh perangkat, untuk iklan dan konten yang dipersonalisasi, pengukuran iklan dan konten, serta wawasan audiens.</p>
 <p>Anda dapat mengubah pilihan kapan saja melalui tautan Pengaturan Privasi di bagian bawah halaman.</p>
 <button class="accept">Terima semua</button> <button class="reject">Tolak semua</button> <a href="/privasi">Kelola pilihan</a></div>
-<div id="qc-cmp2-container"></div></body></html>"""
+<div id="qc-cmp2-container"></div></body></html>"""  # noqa: E501 - the page as such a site serves it: one line of its HTML per line here
 
-NGINX_403 = "<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center><hr><center>nginx</center></body></html>"
+NGINX_403 = ("<html><head><title>403 Forbidden</title></head><body><center><h1>403 Forbidden</h1></center><hr>"
+             "<center>nginx</center></body></html>")
 
 # A real-looking article about fake captchas: it quotes the very phrases challenge pages show.
 CAPTCHA_ARTICLE = [
-    "JAKARTA, KOMPAS.com - Badan Siber dan Sandi Negara (BSSN) mengingatkan pengguna internet untuk mewaspadai halaman captcha palsu yang belakangan marak dipakai untuk menyebarkan program pencuri data.",
-    "Modus ini meniru kotak verifikasi yang biasa muncul di situs web. Korban diminta mencentang tulisan \"I'm not a robot\" atau \"Verify you are human\", lalu diarahkan menyalin sebuah perintah ke komputernya.",
-    "\"Captcha yang asli tidak pernah meminta pengguna menjalankan perintah apa pun di komputer. Kalau diminta menempelkan sesuatu ke jendela Run, itu pasti penipuan,\" kata juru bicara BSSN dalam keterangan tertulis, Senin (15/1/2024).",
-    "Menurut BSSN, halaman palsu itu memanfaatkan JavaScript untuk menyalin perintah berbahaya ke papan klip tanpa sepengetahuan korban. Sepanjang Desember 2023 tercatat lebih dari 1.200 laporan serupa dari 15 provinsi.",
-    "Pakar keamanan siber dari Universitas Indonesia menyarankan pengguna menonaktifkan JavaScript pada situs yang tidak dikenal dan memperbarui peramban secara berkala. Ia juga meminta pengguna tidak tergesa-gesa ketika sebuah situs menampilkan pesan \"Enable JavaScript and cookies to continue\" atau \"Just a moment...\".",
-    "\"Sebagian besar situs memang memakai captcha untuk menyaring bot. Yang perlu dicurigai adalah captcha yang meminta lebih dari sekadar mencentang kotak atau memilih gambar,\" ujarnya.",
-    "Kementerian Komunikasi dan Informatika melalui program literasi digital Siberkreasi juga menggelar kelas daring tentang cara mengenali situs palsu. Sejak awal tahun, sekitar 16 persen peserta kelas itu mengaku pernah menemukan captcha yang mencurigakan.",
-    "Pengguna yang telanjur menjalankan perintah dari captcha palsu diminta segera mengganti kata sandi, mengaktifkan verifikasi dua langkah, dan melapor melalui kanal aduan siber.",
+    ("JAKARTA, KOMPAS.com - Badan Siber dan Sandi Negara (BSSN) mengingatkan pengguna internet untuk mewaspadai halaman captcha "
+     "palsu yang belakangan marak dipakai untuk menyebarkan program pencuri data."),
+    ("Modus ini meniru kotak verifikasi yang biasa muncul di situs web. Korban diminta mencentang tulisan \"I'm not a robot\" "
+     "atau \"Verify you are human\", lalu diarahkan menyalin sebuah perintah ke komputernya."),
+    ("\"Captcha yang asli tidak pernah meminta pengguna menjalankan perintah apa pun di komputer. Kalau diminta menempelkan "
+     "sesuatu ke jendela Run, itu pasti penipuan,\" kata juru bicara BSSN dalam keterangan tertulis, Senin (15/1/2024)."),
+    ("Menurut BSSN, halaman palsu itu memanfaatkan JavaScript untuk menyalin perintah berbahaya ke papan klip tanpa "
+     "sepengetahuan korban. Sepanjang Desember 2023 tercatat lebih dari 1.200 laporan serupa dari 15 provinsi."),
+    ("Pakar keamanan siber dari Universitas Indonesia menyarankan pengguna menonaktifkan JavaScript pada situs yang tidak "
+     "dikenal dan memperbarui peramban secara berkala. Ia juga meminta pengguna tidak tergesa-gesa ketika sebuah situs "
+     "menampilkan pesan \"Enable JavaScript and cookies to continue\" atau \"Just a moment...\"."),
+    ("\"Sebagian besar situs memang memakai captcha untuk menyaring bot. Yang perlu dicurigai adalah captcha yang meminta lebih "
+     "dari sekadar mencentang kotak atau memilih gambar,\" ujarnya."),
+    ("Kementerian Komunikasi dan Informatika melalui program literasi digital Siberkreasi juga menggelar kelas daring tentang "
+     "cara mengenali situs palsu. Sejak awal tahun, sekitar 16 persen peserta kelas itu mengaku pernah menemukan captcha yang "
+     "mencurigakan."),
+    ("Pengguna yang telanjur menjalankan perintah dari captcha palsu diminta segera mengganti kata sandi, mengaktifkan "
+     "verifikasi dua langkah, dan melapor melalui kanal aduan siber."),
 ]
 # A short real article that mentions captchas and JavaScript in passing.
 JAVASCRIPT_BRIEF = [
-    "JAKARTA, KOMPAS.com - Situs pendaftaran program Kartu Prakerja sempat melambat pada Senin (15/1/2024) pagi karena lonjakan pengunjung.",
-    "Sejumlah pengguna mengeluhkan captcha yang harus diulang beberapa kali sebelum formulir bisa dikirim. Pengelola menyebut peramban yang menonaktifkan JavaScript tidak dapat menampilkan formulir pendaftaran.",
-    "\"Kami menambah kapasitas server dan meminta peserta memakai peramban terbaru,\" kata Kepala Komunikasi Manajemen Pelaksana Program Kartu Prakerja.",
+    ("JAKARTA, KOMPAS.com - Situs pendaftaran program Kartu Prakerja sempat melambat pada Senin (15/1/2024) pagi karena "
+     "lonjakan pengunjung."),
+    ("Sejumlah pengguna mengeluhkan captcha yang harus diulang beberapa kali sebelum formulir bisa dikirim. Pengelola menyebut "
+     "peramban yang menonaktifkan JavaScript tidak dapat menampilkan formulir pendaftaran."),
+    ("\"Kami menambah kapasitas server dan meminta peserta memakai peramban terbaru,\" kata Kepala Komunikasi Manajemen "
+     "Pelaksana Program Kartu Prakerja."),
 ]
 KOMPAS_CHROME = (
     '<header><nav><a href="/">Home</a> <a href="/news">News</a> <a href="/tren">Tren</a> <a href="/tekno">Tekno</a> '
-    '<a href="/money">Money</a> <a href="/edukasi">Edukasi</a> <a href="/lifestyle">Lifestyle</a> <a href="/bola">Bola</a></nav></header>'
+    '<a href="/money">Money</a> <a href="/edukasi">Edukasi</a> <a href="/lifestyle">Lifestyle</a> <a '
+    'href="/bola">Bola</a></nav></header>'
 )
 KOMPAS_RELATED = (
     '<aside class="related"><h3>Baca juga</h3><ul>'
-    '<li><a href="/read/2024/01/14/1/kominfo-blokir-situs-judi">Kominfo Blokir Ribuan Situs Judi Online Sepanjang Pekan Lalu</a></li>'
+    '<li><a href="/read/2024/01/14/1/kominfo-blokir-situs-judi">Kominfo Blokir Ribuan Situs Judi Online Sepanjang '
+    'Pekan Lalu</a></li>'
     '<li><a href="/read/2024/01/13/2/cara-cek-kebocoran-data">Cara Mengecek Apakah Data Pribadi Anda Ikut Bocor</a></li>'
-    '<li><a href="/read/2024/01/12/3/umkm-go-digital">Pelaku UMKM di Makassar Ramai-ramai Pindah ke Toko Daring</a></li></ul></aside>'
+    '<li><a href="/read/2024/01/12/3/umkm-go-digital">Pelaku UMKM di Makassar Ramai-ramai Pindah ke Toko '
+    'Daring</a></li></ul></aside>'
     '<footer><p>Copyright 2008 - 2024 PT. Kompas Cyber Media (Kompas Gramedia Digital Group). All Rights Reserved.</p>'
-    '<p><a href="/about">Tentang Kami</a> <a href="/pedoman">Pedoman Media Siber</a> <a href="/privasi">Kebijakan Data Pribadi</a> <a href="/kontak">Kontak</a></p></footer>'
+    '<p><a href="/about">Tentang Kami</a> <a href="/pedoman">Pedoman Media Siber</a> <a href="/privasi">Kebijakan Data '
+    'Pribadi</a> <a href="/kontak">Kontak</a></p></footer>'
 )
 
 PARAGRAPHS = [
@@ -260,8 +288,10 @@ class FaultHandler(BaseHTTPRequestHandler):
         for page in (p for p in FAULT_PAGES if p.outlet == outlet):
             mobile = page.real_url.replace("://www.", "://m.", 1)
             for link in (page.real_url, f"{mobile}?utm_source=rss&amp;utm_medium=feed"):
-                items.append(f"<item><title>{page.slug}</title><link>{link}</link><pubDate>Mon, 15 Jan 2024 10:00:00 +0700</pubDate></item>")
-        body = f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{outlet}</title>{"".join(items)}</channel></rss>'
+                items.append(f"<item><title>{page.slug}</title><link>{link}</link><pubDate>Mon, "
+                             "15 Jan 2024 10:00:00 +0700</pubDate></item>")
+        body = ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+                f'<title>{outlet}</title>{"".join(items)}</channel></rss>')
         self.reply(200, body.encode(), "application/rss+xml; charset=utf-8")
 
     def serve_page(self, page: FaultPage, real_path: str, query: str) -> None:  # noqa: C901 - one branch per fault
@@ -283,19 +313,28 @@ class FaultHandler(BaseHTTPRequestHandler):
         if behaviour == "truncated_html":
             return self.reply(200, html[: len(html) // 2], "text/html; charset=utf-8")
         if behaviour == "malformed_html":
-            broken = b"<html><head><title>Rusak</title><body><div><p>" + PARAGRAPHS[0].encode() + b"<p><b>" + PARAGRAPHS[2].encode("utf-8") + b"</div></i></html><<>>"
+            broken = (
+                b"<html><head><title>Rusak</title><body><div><p>"
+                + PARAGRAPHS[0].encode()
+                + b"<p><b>"
+                + PARAGRAPHS[2].encode("utf-8")
+                + b"</div></i></html><<>>"
+            )
             return self.reply(200, broken, "text/html; charset=utf-8")
         if behaviour == "data_loss":
             return self.cut_off(html)
         if behaviour == "declared_latin1_utf8_body":
-            return self.reply(200, article_html("Latin1", PARAGRAPHS, charset_meta=None).encode("utf-8"), "text/html; charset=iso-8859-1")
+            return self.reply(
+                200, article_html("Latin1", PARAGRAPHS, charset_meta=None).encode("utf-8"), "text/html; charset=iso-8859-1"
+            )
         if behaviour == "declared_utf8_latin1_body":
             text = article_html("Kafe di Dénpasar", ["Pengusaha kafé di Dénpasar menjual 300 porsi per hari."], charset_meta=None)
             return self.reply(200, text.encode("latin-1"), "text/html; charset=utf-8")
         if behaviour == "no_charset":
             return self.reply(200, article_html("Tanpa charset", PARAGRAPHS, charset_meta=None).encode("utf-8"), "text/html")
         if behaviour == "broken_gzip":
-            return self.reply(200, b"\x1f\x8b\x08\x00" + b"this is not deflate data" * 4, "text/html; charset=utf-8", {"Content-Encoding": "gzip"})
+            return self.reply(200, b"\x1f\x8b\x08\x00" + b"this is not deflate data" * 4, "text/html; charset=utf-8",
+                              {"Content-Encoding": "gzip"})
         if behaviour == "huge":
             return self.reply(200, b"<html><body>" + b"<p>isi</p>" * (HUGE_BYTES // 10) + b"</body></html>", "text/html")
         if behaviour == "huge_unsized":
@@ -304,7 +343,9 @@ class FaultHandler(BaseHTTPRequestHandler):
             target = page.path if real_path.endswith("-b") else page.path + "-b"
             return self.reply(302, b"", "text/html", {"Location": f"/kompas{target}"})
         if behaviour == "offsite_redirect":
-            return self.reply(302, b"", "text/html", {"Location": f"{self.server.base_url}/{HOST_SEGMENT}/evil.example.org/phishing"})
+            return self.reply(
+                302, b"", "text/html", {"Location": f"{self.server.base_url}/{HOST_SEGMENT}/evil.example.org/phishing"}
+            )
         if behaviour == "moved":
             target = next(p for p in FAULT_PAGES if p.slug == "artikel-baik-dua")
             return self.reply(301, b"", "text/html", {"Location": f"/kompas{target.path}"})
@@ -313,12 +354,21 @@ class FaultHandler(BaseHTTPRequestHandler):
         if behaviour.startswith("numbered"):
             return self.numbered(page, query)
         if behaviour == "captcha_article":
-            html = article_html("Waspada Captcha Palsu, Modus Baru Pencurian Data Pengguna Internet", CAPTCHA_ARTICLE, extra=KOMPAS_RELATED)
-            return self.reply(200, html.replace("<nav><a href=\"/\">Home</a></nav>", KOMPAS_CHROME).encode("utf-8"), "text/html; charset=utf-8")
+            html = article_html("Waspada Captcha Palsu, "
+                                "Modus Baru Pencurian Data Pengguna Internet", CAPTCHA_ARTICLE, extra=KOMPAS_RELATED)
+            return self.reply(
+                200, html.replace('<nav><a href="/">Home</a></nav>', KOMPAS_CHROME).encode("utf-8"), "text/html; charset=utf-8"
+            )
         if behaviour == "javascript_brief":
-            return self.reply(200, article_html("Situs Prakerja Sempat Lambat, Pendaftar Diminta Mengulang Captcha", JAVASCRIPT_BRIEF).encode("utf-8"), "text/html; charset=utf-8")
+            return self.reply(200, article_html("Situs Prakerja Sempat Lambat, Pendaftar Diminta Mengulang "
+                                                "Captcha", JAVASCRIPT_BRIEF).encode("utf-8"), "text/html; charset=utf-8")
         if behaviour == "challenge_once":
-            return self.reply(200, CLOUDFLARE_CHALLENGE.encode("utf-8"), "text/html; charset=UTF-8", {"Server": "cloudflare", "cf-mitigated": "challenge"})
+            return self.reply(
+                200,
+                CLOUDFLARE_CHALLENGE.encode("utf-8"),
+                "text/html; charset=UTF-8",
+                {"Server": "cloudflare", "cf-mitigated": "challenge"},
+            )
         raise ValueError(f"unknown fault behaviour {behaviour!r}")
 
     def wall_site(self, site: WallSite, real_path: str) -> None:
@@ -330,7 +380,10 @@ class FaultHandler(BaseHTTPRequestHandler):
         if real_path == "/robots.txt":
             return self.reply(200, f"User-agent: *\nSitemap: {site.real_url('/sitemap-news.xml')}\n".encode(), "text/plain")
         if real_path == "/sitemap-news.xml":
-            entries = "".join(f"<url><loc>{site.real_url(path)}</loc><lastmod>2024-01-15T10:00:00+07:00</lastmod></url>" for path in site.articles())
+            entries = "".join(
+                f"<url><loc>{site.real_url(path)}</loc><lastmod>2024-01-15T10:00:00+07:00</lastmod></url>"
+                for path in site.articles()
+            )
             body = f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
             return self.reply(200, body.encode(), "application/xml; charset=utf-8")
         if real_path not in site.articles():
@@ -344,7 +397,12 @@ class FaultHandler(BaseHTTPRequestHandler):
         behaviour = site.behaviour
         time.sleep(WALL_SECONDS)
         if behaviour == "challenge_503":
-            return self.reply(503, CLOUDFLARE_CHALLENGE.encode("utf-8"), "text/html; charset=UTF-8", {"Server": "cloudflare", "Cache-Control": "private, max-age=0, no-store"})
+            return self.reply(
+                503,
+                CLOUDFLARE_CHALLENGE.encode("utf-8"),
+                "text/html; charset=UTF-8",
+                {"Server": "cloudflare", "Cache-Control": "private, max-age=0, no-store"},
+            )
         if behaviour == "challenge_200":
             return self.reply(200, CLOUDFLARE_BLOCK.encode("utf-8"), "text/html; charset=UTF-8", {"Server": "cloudflare"})
         if behaviour == "status:403":
@@ -365,7 +423,11 @@ class FaultHandler(BaseHTTPRequestHandler):
         if number > total:
             return self.reply(404, b"no such page", "text/plain")
         links = "".join(f'<a href="{page.real_url}?page={n}">{n}</a> ' for n in range(1, total + 1) if n != number)
-        html = article_html(f"Bagian {number}", [f"Bagian {number}: {PARAGRAPHS[(number - 1) % len(PARAGRAPHS)]}"], extra=f'<div class="paging">{links}</div>')
+        html = article_html(
+            f"Bagian {number}",
+            [f"Bagian {number}: {PARAGRAPHS[(number - 1) % len(PARAGRAPHS)]}"],
+            extra=f'<div class="paging">{links}</div>',
+        )
         self.reply(200, html.encode("utf-8"), "text/html; charset=utf-8")
 
     def path_only(self) -> str:
@@ -414,8 +476,6 @@ class FaultHTTPServer(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address) -> None:  # noqa: ANN001
         """A client that gave up (timeouts, size caps) is part of the scenario, not a server error."""
-        import sys
-
         if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             super().handle_error(request, client_address)
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
+from pantau.core.outlets import all_outlets, outlet_for_url
+
 HOST_SEGMENT = "_host"
 
 
 @lru_cache(maxsize=1)
 def _home_hosts() -> dict[str, str]:
     """outlet id -> home host, and home host -> outlet id (ids and hosts never collide)."""
-    from pantau.core.outlets import all_outlets
-
     table: dict[str, str] = {}
     for outlet in all_outlets():
         host = urlsplit(outlet.home).hostname or outlet.domains[0]
@@ -60,8 +60,6 @@ def from_replay(url: str, base: str) -> str:
 
 def outlet_id_of_path(path: str) -> tuple[str | None, str]:
     """For the replay server: ("kompas", "/read/...") from "/kompas/read/..."; hosts map to their outlet."""
-    from pantau.core.outlets import outlet_for_url
-
     segments = path.lstrip("/").split("/")
     if segments[0] == HOST_SEGMENT and len(segments) >= 2:
         outlet = outlet_for_url(f"https://{segments[1]}/")

@@ -16,7 +16,7 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit
@@ -27,14 +27,17 @@ from pantau.core.outlets import Outlet, get_outlet
 from pantau.core.outlets.archive import is_monthly, match
 from crawlers.replay.mapping import HOST_SEGMENT, outlet_id_of_path, to_replay
 from crawlers.replay.site import ReplayArticle, ReplaySite, gzipped, slugify
+from pantau.core.outlets import get_outlet
 
 MENUS = {
     "kompas": ["News", "Tren", "Health", "Food", "Edukasi", "Money", "Tekno", "Lifestyle", "Otomotif", "Bola", "Travel"],
     "tribun": ["Nasional", "Regional", "Internasional", "Bisnis", "Techno", "Sport", "Seleb", "Lifestyle", "Kesehatan", "Video"],
-    "detik": ["detikNews", "detikFinance", "detikInet", "detikHot", "detikSport", "detikOto", "detikTravel", "detikFood", "detikHealth"],
+    "detik": ["detikNews", "detikFinance", "detikInet", "detikHot", "detikSport", "detikOto", "detikTravel", "detikFood",
+              "detikHealth"],
 }
 DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
-MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"]
+MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November",
+          "Desember"]
 TIME_ZONES = {7: "WIB", 8: "WITA", 9: "WIT"}
 # Which outlets this replay host serves (`pantau crawl --replay URL` with no --outlet crawls these).
 OUTLETS_PATH = "/_replay/outlets.json"
@@ -268,12 +271,21 @@ def news_article_ld(article: ReplayArticle, outlet) -> dict:  # noqa: ANN001
         "mainEntityOfPage": {"@type": "WebPage", "@id": article.url},
         "headline": article.title,
         "description": article.data["paragraphs"][0][:160],
-        "image": {"@type": "ImageObject", "url": f"https://{article.host}/photo/{article.data.get('image', '')}", "width": 780, "height": 390},
+        "image": {
+            "@type": "ImageObject",
+            "url": f"https://{article.host}/photo/{article.data.get('image', '')}",
+            "width": 780,
+            "height": 390,
+        },
         "datePublished": article.published.isoformat(),
         "dateModified": article.modified.isoformat(),
         "author": [{"@type": "Person", "name": name} for name in article.data.get("authors", [])],
         "editor": {"@type": "Person", "name": article.data.get("editor", "")},
-        "publisher": {"@type": "Organization", "name": outlet.name, "logo": {"@type": "ImageObject", "url": f"{outlet.home}/assets/logo.png"}},
+        "publisher": {
+            "@type": "Organization",
+            "name": outlet.name,
+            "logo": {"@type": "ImageObject", "url": f"{outlet.home}/assets/logo.png"},
+        },
         "articleSection": article.data.get("section", ""),
         "keywords": article.data.get("tags", []),
         "inLanguage": "id",
@@ -287,7 +299,12 @@ def breadcrumb_ld(article: ReplayArticle) -> dict:
         "@type": "BreadcrumbList",
         "itemListElement": [
             {"@type": "ListItem", "position": 1, "name": "Home", "item": article.outlet.home},
-            {"@type": "ListItem", "position": 2, "name": article.data.get("section", ""), "item": f"{article.outlet.home}/{slugify(article.data.get('section', ''))}"},
+            {
+                "@type": "ListItem",
+                "position": 2,
+                "name": article.data.get("section", ""),
+                "item": f"{article.outlet.home}/{slugify(article.data.get('section', ''))}",
+            },
         ],
     }
 
@@ -299,11 +316,12 @@ def script_json(value) -> str:  # noqa: ANN001
 
 def indonesian_date(value: datetime) -> str:
     offset_hours = int(value.utcoffset().total_seconds() // 3600)
-    return f"{DAYS[value.weekday()]}, {value.day} {MONTHS[value.month - 1]} {value.year} {value:%H:%M} {TIME_ZONES.get(offset_hours, '')}".strip()
+    zone = TIME_ZONES.get(offset_hours, "")
+    return f"{DAYS[value.weekday()]}, {value.day} {MONTHS[value.month - 1]} {value.year} {value:%H:%M} {zone}".strip()
 
 
 def http_date(value: datetime) -> str:
-    return format_datetime(value.astimezone(timezone.utc), usegmt=True)
+    return format_datetime(value.astimezone(UTC), usegmt=True)
 
 
 def text_reply(text: str, content_type: str) -> Reply:
@@ -348,7 +366,11 @@ class ReplayRequestHandler(BaseHTTPRequestHandler):
     def send(self, reply: Reply, body: bool = True) -> None:
         payload = reply.body
         encoding = None
-        if payload and "gzip" in self.headers.get("Accept-Encoding", "") and reply.headers.get("Content-Type", "").startswith("text/html"):
+        if (
+            payload
+            and "gzip" in self.headers.get("Accept-Encoding", "")
+            and reply.headers.get("Content-Type", "").startswith("text/html")
+        ):
             payload, encoding = self.server.compressed(payload), "gzip"
         self.send_response(reply.status)
         for name, value in reply.headers.items():

@@ -14,11 +14,13 @@ import re
 import tomllib
 import zlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from email.utils import format_datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -243,7 +245,8 @@ class ReplaySite:
 
     def robots_txt(self, outlet_id: str) -> str:
         home = f"https://{self.home_host(outlet_id)}"
-        lines = ["User-agent: *", "Disallow: /search/", "Disallow: /api/", "Disallow: /login", "", "User-agent: GPTBot", "Disallow: /", ""]
+        lines = ["User-agent: *", "Disallow: /search/", "Disallow: /api/", "Disallow: /login", "",
+                 "User-agent: GPTBot", "Disallow: /", ""]
         if style_for(outlet_id).robots_lists_sitemaps:
             lines += [f"Sitemap: {home}/sitemap.xml", f"Sitemap: {home}/sitemap-news.xml"]
         return "\n".join(lines) + "\n"
@@ -262,7 +265,8 @@ class ReplaySite:
         items = []
         for month, articles in self.months(outlet_id).items():
             lastmod = max(article.modified for article in articles)
-            items.append(f"  <sitemap>\n    <loc>{home}{self.month_sitemap_path(outlet_id, month)}</loc>\n    <lastmod>{lastmod.isoformat()}</lastmod>\n  </sitemap>")
+            items.append(f"  <sitemap>\n    <loc>{home}{self.month_sitemap_path(outlet_id, month)}</loc>\n    "
+                         f"<lastmod>{lastmod.isoformat()}</lastmod>\n  </sitemap>")
         return ('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
                 + "\n".join(items) + "\n</sitemapindex>\n")
 
@@ -288,7 +292,8 @@ class ReplaySite:
                 "  <url>\n"
                 f"    <loc>{escape(article.url)}</loc>\n"
                 "    <news:news>\n"
-                f"      <news:publication>\n        <news:name>{escape(outlet.name)}</news:name>\n        <news:language>id</news:language>\n      </news:publication>\n"
+                f"      <news:publication>\n        <news:name>{escape(outlet.name)}</news:name>\n        "
+                "<news:language>id</news:language>\n      </news:publication>\n"
                 f"      <news:publication_date>{article.published.isoformat()}</news:publication_date>\n"
                 f"      <news:title>{escape(article.title)}</news:title>\n"
                 "    </news:news>\n"
@@ -309,13 +314,16 @@ class ReplaySite:
         articles = self.by_outlet[outlet_id][-FEED_ITEMS:][::-1]
         if style_for(outlet_id).feed_format == "atom":
             entries = "\n".join(
-                f"  <entry>\n    <title>{escape(a.title)}</title>\n    <link rel=\"alternate\" href=\"{escape(self.feed_link(a))}\"/>\n"
-                f"    <id>{escape(a.url)}</id>\n    <published>{a.published.isoformat()}</published>\n    <updated>{a.modified.isoformat()}</updated>\n"
+                f"  <entry>\n    <title>{escape(a.title)}</title>\n    <link rel=\"alternate\" "
+                f"href=\"{escape(self.feed_link(a))}\"/>\n"
+                f"    <id>{escape(a.url)}</id>\n    <published>{a.published.isoformat()}</published>\n    "
+                f"<updated>{a.modified.isoformat()}</updated>\n"
                 f"    <summary>{escape(a.data['paragraphs'][0][:200])}</summary>\n  </entry>"
                 for a in articles
             )
             updated = articles[0].modified.isoformat() if articles else "2018-01-01T00:00:00+07:00"
-            return (f'<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n  <title>{escape(outlet.name)}</title>\n'
+            return ('<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n  '
+                    f'<title>{escape(outlet.name)}</title>\n'
                     f"  <id>{escape(outlet.home)}/</id>\n  <updated>{updated}</updated>\n{entries}\n</feed>\n")
         items = "\n".join(
             f"    <item>\n      <title>{escape(a.title)}</title>\n      <link>{escape(self.feed_link(a))}</link>\n"
@@ -323,7 +331,8 @@ class ReplaySite:
             f"      <description><![CDATA[{a.data['paragraphs'][0][:200]}]]></description>\n    </item>"
             for a in articles
         )
-        return (f'<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n  <channel>\n    <title>{escape(outlet.name)}</title>\n'
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0">\n  <channel>\n    '
+                f'<title>{escape(outlet.name)}</title>\n'
                 f"    <link>{escape(outlet.home)}</link>\n    <language>id</language>\n{items}\n  </channel>\n</rss>\n")
 
     def feed_locations(self) -> dict[tuple[str, str], str]:
@@ -438,6 +447,4 @@ def _section_host(section: str, outlet_id: str) -> str:
 
 
 def _rfc822(value: datetime) -> str:
-    from email.utils import format_datetime
-
     return format_datetime(value)

@@ -22,7 +22,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import scrapy
@@ -35,13 +35,13 @@ from crawlers.blocking import Block, WallWatch, response_wall, signs_for
 from crawlers.archive import ArchiveWalk
 from crawlers.discovery import PROBE_SITEMAP_PATHS, Entry, NotADiscoveryDocument, is_before, parse_listing, robots_sitemaps
 from crawlers.failures import classify
+from crawlers.items import FailureItem, PageItem
 from crawlers.middlewares import WallRedirect
 from crawlers.transport import FetchingStopped
-from crawlers.items import FailureItem, PageItem
-from pantau.core.outlets import Outlet, Pagination, get_outlet
 from pantau.core.errors import InputError
-from pantau.core.outlets import canonical_url, url_key
+from pantau.core.outlets import Outlet, Pagination, canonical_url, get_outlet, url_key
 from pantau.core.urls import url_host
+from pantau.store import open_store
 from pantau.store.crawl_status import outlet_block
 
 # Lines on stdout that crawlers.run reads when it runs the spider (PANTAU_PROGRESS setting).
@@ -49,7 +49,8 @@ PROGRESS_PREFIX = "PANTAU_PROGRESS "
 RESULT_PREFIX = "PANTAU_RESULT "
 
 # Failures that will not change by asking again soon: the URL counts as done for this listing.
-PERMANENT_REASONS = frozenset({"http_404", "http_410", "http_451", "offsite_redirect", "robots_forbidden", "not_html", "too_large", "redirect_loop", "too_many_redirects"})
+PERMANENT_REASONS = frozenset({"http_404", "http_410", "http_451", "offsite_redirect", "robots_forbidden", "not_html",
+                               "too_large", "redirect_loop", "too_many_redirects"})
 
 
 @dataclass
@@ -103,8 +104,6 @@ class NewsSpider(ArchiveWalk, scrapy.Spider):
     # -- start -------------------------------------------------------------------------------------
 
     async def start(self):  # noqa: ANN201
-        from pantau.store import open_store
-
         # crawlers.worker has brought the schema up to date once for all its spiders.
         self.store = open_store(self.database_url, migrate=not self.settings.getbool("PANTAU_STORE_MIGRATED"))
         self.walls.limit = self.settings.getint("PANTAU_BLOCKED_AFTER", 3)
@@ -129,7 +128,7 @@ class NewsSpider(ArchiveWalk, scrapy.Spider):
         days = self.settings.getfloat("PANTAU_RECHECK_FAILED_AFTER_DAYS", 30.0)
         if days <= 0:
             return set()
-        since = datetime.now(timezone.utc) - timedelta(days=days)
+        since = datetime.now(UTC) - timedelta(days=days)
         keys = set()
         for url in crawl_store.failed_urls(self.store, self.outlet.id, PERMANENT_REASONS, since):
             try:
@@ -329,7 +328,8 @@ class NewsSpider(ArchiveWalk, scrapy.Spider):
             first_part_url(address, self.outlet.pagination),
             callback=self.parse_article,
             errback=self.article_failed,
-            meta={"pantau_article": key, "pantau_address": address, "parts": [], "via": via, "listed_title": entry.title, "listed_published_at": entry.published or entry.modified},
+            meta={"pantau_article": key, "pantau_address": address, "parts": [], "via": via, "listed_title": entry.title,
+                  "listed_published_at": entry.published or entry.modified},
         )
 
     def parse_article(self, response: Response):  # noqa: ANN201
@@ -350,7 +350,9 @@ class NewsSpider(ArchiveWalk, scrapy.Spider):
         parts = [*meta["parts"], (response.url, response.body)]
         next_url = next_part_url(response, len(parts) + 1, self.outlet.pagination)
         if next_url is not None and len(parts) < self.outlet.pagination.max_parts:
-            yield response.follow(next_url, callback=self.parse_article, errback=self.article_failed, meta={**meta, "parts": parts})
+            yield response.follow(
+                next_url, callback=self.parse_article, errback=self.article_failed, meta={**meta, "parts": parts}
+            )
             return
         yield PageItem(
             url_key=key,
@@ -359,7 +361,7 @@ class NewsSpider(ArchiveWalk, scrapy.Spider):
             outlet_id=self.outlet.id,
             http_status=response.status,
             headers=page_headers(response),
-            fetched_at=datetime.now(timezone.utc),
+            fetched_at=datetime.now(UTC),
             parts=parts,
             discovered_via=meta.get("via"),
             listed_title=meta.get("listed_title"),
@@ -382,7 +384,10 @@ class NewsSpider(ArchiveWalk, scrapy.Spider):
         if failure.request.meta.get("parts"):
             item.detail = f"part {len(failure.request.meta['parts']) + 1} of a multi-page article: {item.detail}"
         yield item
-        self.resolve(failure.request.meta["pantau_article"], permanent=item.reason in PERMANENT_REASONS and not failure.request.meta.get("parts"))
+        self.resolve(
+            failure.request.meta["pantau_article"],
+            permanent=item.reason in PERMANENT_REASONS and not failure.request.meta.get("parts"),
+        )
 
     def resolve(self, key: str, permanent: bool) -> None:
         for listing_key in self.article_listings.get(key, ()):
@@ -415,7 +420,8 @@ class NewsSpider(ArchiveWalk, scrapy.Spider):
         where = f"part {part} of a multi-page article: " if part > 1 else ""
         yield self.record(url, wall.reason, wall.http_status, f"{where}{wall.label} ({wall.detail})")
         if self.walls.wall(wall, url):
-            self.logger.warning("stopping %s, %s after %d blocked answers in a row", self.outlet.id, self.walls.stop["reason"], self.walls.limit)
+            self.logger.warning("stopping %s, %s after %d blocked "
+                                "answers in a row", self.outlet.id, self.walls.stop["reason"], self.walls.limit)
             raise CloseSpider("blocked")
 
     # -- recording ---------------------------------------------------------------------------------

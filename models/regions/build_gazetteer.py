@@ -21,10 +21,14 @@ import statistics
 import tomllib
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+
+from lokal.samaran import _names
+from spacy.lang.id.stop_words import STOP_WORDS
 
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "gazetteer.json.gz"
@@ -73,8 +77,6 @@ def load_geonames(file_name: str) -> dict[str, dict[str, Any]]:
 
 def indonesian_vocabulary() -> set[str]:
     """Lower-case Indonesian words (spaCy's lemma table, both forms and lemmas, plus stop words)."""
-    from spacy.lang.id.stop_words import STOP_WORDS
-
     raw = resources.files("spacy_lookups_data").joinpath("data").joinpath("id_lemma_lookup.json.gz").read_bytes()
     table: dict[str, str] = json.loads(gzip.decompress(raw))
     return {word.lower() for word in (*table.keys(), *table.values(), *STOP_WORDS)}
@@ -82,8 +84,6 @@ def indonesian_vocabulary() -> set[str]:
 
 def personal_names() -> set[str]:
     """Lower-case Indonesian given and family names from lokal-id's name lists."""
-    from lokal.samaran import _names
-
     words: set[str] = set()
     for attribute in ("GIVEN_NAMES", "AMBIGUOUS_GIVEN_NAMES", "SECOND_NAMES", "FAMILY_NAMES", "BALINESE_NAMES"):
         words.update(name.lower() for name in getattr(_names, attribute, ()))
@@ -268,7 +268,9 @@ def median_of_towns(local_names: set[str], candidates: list[dict[str, Any]]) -> 
 
 # ---------------------------------------------------------------- foreign places
 
-def build_foreign(config: dict[str, Any], vocabulary: set[str], names: set[str], indonesian_forms: set[str]) -> list[dict[str, Any]]:
+def build_foreign(
+    config: dict[str, Any], vocabulary: set[str], names: set[str], indonesian_forms: set[str]
+) -> list[dict[str, Any]]:
     countries = load_geonames("countries.json")
     cities = load_geonames("cities15000.json")
     skip = set(config.get("skip_english", {}).get("names", []))

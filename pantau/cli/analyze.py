@@ -3,35 +3,41 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from pantau.cli.app import app
+from pantau.core.config import get_settings
 from pantau.core.errors import InputError
+from pantau.store import open_store
+from pantau.store.articles import upsert_article
+from pantau.store.tables import TAG_TYPES
+from pipeline.documents import read_document
 
 
 @app.command("analyze")
 def analyze(
-    source: str = typer.Argument(..., metavar="PATH_OR_URL", help="An .html/.htm (optionally .gz) or .txt file, an http(s) URL, or - for text on standard input."),
-    url: Optional[str] = typer.Option(None, "--url", help="The web address of a local file (identity in the store, outlet rules)."),
+    source: str = typer.Argument(
+        ..., metavar="PATH_OR_URL", help="An .html/.htm (optionally .gz) or .txt file, an http(s) URL, or - for text on standard input."),
+    url: str | None = typer.Option(None, "--url", help="The web address of a local file (identity in the store, outlet rules)."),
     output_format: str = typer.Option("json", "--format", help="json (the contract object) or summary (a readable table)."),
     store: bool = typer.Option(False, "--store", help="Also write the result to the store (one article per URL)."),
-    campaigns: bool = typer.Option(True, "--campaigns/--no-campaigns", help="Match the configured campaigns (loads the embedding model)."),
+    campaigns: bool = typer.Option(
+        True, "--campaigns/--no-campaigns", help="Match the configured campaigns (loads the embedding model)."),
 ) -> None:
     """Extract, clean and tag one article; print the `pantau analyze` JSON contract (see DESIGN.md)."""
     if output_format not in {"json", "summary"}:
         raise InputError(f"unknown --format {output_format!r}; use json or summary")
-    from pantau.core.config import get_settings
-    from pipeline.documents import read_document
 
     settings = get_settings()
     if url is not None and not url.startswith(("http://", "https://")):
         raise InputError(f"--url must be an http(s) address, got {url!r}")
     document = read_document(source, url=url, user_agent=settings.crawl.user_agent, timeout_s=settings.crawl.download_timeout_s)
 
-    from pipeline.analysis import Analyzer
-    from pipeline.extract import extract_article, extract_text_document
+    from pipeline.analysis import Analyzer  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `analyze` needs them
+    from pipeline.extract import extract_article, extract_text_document  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `analyze` needs them
 
     if document.kind == "text":
         extracted = extract_text_document(document.content, url=document.url)
@@ -50,9 +56,7 @@ def analyze(
 
 
 def _store(result) -> None:  # noqa: ANN001
-    from pantau.store import open_store
-    from pantau.store.articles import upsert_article
-    from pipeline.version import pipeline_version
+    from pipeline.version import pipeline_version  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `analyze --store` needs them
 
     fields = result.article_fields(pipeline_version())
     with open_store().session() as session:
@@ -60,11 +64,6 @@ def _store(result) -> None:  # noqa: ANN001
 
 
 def _print_summary(contract: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    from pantau.store.tables import TAG_TYPES
-
     console = Console()
     table = Table(show_header=False, title=contract.get("title") or "(untitled)")
     for key in ("url", "outlet", "published_at", "authors", "language", "dateline", "word_count"):

@@ -7,13 +7,12 @@ import json
 import typer
 
 from pantau.cli.app import config_app
+from pantau.core.config import config_file_path, get_settings, masked_settings
 
 
 @config_app.command("show")
 def show(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of TOML-like lines.")) -> None:
     """Print the effective configuration (defaults < pantau.toml < environment), secrets masked."""
-    from pantau.core.config import config_file_path, get_settings, masked_settings
-
     data = masked_settings(get_settings())
     if as_json:
         print(json.dumps(data, indent=2, ensure_ascii=False))
@@ -33,6 +32,4 @@ def show(as_json: bool = typer.Option(False, "--json", help="Print JSON instead 
 @config_app.command("path")
 def path() -> None:
     """Print the path of the configuration file pantau reads."""
-    from pantau.core.config import config_file_path
-
     print(config_file_path().resolve())

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
+from crawlers.replay.faults import FaultHTTPServer
+from crawlers.replay.server import ReplayApp, ReplayHTTPServer
+from crawlers.replay.site import corpus_site, multiplied_site
+from crawlers.run import crawl_outlets, summed
 from pantau.cli.app import app, replay_app, state
 from pantau.core.errors import InputError
 from pantau.core.time import time_zone
@@ -15,16 +21,19 @@ from pantau.core.time import time_zone
 
 @app.command("crawl")
 def crawl(
-    outlet: Optional[list[str]] = typer.Option(None, "--outlet", "-o", help="Outlet id from the registry (repeatable); default: every outlet (or every outlet the replay host serves)."),
-    replay: Optional[str] = typer.Option(None, "--replay", help="Fetch from a replay host (e.g. http://127.0.0.1:8800) instead of the outlets' real sites."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only articles listed as published/modified on or after this date (YYYY-MM-DD)."),
-    max_pages: Optional[int] = typer.Option(None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet."),
-    no_throttle: bool = typer.Option(False, "--no-throttle", help="Turn AutoThrottle off (only for a local replay host you own)."),
+    outlet: list[str] | None = typer.Option(
+        None, "--outlet", "-o", help="Outlet id from the registry (repeatable); default: "
+                                     "every outlet (or every outlet the replay host serves)."),
+    replay: str | None = typer.Option(
+        None, "--replay", help="Fetch from a replay host (e.g. http://127.0.0.1:8800) instead of the outlets' real sites."),
+    since: str | None = typer.Option(
+        None, "--since", help="Only articles listed as published/modified on or after this date (YYYY-MM-DD)."),
+    max_pages: int | None = typer.Option(None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet."),
+    no_throttle: bool = typer.Option(
+        False, "--no-throttle", help="Turn AutoThrottle off (only for a local replay host you own)."),
     as_json: bool = typer.Option(False, "--json", help="Print the run record(s) as JSON."),
 ) -> None:
     """Discover and fetch new articles; already-stored URLs are never fetched again."""
-    from crawlers.run import crawl_outlets, summed
-
     since_date = _parse_date(since) if since else None
     settings = {"AUTOTHROTTLE_ENABLED": False} if no_throttle else None
     with _progress(disabled=as_json) as report:
@@ -40,15 +49,13 @@ def crawl(
 def serve(
     port: int = typer.Option(8800, "--port", "-p", help="TCP port to listen on."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (keep 127.0.0.1 unless you mean to share it)."),
-    multiply: int = typer.Option(0, "--multiply", min=0, help="Serve N article pages made by repeating the corpus under distinct URLs (benchmarks)."),
-    outlet: Optional[list[str]] = typer.Option(None, "--outlet", "-o", help="With --multiply: only these outlets' articles."),
-    faults: bool = typer.Option(False, "--faults", help="Serve the fault-injection site (errors, slow pages, bad charsets, redirect loops) instead."),
+    multiply: int = typer.Option(
+        0, "--multiply", min=0, help="Serve N article pages made by repeating the corpus under distinct URLs (benchmarks)."),
+    outlet: list[str] | None = typer.Option(None, "--outlet", "-o", help="With --multiply: only these outlets' articles."),
+    faults: bool = typer.Option(
+        False, "--faults", help="Serve the fault-injection site (errors, slow pages, bad charsets, redirect loops) instead."),
 ) -> None:
     """Serve the bundled corpus as a set of outlet sites until interrupted (Ctrl-C)."""
-    from crawlers.replay.faults import FaultHTTPServer
-    from crawlers.replay.server import ReplayApp, ReplayHTTPServer
-    from crawlers.replay.site import corpus_site, multiplied_site
-
     try:
         if faults:
             server = FaultHTTPServer(host, port)
@@ -62,7 +69,8 @@ def serve(
     except ValueError as error:
         raise InputError(str(error)) from error
     what = "fault-injection site" if faults else f"{len(site.articles)} articles of {', '.join(site.outlet_ids)}"
-    typer.echo(f"serving {what} at {server.base_url} (Ctrl-C to stop); crawl it with: pantau crawl --replay {server.base_url}", err=True)
+    typer.echo(f"serving {what} at {server.base_url} (Ctrl-C to stop); crawl it with: "
+               f"pantau crawl --replay {server.base_url}", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -87,7 +95,6 @@ class _progress:
     def __enter__(self):  # noqa: ANN204
         if self.disabled:
             return None
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), transient=True)
         self.bar.start()
@@ -109,14 +116,17 @@ class _progress:
 
 
 def _print_records(records: list[dict]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     table = Table("outlet", "run", "discovered", "fetched", "new", "known", "requests", "failed", "status")
     for record in records:
         failed = ", ".join(f"{reason} {count}" for reason, count in sorted(record["failed"].items())) or "-"
-        table.add_row(record["outlet"], str(record["run_id"]), *(str(record[key]) for key in ("discovered", "fetched", "new", "skipped_known", "requests")), failed,
-                      _status_text(record), style="red" if record.get("blocked") else None)
+        table.add_row(
+            record["outlet"],
+            str(record["run_id"]),
+            *(str(record[key]) for key in ("discovered", "fetched", "new", "skipped_known", "requests")),
+            failed,
+            _status_text(record),
+            style="red" if record.get("blocked") else None,
+        )
     Console().print(table)
 
 

@@ -5,27 +5,28 @@ from __future__ import annotations
 import json
 
 import typer
+from sqlalchemy import func, select
 
 from pantau.cli.app import db_app
+from pantau.store import open_store
+from pantau.store import tables as store_tables
+from pantau.store.coverage import rebuild
 
 
 @db_app.command("upgrade")
 def upgrade(revision: str = typer.Argument("head", help="Target Alembic revision.")) -> None:
     """Create the store or apply pending migrations (also done automatically on first use)."""
-    from pantau.store import open_store
-
     store = open_store(migrate=False)
     before = store.current_revision()
     store.upgrade(revision)
     after = store.current_revision()
-    print(f"{store.display_url}: {before or 'empty'} -> {after}" if before != after else f"{store.display_url}: already at {after}")
+    change = f"{before or 'empty'} -> {after}" if before != after else f"already at {after}"
+    print(f"{store.display_url}: {change}")
 
 
 @db_app.command("current")
 def current() -> None:
     """Print the store's URL (password hidden) and its migration revision."""
-    from pantau.store import open_store
-
     store = open_store(migrate=False)
     revision = store.current_revision()
     head = store.head_revision()
@@ -37,9 +38,6 @@ def current() -> None:
 def rebuild_coverage() -> None:
     """Count the weekly coverage summary again from the articles: needed after changing the `timezone`
     setting (weeks are local weeks) or after changing articles with SQL outside pantau."""
-    from pantau.store import open_store
-    from pantau.store.coverage import rebuild
-
     store = open_store()
     with store.session() as session:
         rebuild(session)
@@ -49,11 +47,6 @@ def rebuild_coverage() -> None:
 @db_app.command("stats")
 def stats(as_json: bool = typer.Option(False, "--json")) -> None:
     """Row counts of the main tables."""
-    from sqlalchemy import func, select
-
-    from pantau.store import open_store
-    from pantau.store import tables as store_tables
-
     store = open_store()
     tables = {
         "pages": store_tables.Page, "articles": store_tables.Article,

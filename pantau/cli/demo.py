@@ -6,8 +6,20 @@ import json
 from typing import Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import func, select
 
+from crawlers.replay.server import start_in_thread
+from crawlers.replay.site import corpus_site
+from flows.environment import configure_prefect
+from flows.progress import listening
 from pantau.cli.app import app
+from pantau.cli.cycle_display import CycleDisplay, console_warnings_only, print_cycle_summary
+from pantau.core.config import get_settings, mask_url_password
+from pantau.core.errors import InputError
+from pantau.store import open_store
+from pantau.store.tables import Article, CampaignMatch, Page
 
 
 @app.command("demo")
@@ -17,15 +29,8 @@ def demo(
     """Serve the replay corpus on 127.0.0.1, crawl it, process every page, write the digest previews of
     the campaigns (each for its last week with coverage) and say where to look. A second run reuses
     what is stored."""
-    from flows.environment import configure_prefect
-
     home = configure_prefect(quiet_console=True)
-    from crawlers.replay.server import start_in_thread
-    from crawlers.replay.site import corpus_site
-    from flows.demo import demo_flow
-    from flows.progress import listening
-    from pantau.cli.run import CycleDisplay, console_warnings_only, print_cycle_summary
-    from pantau.core.errors import InputError
+    from flows.demo import demo_flow  # noqa: PLC0415 - heavy: Prefect (~2 s) loads only for `pantau demo`, after configure_prefect() above has set its environment
 
     site = corpus_site()
     if not site.articles:
@@ -47,9 +52,6 @@ def demo(
 
 
 def where_to_look(result: dict[str, Any], prefect_home: Any) -> dict[str, Any]:
-    from pantau.core.config import get_settings, mask_url_password
-    from pantau.store import open_store
-
     settings = get_settings()
     store = open_store()
     try:
@@ -62,19 +64,20 @@ def where_to_look(result: dict[str, Any], prefect_home: Any) -> dict[str, Any]:
         "totals": totals,
         "previews": previews,
         "dashboard": f"pantau web  (then open http://{settings.web.host}:{settings.web.port}/)",
-        "prefect_ui": f"pantau serve  (starts a local Prefect server; the UI at http://127.0.0.1:4200 shows these runs, kept in {prefect_home})",
+        "prefect_ui": "pantau serve  (starts a local Prefect server; the UI at http://127.0.0.1:4200 shows these runs, "
+                      f"kept in {prefect_home})",
     }
 
 
 def store_totals(store: Any) -> dict[str, Any]:
-    from sqlalchemy import func, select
-
-    from pantau.store.tables import Article, CampaignMatch, Page
-
     with store.session() as session:
-        matched = dict(session.execute(
-            select(CampaignMatch.campaign_id, func.count()).where(CampaignMatch.matched.is_(True)).group_by(CampaignMatch.campaign_id)
-        ).all())
+        matched = dict(
+            session.execute(
+                select(CampaignMatch.campaign_id, func.count())
+                .where(CampaignMatch.matched.is_(True))
+                .group_by(CampaignMatch.campaign_id)
+            ).all()
+        )
         return {
             "pages": session.scalar(select(func.count()).select_from(Page)),
             "articles": session.scalar(select(func.count()).select_from(Article).where(Article.is_article.is_(True))),
@@ -83,10 +86,8 @@ def store_totals(store: Any) -> dict[str, Any]:
 
 
 def print_previews(result: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table("campaign", "week", "articles", "previous week", "spike", "preview", title="digest previews (last week with coverage)")
+    table = Table("campaign", "week", "articles", "previous week", "spike", "preview",
+                  title="digest previews (last week with coverage)")
     shown = set()
     for digest in result["digests"]:
         for outcome in digest["campaigns"]:
@@ -96,20 +97,19 @@ def print_previews(result: dict[str, Any]) -> None:
         for failure in digest["failed"]:
             shown.add(failure["campaign"])
             table.add_row(failure["campaign"], digest["week"], "-", "-", "-", f"failed: {failure['error']}")
-    for campaign_id, week in result["weeks"].items():
+    for campaign_id in result["weeks"]:
         if campaign_id not in shown:
             table.add_row(campaign_id, "-", "0", "-", "-", "no coverage in the corpus")
     Console().print(table)
 
 
 def print_where(where: dict[str, Any]) -> None:
-    from rich.console import Console
-
     totals = where["totals"]
     matched = ", ".join(f"{campaign} {count}" for campaign, count in sorted(totals["matched"].items())) or "none"
     console = Console()
     console.print("\n[bold]Where to look[/bold]")
-    console.print(f"  database     {where['database']}  ({totals['pages']} pages, {totals['articles']} articles; matched: {matched})", markup=False, highlight=False)
+    console.print(f"  database     {where['database']}  ({totals['pages']} pages, {totals['articles']} articles; "
+                  f"matched: {matched})", markup=False, highlight=False)
     for path in where["previews"]:
         console.print(f"  preview      {path}  (and the .eml beside it)", markup=False, highlight=False)
     console.print(f"  dashboard    {where['dashboard']}", markup=False, highlight=False)

@@ -4,48 +4,57 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from pantau.cli.app import eval_app
+from pantau.core.campaigns import load_campaigns
+from pantau.core.errors import InputError
 
 
 @eval_app.command("campaigns")
 def eval_campaigns(
-    model: Optional[str] = typer.Option(None, "--model", help="Embedding model (default: the configured one; 'minilm' = English fallback)."),
+    model: str | None = typer.Option(
+        None, "--model", help="Embedding model (default: the configured one; 'minilm' = English fallback)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of tables."),
     split: str = typer.Option("all", "--split", help="Articles to score: dev, test or all (figures are shown per split)."),
-    path: Optional[Path] = typer.Option(None, "--path", help="Folder holding articles/ (default: the project's tests/data/campaigns)."),
-    campaigns_file: Optional[Path] = typer.Option(None, "--campaigns", help="Campaigns file (default: the configured one)."),
+    path: Path | None = typer.Option(
+        None, "--path", help="Folder holding articles/ (default: the project's tests/data/campaigns)."),
+    campaigns_file: Path | None = typer.Option(None, "--campaigns", help="Campaigns file (default: the configured one)."),
     show_errors: bool = typer.Option(False, "--errors", help="List every wrongly decided pair with its reasons."),
-    calibrate: bool = typer.Option(False, "--calibrate", help="Print a similarity scale for this model from the dev split (for calibration.toml)."),
+    calibrate: bool = typer.Option(
+        False, "--calibrate", help="Print a similarity scale for this model from the dev split (for calibration.toml)."),
 ) -> None:
     """Score campaign matching on the labelled article-campaign pairs (tune on dev, report test)."""
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    from pipeline.campaigns import CampaignMatcher
-    from pantau.core.campaigns import load_campaigns
-    from pipeline.embeddings import load_embedder
-    from pantau.core.errors import InputError
-    from pipeline.evaluation.campaigns import DEFAULT_LABELLED_DIR, SPLITS, evaluate_matching, load_labelled_set, suggest_scale
+    from pipeline.campaigns import CampaignMatcher  # noqa: PLC0415 - loads numpy (~0.1 s) and the CLI loads this module at every start; only `eval campaigns` needs it
+    from pipeline.embeddings import load_embedder  # noqa: PLC0415 - loads numpy (~0.1 s) and the CLI loads this module at every start; only `eval campaigns` needs it
+    from pipeline.evaluation.campaigns import DEFAULT_LABELLED_DIR, SPLITS, evaluate_matching, load_labelled_set, suggest_scale  # noqa: PLC0415 - loads numpy (~0.1 s) and the CLI loads this module at every start; only `eval campaigns` needs it
 
     if split not in (*SPLITS, "all"):
         raise InputError(f"--split must be dev, test or all, not {split!r}")
     articles = load_labelled_set(path or DEFAULT_LABELLED_DIR)
     console = Console(stderr=True)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True) as progress:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+    ) as progress:
         progress.add_task("loading the embedding model", total=None)
         matcher = CampaignMatcher(load_campaigns(campaigns_file), load_embedder(model))
     if calibrate:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True) as progress:
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+        ) as progress:
             progress.add_task("embedding the dev articles", total=None)
             scale = suggest_scale(matcher, [a for a in articles if a.split == "dev"])
         typer.echo(json.dumps({"model": matcher.embedder.name, **scale}, ensure_ascii=False))
         return
     chosen = [a for a in articles if split == "all" or a.split == split]
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True) as progress:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+    ) as progress:
         progress.add_task(f"matching {len(chosen)} articles against {len(matcher.campaigns)} campaigns", total=None)
         result = evaluate_matching(matcher, chosen)
     if as_json:
@@ -55,10 +64,6 @@ def eval_campaigns(
 
 
 def _print_tables(result, show_errors: bool) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
     console = Console()
     console.print(f"model: {escape(result.model)}  (similarity scale: {escape(result.scale)})")
     for title, rows in (("split", result.by_split), ("campaign", result.by_campaign)):
@@ -75,5 +80,6 @@ def _print_tables(result, show_errors: bool) -> None:
     if show_errors:
         for error in result.errors:
             wanted = "expected match" if error["expected"] else "expected no match"
-            console.print(f"[bold]{escape(error['article'])}[/] {escape(error['campaign'])} ({wanted}, score {error['score']:.3f}): "
+            console.print(f"[bold]{escape(error['article'])}[/] {escape(error['campaign'])} ({wanted}, "
+                          f"score {error['score']:.3f}): "
                           + escape("; ".join(error["reasons"])))

@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.markup import escape
 
 from pantau.cli.app import eval_app
+from pantau.core.errors import InputError
 
 
 @eval_app.command("quantities")
 def eval_quantities(
-    path: Optional[Path] = typer.Option(None, "--path", help="Folder holding NER-UGM's *.tsv (default: ../shared/eval/ner/indolem/ner/data/nerugm)."),
+    path: Path | None = typer.Option(
+        None, "--path", help="Folder holding NER-UGM's *.tsv (default: ../shared/eval/ner/indolem/ner/data/nerugm)."),
     split: str = typer.Option("test", "--split", help="test, dev or train."),
     fold: int = typer.Option(1, "--fold", min=1, max=5, help="Fold 1-5 (the goal is set on test fold 1)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     examples: int = typer.Option(0, "--examples", help="Also list this many missed and spurious spans."),
 ) -> None:
     """Share of gold QUANTITY spans a statistic overlaps (goal >= 0.85), and precision for information."""
-    from pantau.core.errors import InputError
-    from pipeline.evaluation.quantities import evaluate
+    from pipeline.evaluation.quantities import evaluate  # noqa: PLC0415 - heavy: loads spaCy and torch (~4 s); only `pantau eval quantities` needs them
 
     if split not in {"test", "dev", "train"}:
         raise InputError(f"unknown split {split!r}; use test, dev or train")
@@ -34,13 +36,11 @@ def eval_quantities(
 
 
 def _print_summary(result: dict, examples: int) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-
     console = Console()
     verdict = "[green]goal met[/green]" if result["goal_met"] else "[red]below goal[/red]"
     console.print(f"{result['dataset']}: {result['sentences']} sentences, {result['gold_spans']} QUANTITY spans")
-    console.print(f"recall    {result['recall']:.3f}  ({result['found']}/{result['gold_spans']}, goal >= {result['goal_recall']}) {verdict}")
+    console.print(f"recall    {result['recall']:.3f}  ({result['found']}/{result['gold_spans']}, "
+                  f"goal >= {result['goal_recall']}) {verdict}")
     console.print(f"precision {result['precision']:.3f}  ({result['predicted']} statistics; for information)")
     if examples:
         for title, key in (("missed", "missed_examples"), ("spurious", "spurious_examples")):

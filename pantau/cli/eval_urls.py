@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from pantau.cli.app import eval_app
+from pipeline.evaluation.urls import evaluate
 
 
 @eval_app.command("urls")
 def eval_urls(
-    path: Optional[Path] = typer.Option(None, "--path", help="URL list, outlet<TAB>url (default: ../shared/eval/urls/real-urls.tsv)."),
-    shapes: Optional[Path] = typer.Option(None, "--shapes", help="Labelled URL shapes (default: the project's tests/data/url_shapes.toml)."),
+    path: Path | None = typer.Option(
+        None, "--path", help="URL list, outlet<TAB>url (default: ../shared/eval/urls/real-urls.tsv)."),
+    shapes: Path | None = typer.Option(
+        None, "--shapes", help="Labelled URL shapes (default: the project's tests/data/url_shapes.toml)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     examples: int = typer.Option(20, "--examples", help="List this many missed, wrongly accepted and uncovered URLs."),
 ) -> None:
     """Share of article URLs recognised per outlet (goal >= 99 % where an outlet has >= 20 URLs), none of
     the feed, section, tag, search, photo or video URLs taken for an article."""
-    from pipeline.evaluation.urls import evaluate
-
     result = evaluate(path, shapes).as_dict(examples=examples)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
@@ -30,10 +33,6 @@ def eval_urls(
 
 
 def _print_table(result: dict) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
     console = Console()
     table = Table(title=f"{result['urls']} URLs of {len(result['outlets'])} outlets")
     for column in ("outlet", "URLs", "articles", "recognised", "share", "other pages", "taken for articles", "keys"):
@@ -45,7 +44,8 @@ def _print_table(result: dict) -> None:
     console.print(table)
     console.print(f"* fewer than {result['goal']['for_outlets_with_urls']} URLs: not part of the goal")
     verdict = "[green]goal met[/green]" if result["goal_met"] else "[red]below goal[/red]"
-    console.print(f"goal: >= {result['goal']['article_share']:.0%} of article URLs per outlet, no other page taken for an article: {verdict}")
+    console.print(f"goal: >= {result['goal']['article_share']:.0%} of article URLs per outlet, "
+                  f"no other page taken for an article: {verdict}")
     errors = result["fixture_errors"]
     if errors["uncovered"] or errors["ambiguous"] or errors["unknown_outlets"]:
         console.print(f"[red]URL shapes file: {errors['uncovered']} URLs match no shape, {errors['ambiguous']} match several, "

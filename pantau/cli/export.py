@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
+from rich.console import Console
 
 from pantau.cli.app import app
+from pantau.read.export import TABLES, export_dataset
+from pantau.store import open_store
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     parquet = "parquet"
     csv = "csv"
 
@@ -22,11 +25,6 @@ def export(
 ) -> None:
     """Write articles, statistics, places, organisations, people, quotes, campaign matches, stories and
     outlets, one file per table, with DATA_DICTIONARY.md describing every column."""
-    from rich.console import Console
-
-    from pantau.read.export import TABLES, export_dataset
-    from pantau.store import open_store
-
     console = Console(stderr=True)
     store = open_store()
     try:

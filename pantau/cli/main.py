@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import importlib
+import logging
+import os
 import pkgutil
 import sys
 import traceback
-from typing import Optional
 
 import click
 import typer
 
+import pantau.cli as package
 from pantau.cli.app import GROUPS, app, state
+from pantau.core.config import reload_settings
 from pantau.core.errors import PantauError
 
 _LOADED = False
@@ -20,16 +23,11 @@ _LOADED = False
 @app.callback()
 def _global_options(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show tracebacks and debug logs."),
-    config: Optional[str] = typer.Option(None, "--config", help="Path of pantau.toml (default: ./pantau.toml or $PANTAU_CONFIG)."),
+    config: str | None = typer.Option(None, "--config", help="Path of pantau.toml (default: ./pantau.toml or $PANTAU_CONFIG)."),
 ) -> None:
-    import logging
-    import os
-
     state.verbose = verbose
     if config:
         os.environ["PANTAU_CONFIG"] = config
-        from pantau.core.config import reload_settings
-
         reload_settings()
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -39,7 +37,6 @@ def load_commands() -> typer.Typer:
     global _LOADED
     if _LOADED:
         return app
-    import pantau.cli as package
 
     for module in pkgutil.iter_modules(package.__path__):
         if module.name not in {"app", "main"}:

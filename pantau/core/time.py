@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,7 +39,7 @@ class IsoWeek:
     def sunday(self) -> date:
         return date.fromisocalendar(self.year, self.week, 7)
 
-    def shifted(self, weeks: int) -> "IsoWeek":
+    def shifted(self, weeks: int) -> IsoWeek:
         return week_of(self.monday + timedelta(weeks=weeks))
 
     def utc_bounds(self, zone: str | None = None) -> tuple[datetime, datetime]:
@@ -81,13 +81,13 @@ def time_zone(name: str | None = None) -> ZoneInfo:
 
 def day_start_utc(day: date, zone: str | None = None) -> datetime:
     """The UTC instant at which `day` begins in `zone` (default: the `timezone` setting)."""
-    return datetime.combine(day, time.min, tzinfo=time_zone(zone)).astimezone(timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=time_zone(zone)).astimezone(UTC)
 
 
 def local_date(instant: datetime, zone: str | None = None) -> date:
     """The local calendar day of an instant (a naive instant is UTC, as the store keeps them)."""
     if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=timezone.utc)
+        instant = instant.replace(tzinfo=UTC)
     return instant.astimezone(time_zone(zone)).date()
 
 
@@ -113,7 +113,7 @@ def last_complete_week(now: datetime | None = None, zone: str | None = None) -> 
     `zone` defaults to the `timezone` setting: a digest sent on Monday 08:00 in Jakarta covers the
     Monday-to-Sunday week that has just ended there, whatever the server's clock zone is.
     """
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     if moment.tzinfo is None:
         raise InputError("last_complete_week needs a timezone-aware time")
     return local_week(moment, zone).shifted(-1).label

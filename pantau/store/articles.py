@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,12 +32,12 @@ def upsert_article(
         raise ValueError(f"not Article columns: {sorted(unknown)}")
     article = session.scalar(select(Article).where(Article.url_key == fields["url_key"]))
     if article is None:
-        article = Article(**{"processed_at": datetime.now(timezone.utc), **fields})
+        article = Article(**{"processed_at": datetime.now(UTC), **fields})
         session.add(article)
     else:
         for key, value in fields.items():
             setattr(article, key, value)
-        article.processed_at = fields.get("processed_at") or datetime.now(timezone.utc)
+        article.processed_at = fields.get("processed_at") or datetime.now(UTC)
         # Delete the old tags first: the unit of work would insert the new campaign matches before
         # deleting the old ones and trip the (article, campaign) unique constraint.
         _clear_tags(article)

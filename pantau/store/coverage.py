@@ -14,9 +14,10 @@ transaction. Recounting whole weeks makes this idempotent: the rows are always w
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from itertools import chain
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import Connection, Date, delete, distinct, event, func, insert, inspect, literal, select, text, true
 from sqlalchemy.orm import Session, sessionmaker
@@ -151,7 +152,11 @@ def _weeks_of(session: Session, article_ids: set[int]) -> set[date]:
         stories = select(Article.story_id).where(Article.id.in_(chunk), Article.story_id.is_not(None))
         # Two statements, not one with OR: each finds its articles by an index (id, story_id).
         for articles in (Article.id.in_(chunk), Article.story_id.in_(stories)):
-            statement = select(local_week_sql(Article.published_at, dialect)).where(Article.published_at.is_not(None), articles).distinct()
+            statement = (
+                select(local_week_sql(Article.published_at, dialect))
+                .where(Article.published_at.is_not(None), articles)
+                .distinct()
+            )
             weeks.update(as_date(value) for value in session.scalars(statement) if value is not None)
     return weeks
 

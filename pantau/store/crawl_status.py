@@ -10,7 +10,7 @@ series of blocked runs that ends there. `pantau crawl`, the API, the dashboard a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -103,7 +103,7 @@ def blocked_at(run: CrawlRun) -> datetime:
     if text:
         try:
             when = datetime.fromisoformat(text)
-            return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+            return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
         except ValueError:
             pass
     return run.finished_at or run.started_at

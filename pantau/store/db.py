@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from pantau.core.config import get_settings
 from pantau.core.errors import StoreError
+from pantau.store.coverage import keep_in_step
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +28,6 @@ class Store:
         self.url = url
         self.engine = _create_engine(url, echo=echo, busy_timeout_s=sqlite_busy_timeout_s)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        from pantau.store.coverage import keep_in_step
-
         keep_in_step(self._sessions)
 
     @property
@@ -55,7 +55,7 @@ class Store:
             session.close()
 
     def upgrade(self, revision: str = "head") -> None:
-        from alembic import command
+        from alembic import command  # noqa: PLC0415 - alembic costs ~0.2 s at every CLI start (--help loads this module); only upgrading the schema needs it
 
         try:
             command.upgrade(_alembic_config(self), revision)
@@ -63,7 +63,7 @@ class Store:
             raise _explain(error, self) from error
 
     def current_revision(self) -> str | None:
-        from alembic.runtime.migration import MigrationContext
+        from alembic.runtime.migration import MigrationContext  # noqa: PLC0415 - alembic costs ~0.2 s at every CLI start (--help loads this module); only reading the schema's revision needs it
 
         try:
             with self.engine.connect() as connection:
@@ -72,7 +72,7 @@ class Store:
             raise _explain(error, self) from error
 
     def head_revision(self) -> str:
-        from alembic.script import ScriptDirectory
+        from alembic.script import ScriptDirectory  # noqa: PLC0415 - alembic costs ~0.2 s at every CLI start (--help loads this module); only reading the head revision needs it
 
         head = ScriptDirectory.from_config(_alembic_config(self)).get_current_head()
         assert head is not None
@@ -94,8 +94,6 @@ class Store:
 def open_store(url: str | None = None, migrate: bool = True) -> Store:
     """Open the configured store (or `url`) and bring its schema up to date."""
     if url is None:
-        from pantau.core.config import get_settings
-
         url = get_settings().effective_database_url
     store = Store(url)
     if migrate:
@@ -107,7 +105,8 @@ def _create_engine(url: str, echo: bool, busy_timeout_s: float) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as error:
-        raise StoreError(f"DATABASE_URL {url!r} is not a database URL; use e.g. sqlite:///data/pantau.db or postgresql+psycopg://user@host/db") from error
+        raise StoreError(f"DATABASE_URL {url!r} is not a database URL; use e.g. "
+                         "sqlite:///data/pantau.db or postgresql+psycopg://user@host/db") from error
     try:
         if parsed.get_backend_name() == "sqlite":
             return _create_sqlite_engine(parsed, echo, busy_timeout_s)
@@ -121,9 +120,11 @@ def _create_engine(url: str, echo: bool, busy_timeout_s: float) -> Engine:
         )
         return create_engine(parsed, echo=echo, pool_pre_ping=True, future=True, connect_args=connect_args)
     except NoSuchModuleError as error:
-        raise StoreError(f"DATABASE_URL uses an unsupported database driver ({parsed.drivername}); use sqlite:/// or postgresql+psycopg://") from error
+        raise StoreError(f"DATABASE_URL uses an unsupported database driver ({parsed.drivername}); "
+                         "use sqlite:/// or postgresql+psycopg://") from error
     except ModuleNotFoundError as error:
-        raise StoreError(f"the database driver for {parsed.drivername} is not installed ({error.name}); install the 'postgres' extra: pip install -e '.[postgres]'") from error
+        raise StoreError(f"the database driver for {parsed.drivername} is not installed ({error.name}); "
+                         "install the 'postgres' extra: pip install -e '.[postgres]'") from error
 
 
 def _create_sqlite_engine(parsed, echo: bool, busy_timeout_s: float) -> Engine:  # noqa: ANN001
@@ -133,7 +134,8 @@ def _create_sqlite_engine(parsed, echo: bool, busy_timeout_s: float) -> Engine: 
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise StoreError(f"cannot create the folder for the SQLite file {path}: {error.strerror}; set PANTAU_DATA_DIR or DATABASE_URL to a writable place") from error
+            raise StoreError(f"cannot create the folder for the SQLite file {path}: {error.strerror}; "
+                             "set PANTAU_DATA_DIR or DATABASE_URL to a writable place") from error
     # A writer waits this long for another process's lock before giving up with a clear error.
     engine = create_engine(parsed, echo=echo, future=True, connect_args={"timeout": busy_timeout_s})
 
@@ -150,7 +152,7 @@ def _create_sqlite_engine(parsed, echo: bool, busy_timeout_s: float) -> Engine: 
 
 
 def _alembic_config(store: Store):  # noqa: ANN202
-    from alembic.config import Config
+    from alembic.config import Config  # noqa: PLC0415 - alembic costs ~0.2 s at every CLI start (--help loads this module); only configuring a migration run needs it
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -162,9 +164,11 @@ def _explain(error: Exception, store: Store) -> StoreError:
     message = str(getattr(error, "orig", error)).strip().splitlines()[0]
     lowered = message.lower()
     if "database is locked" in lowered:
-        return StoreError(f"the SQLite database {store.display_url} is locked by another process; wait for it to finish (or stop it) and re-run")
+        return StoreError(f"the SQLite database {store.display_url} is locked by another process; "
+                          "wait for it to finish (or stop it) and re-run")
     if "unable to open database file" in lowered or "readonly database" in lowered:
-        return StoreError(f"cannot open the SQLite database {store.display_url} ({message}); check the path and its permissions, or set DATABASE_URL")
+        return StoreError(f"cannot open the SQLite database {store.display_url} ({message}); check the path and its permissions, "
+                          "or set DATABASE_URL")
     if "file is not a database" in lowered:
         return StoreError(f"{store.display_url} is not a SQLite database; point DATABASE_URL at a pantau database or a new file")
     if "connection" in lowered or "could not" in lowered or "password" in lowered or "does not exist" in lowered:

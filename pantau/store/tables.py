@@ -8,15 +8,15 @@ re-processing update rows instead of adding new ones.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -118,7 +118,7 @@ class Page(Base):
     part_count: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str | None] = mapped_column(String(64))
 
-    parts: Mapped[list["PagePart"]] = relationship(
+    parts: Mapped[list[PagePart]] = relationship(
         order_by="PagePart.position", cascade="all, delete-orphan", lazy="selectin"
     )
 
@@ -198,7 +198,7 @@ class Article(Base):
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"), index=True)
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
-    campaign_matches: Mapped[list["CampaignMatch"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    campaign_matches: Mapped[list[CampaignMatch]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     # Each tag type adds its rows here too (Article.places, Article.quotes, ...): see `tag_type` below.
 
 
@@ -304,7 +304,8 @@ class ArticlePlace(TagRow, Base):
 class ArticleOrganization(TagRow, Base):
     __tablename__ = "article_organizations"
 
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True, doc="the article (articles.id)")
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True,
+                                            doc="the article (articles.id)")
     name: Mapped[str] = mapped_column(String(300), index=True, doc="canonical organisation name")
     acronym: Mapped[str | None] = mapped_column(String(64), doc="short form (Kominfo, IdEA), if any")
     mentions: Mapped[int] = mapped_column(default=1, doc="times the article names it")
@@ -314,7 +315,8 @@ class ArticleOrganization(TagRow, Base):
 class ArticlePerson(TagRow, Base):
     __tablename__ = "article_people"
 
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True, doc="the article (articles.id)")
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True,
+                                            doc="the article (articles.id)")
     name: Mapped[str] = mapped_column(String(300), index=True, doc="person's name")
     role: Mapped[str | None] = mapped_column(Text, doc="role as the text gives it")
     organization: Mapped[str | None] = mapped_column(String(300), doc="organisation the text links to the person")
@@ -339,10 +341,12 @@ class Statistic(TagRow, Base):
 
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), doc="the article (articles.id)")
     position: Mapped[int] = mapped_column(default=0, doc="order of the figure in the article, from 0")
-    value: Mapped[float] = mapped_column(Float, doc="the number (1.800 = 1800, 2,5 = 2.5, Rp 2,5 triliun = 2.5e12, tiga juta = 3e6)")
+    value: Mapped[float] = mapped_column(Float, doc="the number (1.800 = 1800, 2,5 = 2.5, Rp 2,5 triliun = 2.5e12, "
+                                                    "tiga juta = 3e6)")
     value_max: Mapped[float | None] = mapped_column(Float, doc="upper bound of a range (4-6 ribu), else empty")
     qualifier: Mapped[str | None] = mapped_column(String(64), doc="lebih dari, sekitar, hampir ... as written, else empty")
-    unit: Mapped[str] = mapped_column(String(100), doc="percent for persen/%, IDR for rupiah, otherwise the counted noun as written")
+    unit: Mapped[str] = mapped_column(String(100), doc="percent for persen/%, IDR for rupiah, "
+                                                       "otherwise the counted noun as written")
     raw: Mapped[str] = mapped_column(Text, doc="the figure as written")
     subject: Mapped[str | None] = mapped_column(Text, doc="what the figure counts")
     sentence: Mapped[str | None] = mapped_column(Text, doc="the sentence holding the figure")

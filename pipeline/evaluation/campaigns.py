@@ -8,12 +8,16 @@ Thresholds are tuned on the `dev` split; figures are reported for `test` and for
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
+
+import numpy as np
 
 from pantau.core.errors import InputError
+from pipeline.campaigns import ArticleForMatching
 from pipeline.evaluation import MatchCounts
 
 DEFAULT_LABELLED_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "campaigns"
@@ -62,7 +66,8 @@ def parse_labelled_article(path: Path) -> LabelledArticle:
 def load_labelled_set(directory: Path = DEFAULT_LABELLED_DIR) -> list[LabelledArticle]:
     articles_dir = directory / "articles"
     if not articles_dir.is_dir():
-        raise InputError(f"labelled campaign articles not found in {articles_dir}; pass --path to the folder that holds articles/")
+        raise InputError(f"labelled campaign articles not found in {articles_dir}; "
+                         "pass --path to the folder that holds articles/")
     return [parse_labelled_article(path) for path in sorted(articles_dir.glob("*.txt"))]
 
 
@@ -117,14 +122,12 @@ class CampaignEvaluation:
 
 def evaluate_matching(matcher: Any, articles: Sequence[LabelledArticle]) -> CampaignEvaluation:
     """Precision/recall/F1 of `matcher` on every (article, campaign) pair, per split and campaign."""
-    from pipeline.campaigns import ArticleForMatching
-
     inputs = [ArticleForMatching(a.title, a.text, a.published_at, [], []) for a in articles]
     decisions = matcher.match_many(inputs)
     by_split = {name: Counts() for name in (*SPLITS, "all")}
     by_campaign = {campaign.id: Counts() for campaign in matcher.campaigns}
     errors = []
-    for article, article_decisions in zip(articles, decisions):
+    for article, article_decisions in zip(articles, decisions, strict=True):
         for decision in article_decisions:
             actual = decision.campaign_id in article.campaigns
             for counts in (by_split[article.split], by_split["all"], by_campaign[decision.campaign_id]):
@@ -148,14 +151,10 @@ def suggest_scale(matcher: Any, articles: Sequence[LabelledArticle]) -> dict[str
     "unrelated" is the median best-passage similarity on negative pairs, "related" the median on
     positive pairs: a typical relevant passage gets full semantic weight, a typical other one none.
     """
-    import numpy as np
-
-    from pipeline.campaigns import ArticleForMatching
-
     positives, negatives = [], []
     for article in articles:
         similarities = matcher.similarities(ArticleForMatching(article.title, article.text, article.published_at))
-        for campaign, similarity in zip(matcher.campaigns, similarities):
+        for campaign, similarity in zip(matcher.campaigns, similarities, strict=True):
             (positives if campaign.id in article.campaigns else negatives).append(float(similarity))
     if not positives or not negatives:
         raise InputError("calibration needs labelled positive and negative pairs")

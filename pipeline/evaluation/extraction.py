@@ -19,12 +19,15 @@ import json
 import re
 import statistics
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
+from pantau.core.errors import InputError
 from pipeline.evaluation import require_dataset, shared_dir
+from pipeline.extract import extract_many
 
 DATASETS = ("scrapinghub", "trafilatura", "indonesian")
 
@@ -143,7 +146,8 @@ def trafilatura_pages(path: Path) -> list[Page]:
     data = json.loads((tests / "evaldata.json").read_text(encoding="utf-8"))
     pages = []
     for url, item in data.items():
-        file = next((tests / sub / name for sub in ("cache", "eval") for name in (item["file"] + ".gz", item["file"]) if (tests / sub / name).is_file()), None)
+        file = next((tests / sub / name for sub in ("cache", "eval") for name in (item["file"] + ".gz", item["file"])
+                     if (tests / sub / name).is_file()), None)
         if file is None:
             continue
         pages.append(Page(url, url, lambda file=file: _read_maybe_gzip(file), item))
@@ -164,7 +168,9 @@ def indonesian_pages(path: Path) -> list[Page]:
             versions = json.loads(expected_file.read_text(encoding="utf-8"))
             expected = versions[sorted(versions)[-1]]
             html_file = meta_file.parent / filename
-            pages.append(Page(filename, info.get("url"), lambda f=html_file: _read_maybe_gzip(f), {"source": "fundus", **expected}))
+            pages.append(
+                Page(filename, info.get("url"), lambda f=html_file: _read_maybe_gzip(f), {"source": "fundus", **expected})
+            )
     for subset in sorted(path.glob("htmldate/*.json")):
         for url, item in json.loads(subset.read_text(encoding="utf-8")).items():
             file = next(iter(sorted((path / "htmldate").glob(f"**/{item['file']}"))), None)
@@ -179,9 +185,9 @@ LOADERS = {"scrapinghub": scrapinghub_pages, "trafilatura": trafilatura_pages, "
 # -------------------------------------------------------------------------------------- evaluation
 
 
-def run_extraction(pages: list[Page], workers: int | None, progress: Callable[[], None] | None = None) -> Iterator[tuple[Page, Any]]:
-    from pipeline.extract import extract_many
-
+def run_extraction(
+    pages: list[Page], workers: int | None, progress: Callable[[], None] | None = None
+) -> Iterator[tuple[Page, Any]]:
     by_key = {page.key: page for page in pages}
     jobs = ((page.key, [page.load()], page.url) for page in pages)
     for key, result in extract_many(jobs, workers=workers):
@@ -192,8 +198,6 @@ def run_extraction(pages: list[Page], workers: int | None, progress: Callable[[]
 
 def evaluate(dataset: str, path: Path | None = None, workers: int | None = None, progress_factory=None) -> dict[str, Any]:
     if dataset not in LOADERS:
-        from pantau.core.errors import InputError
-
         raise InputError(f"unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}")
     path = require_dataset(path or default_path(dataset), f"extraction data set '{dataset}'")
     pages = LOADERS[dataset](path)
@@ -260,7 +264,11 @@ def score_indonesian(results: list[tuple[Page, Any]]) -> dict[str, Any]:
             pages_report.append(entry)
             continue
         entry["title"] = result.title
-        entry["title_has_suffix"] = bool(result.title and re.search(r"\s[-|–—:]\s*\S+(?:\.\w{2,})?\s*$", result.title) and _suffix_is_site(result.title, result.outlet))
+        entry["title_has_suffix"] = bool(
+            result.title
+            and re.search(r"\s[-|–—:]\s*\S+(?:\.\w{2,})?\s*$", result.title)
+            and _suffix_is_site(result.title, result.outlet)
+        )
         entry["published_at"] = result.published_at.isoformat() if result.published_at else None
         entry["authors"] = result.authors
         entry["dateline"] = result.dateline
@@ -287,7 +295,9 @@ def score_indonesian(results: list[tuple[Page, Any]]) -> dict[str, Any]:
         else:
             entry["lines_not_in_article"] = [line for line in lines if NOT_ARTICLE_MARKERS.search(line)]
             entry["boilerplate_lines_left"] = len(entry["lines_not_in_article"])
-            entry["published_right"] = bool(result.published_at and result.published_at.date().isoformat() == page.truth.get("date"))
+            entry["published_right"] = bool(
+                result.published_at and result.published_at.date().isoformat() == page.truth.get("date")
+            )
             entry["expected_date"] = page.truth.get("date")
         pages_report.append(entry)
     body = shingle_scores(counts) if counts else {"precision": None, "recall": None, "f1": None}
@@ -306,4 +316,6 @@ def score_indonesian(results: list[tuple[Page, Any]]) -> dict[str, Any]:
 
 def _suffix_is_site(title: str, outlet: str | None) -> bool:
     tail = re.split(r"\s[-|–—:]\s*", title)[-1].lower()
-    return bool(outlet and re.sub(r"\W", "", tail) in {re.sub(r"\W", "", outlet.lower()), re.sub(r"\W", "", outlet.lower().split(".")[0])}) or bool(re.search(r"\.(?:com|co\.id|id)$", tail))
+    return bool(
+        outlet and re.sub(r"\W", "", tail) in {re.sub(r"\W", "", outlet.lower()), re.sub(r"\W", "", outlet.lower().split(".")[0])}
+    ) or bool(re.search(r"\.(?:com|co\.id|id)$", tail))

@@ -9,11 +9,17 @@ Scoring is exact span match per label: a predicted span counts only with the sam
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
+from spacy.tokens import Doc
+
+from pantau.core.errors import InputError
 from pipeline.evaluation import MatchCounts, require_dataset, shared_dir
+from pipeline.nlp.assembly import build_nlp
+from pipeline.nlp.vocabulary import is_common
 
 LABELS = ("PER", "ORG", "LOC")
 SPAN_KEYS = {"people": "PER", "organizations": "ORG", "places": "LOC"}
@@ -109,8 +115,6 @@ def spans_from_iob(tags: list[str], label_map: dict[str, str]) -> set[tuple[int,
 
 def predict(nlp: Any, sentences: Iterable[Sentence]) -> Iterator[set[tuple[int, int, str]]]:
     """Predicted spans per sentence, running every stage on a Doc made of the gold tokens."""
-    from spacy.tokens import Doc
-
     for sentence in sentences:
         doc = Doc(nlp.vocab, words=sentence.tokens, spaces=guess_spaces(sentence.tokens))
         doc._.dateline = None
@@ -129,7 +133,7 @@ def guess_spaces(tokens: list[str]) -> list[bool]:
 
 def score(gold: list[Sentence], predicted: Iterable[set[tuple[int, int, str]]], report: Report, keep_errors: int = 0) -> Report:
     report.per_label = {label: Counts() for label in LABELS}
-    for sentence, spans in zip(gold, predicted):
+    for sentence, spans in zip(gold, predicted, strict=True):
         for label in LABELS:
             want = {s for s in sentence.spans if s[2] == label}
             got = {s for s in spans if s[2] == label}
@@ -152,7 +156,7 @@ def place_false_positives(gold: list[Sentence], predicted: list[set[tuple[int, i
     LOC spans that are exactly a gold person's name."""
     ambiguous = wrong = person = 0
     shown: list[str] = []
-    for sentence, spans in zip(gold, predicted):
+    for sentence, spans in zip(gold, predicted, strict=True):
         gold_loc = {(start, end) for start, end, label in sentence.spans if label == "LOC"}
         gold_per = {(start, end) for start, end, label in sentence.spans if label == "PER"}
         for start, end, label in spans:
@@ -174,8 +178,6 @@ def ambiguous_place_name(gazetteer: Any) -> Any:
     """A test for place names that are also everyday words or names: a gazetteer form that needs a cue ("Batu",
     "Bima", "Solok", kecamatan named like people, smaller foreign cities) or a region's name that is an everyday
     Indonesian word ("Malang")."""
-    from pipeline.nlp.vocabulary import is_common
-
     def is_ambiguous(text: str) -> bool:
         form = gazetteer.form(text)
         if form is None:
@@ -188,16 +190,12 @@ def ambiguous_place_name(gazetteer: Any) -> Any:
 
 def evaluate(dataset_name: str, root: Path | None = None, nlp: Any = None, keep_errors: int = 0) -> Report:
     """Score the pipeline on one data set (`nerui`, `nergrit` or `idner`)."""
-    from pantau.core.errors import InputError
-
     if dataset_name not in DATASETS:
         raise InputError(f"unknown NER data set {dataset_name!r}; choose one of {', '.join(DATASETS)}")
     dataset = DATASETS[dataset_name]
     path = require_dataset((root or shared_dir()) / dataset.relative_path, f"{dataset.name} data")
     sentences = read_conll(path, dataset)
     if nlp is None:
-        from pipeline.nlp.assembly import build_nlp
-
         nlp = build_nlp()
     report = Report(dataset=dataset.name, sentences=len(sentences), stages=[name for name, _ in nlp.pipeline],
                     published=dataset.published)

@@ -11,10 +11,13 @@ pantau statistic.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
+import spacy
+
+import pipeline.nlp.statistics  # noqa: F401  (registers the factory)
 from pipeline.evaluation import require_dataset, shared_dir
 
 LABEL = "QUANTITY"
@@ -139,10 +142,6 @@ def _marked(text: str, span: tuple[int, int]) -> str:
 
 def statistics_pipeline():
     """spaCy blank('id') with the statistics stage alone: QUANTITY spans do not depend on the other stages."""
-    import spacy
-
-    import pipeline.nlp.statistics  # noqa: F401  (registers the factory)
-
     nlp = spacy.blank("id")
     nlp.add_pipe("pantau_statistics")
     return nlp

@@ -23,6 +23,7 @@ from functools import cached_property
 from pathlib import Path
 
 from pantau.core.errors import InputError
+from pantau.core.outlets import all_outlets, outlet_for_url, url_key
 from pipeline.evaluation import require_dataset, shared_dir
 
 GOAL_SHARE = 0.99
@@ -141,7 +142,8 @@ def load_shapes(path: Path = DEFAULT_SHAPES) -> list[Shape]:
             shape = Shape(outlet=entry["outlet"], label=entry["label"], era=entry.get("era", ""), pattern=entry["pattern"])
             shape.regex  # noqa: B018 - compile now, to report a broken pattern with its entry
         except (KeyError, re.error) as error:
-            raise InputError(f"URL shape {number} in {path}: {error}; each shape needs outlet, label and a valid pattern") from error
+            raise InputError(f"URL shape {number} in {path}: {error}; each shape needs outlet, "
+                             "label and a valid pattern") from error
         if shape.label not in LABELS:
             raise InputError(f"URL shape {number} in {path}: unknown label {shape.label!r}; use one of {', '.join(LABELS)}")
         shapes.append(shape)
@@ -158,8 +160,6 @@ def read_url_list(path: Path) -> list[tuple[str, str]]:
 
 
 def evaluate(path: Path | None = None, shapes_path: Path | None = None) -> UrlReport:
-    from pantau.core.outlets import all_outlets
-
     path = require_dataset(path or default_path(), "real URL list (eval/urls/real-urls.tsv)")
     shapes_path = shapes_path or DEFAULT_SHAPES
     shapes_by_outlet: dict[str, list[Shape]] = {}
@@ -183,8 +183,6 @@ def evaluate(path: Path | None = None, shapes_path: Path | None = None) -> UrlRe
 
 
 def score_url(report: UrlReport, scores: OutletScores, outlet_id: str, url: str, shape: Shape) -> None:
-    from pantau.core.outlets import outlet_for_url, url_key
-
     outlet = outlet_for_url(url)
     accepted = outlet is not None and outlet.is_article_url(url)
     scores.urls += 1

@@ -72,11 +72,11 @@ def simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple[
         if farthest is not None:
             keep[farthest] = True
             stack.extend([(first, farthest), (farthest, last)])
-    return [point for point, kept in zip(points, keep) if kept]
+    return [point for point, kept in zip(points, keep, strict=True) if kept]
 
 
 def area(points: list[tuple[float, float]]) -> float:
-    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]))) / 2
+    return abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True))) / 2
 
 
 def indonesia_rings(topology: dict, tolerance: float, min_area: float) -> list[list[list[float]]]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 
 from pantau.core.outlets.archive import Archive
 from pantau.core.urls import UrlRules, normalize_url, url_host

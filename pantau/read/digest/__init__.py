@@ -1,9 +1,9 @@
 """The weekly digest: its numbers from the store (data), the e-mail body (render), delivery (mail)."""
 
+from pantau.core.time import last_complete_week
 from pantau.read.digest.data import Digest, build_digest
 from pantau.read.digest.mail import DeliveryReport, build_message, send_digests, write_preview
 from pantau.read.digest.render import RenderedDigest, render_digest
-from pantau.core.time import last_complete_week
 
 __all__ = [
     "DeliveryReport",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 from pantau.read.digest.data import PlaceCount, WeekCount
 
@@ -18,7 +18,7 @@ _SPIKE = "#c2410c"
 
 
 def _figure(height_px: int):  # noqa: ANN202
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # noqa: PLC0415 - heavy: matplotlib (~0.5 s); only drawing a chart needs it, not building or sending a digest's data
 
     width_in = DISPLAY_WIDTH_PX * 2 / _DPI
     figure = Figure(figsize=(width_in, height_px * 2 / _DPI), dpi=_DPI, facecolor="white")
@@ -55,7 +55,7 @@ def coverage_chart(history: Sequence[WeekCount], trailing_average: float, spike:
     positions = list(range(len(counts)))
     axes.bar(positions, counts, color=colours, width=0.65)
     axes.axhline(trailing_average, color=_MUTED, linestyle="--", linewidth=0.8)
-    for position, count in zip(positions, counts):
+    for position, count in zip(positions, counts, strict=True):
         axes.annotate(str(count), (position, count), xytext=(0, 2), textcoords="offset points",
                       ha="center", va="bottom", fontsize=7, color=_INK)
     axes.set_xticks(positions, labels)

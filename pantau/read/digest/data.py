@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-from typing import Any, Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from pantau.core.campaigns import Campaign
-from pantau.read.digest.summary import summarize
+from pantau.core.config import get_settings
 from pantau.core.time import IsoWeek, local_date, parse_week
+from pantau.read.digest.summary import summarize
 from pantau.store.crawl_status import blocked_outlets
 from pantau.store.tables import Article, CampaignMatch, Statistic
 
@@ -133,7 +135,7 @@ class Digest:
     spokespeople: tuple[str, ...] = ()
     # The language of the digest's own words (pantau/core/messages.toml); article text is as published.
     language: str = "id"
-    generated_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     # Outlets the last crawl could not reach: their coverage may be missing from the numbers above.
     unreached: tuple[UnreachedOutlet, ...] = ()
 
@@ -159,8 +161,6 @@ class _Covered:
 def build_digest(session: Session, campaign: Campaign, week: str, zone: str | None = None) -> Digest:
     """The digest of `campaign` for ISO `week` ("2018-W40"), weeks counted in `zone` (default: setting)."""
     if zone is None:
-        from pantau.core.config import get_settings
-
         zone = get_settings().timezone
     iso = parse_week(week)
     history = weekly_counts(session, campaign.id, iso, zone)
@@ -197,7 +197,10 @@ def build_digest(session: Session, campaign: Campaign, week: str, zone: str | No
 
 def unreached_outlets(session: Session, zone: str) -> list[UnreachedOutlet]:
     """Outlets whose latest crawl was blocked, with the local day they have been blocked since."""
-    return [UnreachedOutlet(block.outlet, local_date(block.since, zone).isoformat(), block.reason) for block in blocked_outlets(session)]
+    return [
+        UnreachedOutlet(block.outlet, local_date(block.since, zone).isoformat(), block.reason)
+        for block in blocked_outlets(session)
+    ]
 
 
 def is_spike(coverage: int, trailing_average: float) -> bool:
@@ -248,7 +251,7 @@ def covered_articles(session: Session, campaign_id: str, week: IsoWeek, zone: st
     sizes = Counter(keys)
     return [
         _Covered(article=article, score=float(score or 0.0), story_key=key, story_size=sizes[key])
-        for (article, score), key in zip(rows, keys)
+        for (article, score), key in zip(rows, keys, strict=True)
     ]
 
 
@@ -388,7 +391,7 @@ def _ranked(covered: Sequence[_Covered]) -> list[_Covered]:
             item.article.duplicate_of_id is not None,
             -item.story_size,
             -item.score,
-            item.article.published_at or datetime.max.replace(tzinfo=timezone.utc),
+            item.article.published_at or datetime.max.replace(tzinfo=UTC),
             item.article.id,
         ),
     )

@@ -14,19 +14,23 @@ import logging
 import smtplib
 import ssl
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address, Group
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from pantau.read.digest.render import RenderedDigest, html_with_inline_images, one_line
+from pantau.core.config import get_settings
 from pantau.core.errors import InputError, PantauError
+from pantau.core.time import parse_week
+from pantau.read.digest.data import build_digest
+from pantau.read.digest.render import RenderedDigest, html_with_inline_images, one_line, render_digest
 from pantau.store.tables import DigestDelivery
 
 log = logging.getLogger(__name__)
@@ -67,7 +71,9 @@ class DeliveryReport:
             "skipped_already_sent": len(self.skipped_already_sent),
             "failed": len(self.failed),
             "skipped_in_progress": len(self.skipped_in_progress),
-            "failures": [{"campaign": item.campaign_id, "recipient": item.recipient, "error": item.error} for item in self.failed],
+            "failures": [
+                {"campaign": item.campaign_id, "recipient": item.recipient, "error": item.error} for item in self.failed
+            ],
         }
 
 
@@ -128,8 +134,6 @@ def write_preview(rendered: RenderedDigest, path: str | Path, sender: str | None
     html_path = Path(path)
     eml_path = html_path.with_suffix(".eml")
     if sender is None:
-        from pantau.core.config import get_settings
-
         sender = get_settings().smtp.sender
     try:
         html_path.parent.mkdir(parents=True, exist_ok=True)
@@ -177,10 +181,12 @@ class SmtpConnection:
                 client.login(username, config.password.get_secret_value())
         except ssl.SSLError as error:
             _close(client)
-            raise DeliveryError(f"TLS with SMTP server {config.host}:{config.port} failed ({one_line(error)}); check its certificate and smtp.host") from None
+            raise DeliveryError(f"TLS with SMTP server {config.host}:{config.port} failed ({one_line(error)}); "
+                                "check its certificate and smtp.host") from None
         except smtplib.SMTPAuthenticationError as error:
             _close(client)
-            raise DeliveryError(f"SMTP login as {username!r} refused by {config.host}: {_reply(error)}; check smtp.username and smtp.password") from None
+            raise DeliveryError(f"SMTP login as {username!r} refused by {config.host}: {_reply(error)}; "
+                                "check smtp.username and smtp.password") from None
         except BaseException:
             _close(client)
             raise
@@ -234,7 +240,7 @@ def _reply(error: BaseException) -> str:
 # ----------------------------------------------------------------------------- the ledger
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def ensure_delivery_rows(store: Any, campaign_id: str, week: str, recipients: Iterable[str]) -> None:
@@ -248,7 +254,11 @@ def ensure_delivery_rows(store: Any, campaign_id: str, week: str, recipients: It
             continue
         try:
             with store.session() as session:
-                session.add(DigestDelivery(campaign_id=campaign_id, week=week, recipient=recipient, status="pending", attempts=0, updated_at=_now()))
+                session.add(
+                    DigestDelivery(
+                        campaign_id=campaign_id, week=week, recipient=recipient, status="pending", attempts=0, updated_at=_now()
+                    )
+                )
         except IntegrityError:
             log.debug("delivery row for %s/%s/%s was inserted by another run", campaign_id, week, recipient)
 
@@ -297,8 +307,6 @@ def record_outcome(store: Any, campaign_id: str, week: str, recipient: str, atte
 # ----------------------------------------------------------------------------- sending
 
 def campaign_active_in_week(campaign: Any, week: str) -> bool:
-    from pantau.core.time import parse_week
-
     iso = parse_week(week)
     return (campaign.start is None or campaign.start <= iso.sunday) and (campaign.end is None or campaign.end >= iso.monday)
 
@@ -319,13 +327,7 @@ def send_digests(
     When the server is unreachable or misconfigured (no STARTTLS, login refused, bad certificate), the
     remaining messages are recorded as failed at once instead of waiting through every backoff.
     """
-    from pantau.read.digest.data import build_digest
-    from pantau.read.digest.render import render_digest
-    from pantau.core.time import parse_week
-
     if settings is None:
-        from pantau.core.config import get_settings
-
         settings = get_settings()
     week = parse_week(week).label
     retry_delays = RETRY_DELAYS_S if retry_delays is None else tuple(retry_delays)
@@ -361,10 +363,12 @@ def send_digests(
                     record_outcome(store, campaign.id, week, recipient, attempts, message_id=str(message["Message-ID"]))
                     report.sent.append(Delivery(campaign.id, week, recipient))
                 else:
-                    _fail(store, report, campaign.id, week, recipient, attempts, _reply(error) if not isinstance(error, DeliveryError) else str(error))
+                    _fail(store, report, campaign.id, week, recipient, attempts,
+                          _reply(error) if not isinstance(error, DeliveryError) else str(error))
                     if _unreachable(error):
                         # The server cannot be reached at all: don't wait through the backoff for every recipient.
-                        fatal = DeliveryError(f"SMTP server {settings.smtp.host}:{settings.smtp.port} unreachable ({_reply(error)}); the next run sends what was not sent")
+                        fatal = DeliveryError(f"SMTP server {settings.smtp.host}:{settings.smtp.port} unreachable "
+                                              f"({_reply(error)}); the next run sends what was not sent")
     finally:
         connection.close()
     if fatal is not None:

@@ -13,9 +13,11 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from pantau.core.messages import Messages
 from pantau.read.digest.charts import DISPLAY_WIDTH_PX, coverage_chart, places_chart
 from pantau.read.digest.data import Digest
-from pantau.core.messages import Messages
 
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 SUBJECT_TITLE_CHARS = 70
@@ -35,8 +37,6 @@ class RenderedDigest:
 
 @lru_cache(maxsize=1)
 def _environment():  # noqa: ANN202
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         # HTML templates escape every value; the plain-text one must not (it is not markup).

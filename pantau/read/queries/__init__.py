@@ -10,7 +10,8 @@ finds them cheaply; the cache keeps slow results while the store is unchanged.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
@@ -19,8 +20,8 @@ from pantau.core.errors import InputError
 from pantau.read.queries.cache import ResultCache
 from pantau.read.queries.catalogue import KINDS, LIST_KINDS, Kind, finish_coverage, get_kind
 from pantau.read.queries.filters import (
-    FilterSpec,
     Filters,
+    FilterSpec,
     NotFoundError,
     PageRequest,
     filter_specs,
@@ -124,7 +125,9 @@ def iter_query(session: Session, kind_name: str, filters: Filters = Filters(), s
     statement, _ = sorted_statement(kind, filters, Plan(session.get_bind().dialect.name), sort)
     if not kind.paginated:
         rows = [dict(row) for row in session.execute(statement).mappings()]
-        yield from (ordered_row(row, kind.columns) for row in (kind.finish(session, rows) if kind.finish else map(dated_row, rows)))
+        yield from (
+            ordered_row(row, kind.columns) for row in (kind.finish(session, rows) if kind.finish else map(dated_row, rows))
+        )
         return
     result = session.execute(statement.execution_options(yield_per=batch_size)).mappings()
     for batch in result.partitions(batch_size):

@@ -7,9 +7,10 @@ pantau.store.tables. The CLI's `pantau query KIND`, the API's routes and the das
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from sqlalchemy import Boolean, Select, case, distinct, func, literal_column, select, text, true
 from sqlalchemy.orm import Session, aliased
@@ -375,7 +376,8 @@ KINDS: dict[str, Kind] = {
         Kind("coverage", "articles and unique stories per week", COVERAGE_COLUMNS,
              {"week": lambda d: [text("1")]}, _coverage, finish_coverage, paginated=False),
         Kind("outlets", "outlets with their number of articles and stories", OUTLET_COLUMNS,
-             {"articles": _count_desc("articles", literal_column("outlet_id")), "outlet": lambda d: [literal_column("outlet_id")]},
+             {"articles": _count_desc("articles", literal_column("outlet_id")),
+              "outlet": lambda d: [literal_column("outlet_id")]},
              _outlets),
         Kind("summary", "totals: articles, unique stories, outlets, first and last date", SUMMARY_COLUMNS,
              {"none": lambda d: []}, _summary, paginated=False),

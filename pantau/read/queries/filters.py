@@ -9,11 +9,12 @@ filter is one field here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from sqlalchemy import ColumnElement, exists, or_, select, true
 from sqlalchemy.orm import Session
@@ -101,9 +102,11 @@ def _check_outlet(session: Session, outlet_id: str) -> None:
 
 def _check_place(_session: Session, code: str) -> None:
     if not REGION_CODE.match(code):
-        raise InputError(f"place code {code!r} is not a Kemendagri code; use a province code like 73 or a kabupaten/kota code like 73.71")
+        raise InputError(f"place code {code!r} is not a Kemendagri code; "
+                         "use a province code like 73 or a kabupaten/kota code like 73.71")
     if code not in region_names():
-        raise NotFoundError(f"unknown region code {code!r}; use a current Kemendagri code such as 31 (DKI Jakarta) or 73.71 (Kota Makassar)")
+        raise NotFoundError(f"unknown region code {code!r}; use a current Kemendagri code such as 31 (DKI Jakarta) "
+                            "or 73.71 (Kota Makassar)")
 
 
 def _check_search(_session: Session, user_query: str) -> None:
@@ -177,7 +180,7 @@ class Filters:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) not in (None, "")}
 
     @classmethod
-    def from_texts(cls, texts: Mapping[str, str | None], shown: Mapping[str, str] | None = None) -> "Filters":
+    def from_texts(cls, texts: Mapping[str, str | None], shown: Mapping[str, str] | None = None) -> Filters:
         """Filters from text values by field name (options, query parameters); empty texts are no filter."""
         values = {}
         for name, spec in filter_specs():
@@ -214,7 +217,8 @@ def validate_filters(session: Session, filters: Filters) -> Filters:
     cleaned = {key: value.strip() if isinstance(value, str) else value for key, value in filters.active().items()}
     for key, value in cleaned.items():
         if isinstance(value, str) and (len(value) > MAX_FILTER_LENGTH or "\x00" in value):
-            raise InputError(f"filter {key} is too long or holds a NUL character; give a name of at most {MAX_FILTER_LENGTH} characters")
+            raise InputError(f"filter {key} is too long or holds a NUL character; "
+                             f"give a name of at most {MAX_FILTER_LENGTH} characters")
     result = Filters(**cleaned)
     for name, spec in filter_specs():
         value = getattr(result, name)

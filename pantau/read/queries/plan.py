@@ -39,8 +39,8 @@ class Plan:
 ORDERED_SORTS = ("newest", "oldest")
 
 
-def make_plan(session: Session, filters: "Filters", kind: "Kind | None" = None, sort: str | None = None,
-              page: "PageRequest | None" = None) -> Plan:
+def make_plan(session: Session, filters: Filters, kind: Kind | None = None, sort: str | None = None,
+              page: PageRequest | None = None) -> Plan:
     """Choose between listing the filtered articles and walking them in order (SQLite only).
 
     Listing costs about one step per kept article; walking costs about one step per article
@@ -91,7 +91,7 @@ def make_plan(session: Session, filters: "Filters", kind: "Kind | None" = None, 
     return Plan(dialect, ordered_scan=ordered_scan, search_as_list=search_as_list)
 
 
-def make_postgres_plan(session: Session, filters: "Filters", sort: str | None, page: "PageRequest") -> Plan:
+def make_postgres_plan(session: Session, filters: Filters, sort: str | None, page: PageRequest) -> Plan:
     """PostgreSQL, newest first, a campaign and a search: walk the newest-first index (0004) testing
     the campaign and then the search per article, when the two together keep enough of the newest
     articles; PostgreSQL's own plan reads every match of the search and sorts them (0.3 s for a

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from pantau.core.config import get_settings
 from pantau.store.tables import Base
 
 config = context.config
@@ -15,8 +16,6 @@ def _engine():
     engine = config.attributes.get("engine")
     if engine is not None:
         return engine
-    from pantau.core.config import get_settings
-
     return create_engine(get_settings().effective_database_url)
 
 

@@ -1,13 +1,13 @@
 """initial schema: pages, articles, tags, stories, embeddings, digests; full-text search
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-28 06:18:39.926828
 """
-from alembic import op
 import sqlalchemy as sa
-import pantau.store.types
+from alembic import op
 
+import pantau.store.types
 
 revision = '0001'
 down_revision = None

@@ -19,7 +19,6 @@ was most of the time.
 """
 from alembic import op
 
-
 revision = '0002'
 down_revision = '0001'
 branch_labels = None

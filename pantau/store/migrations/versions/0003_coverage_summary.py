@@ -12,6 +12,7 @@ articles already stored.
 import sqlalchemy as sa
 from alembic import op
 
+from pantau.store.coverage import rebuild
 
 revision = '0003'
 down_revision = '0002'
@@ -29,8 +30,6 @@ def upgrade() -> None:
         sa.Column('stories', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('campaign_id', 'outlet_id', 'week'),
     )
-    from pantau.store.coverage import rebuild
-
     rebuild(op.get_bind())
 
 

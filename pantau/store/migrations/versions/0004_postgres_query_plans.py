@@ -17,7 +17,6 @@ Measured on a synthetic store of 1,000,000 articles (bench/query.py, EXPLAIN ANA
 """
 from alembic import op
 
-
 revision = '0004'
 down_revision = '0003'
 branch_labels = None
@@ -32,7 +31,8 @@ def upgrade() -> None:
         op.execute(
             "CREATE INDEX IF NOT EXISTS ix_articles_newest ON articles (published_at DESC NULLS LAST, id DESC) WHERE is_article"
         )
-    op.execute("CREATE INDEX IF NOT EXISTS ix_campaign_matches_matched ON campaign_matches (campaign_id, article_id) WHERE matched")
+    op.execute("CREATE INDEX IF NOT EXISTS ix_campaign_matches_matched "
+               "ON campaign_matches (campaign_id, article_id) WHERE matched")
 
 
 def downgrade() -> None:

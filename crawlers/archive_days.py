@@ -6,8 +6,9 @@ and by `crawlers.backfill`, which plans a backfill (days to walk, days already w
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -34,7 +35,7 @@ def record_days(store: Store, outlet_id: str, days: Iterable[tuple[date, dict[st
     days = list(days)
     if not days:
         return
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with store.session() as session:
         for day, counts in days:
             row = session.get(ArchiveDay, (outlet_id, day)) or ArchiveDay(outlet_id=outlet_id, day=day)

@@ -13,8 +13,9 @@ crawled at all (no request).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
 
 from crawlers import archive_days
 from crawlers.run import resolve_outlets, run_job
@@ -87,7 +88,7 @@ def backfill_outlets(
 def check_range(start: date, end: date) -> None:
     if end < start:
         raise InputError(f"--to {end} is before --from {start}; give the first day, then the last")
-    today = local_date(datetime.now(timezone.utc))
+    today = local_date(datetime.now(UTC))
     if end > today:
         raise InputError(f"--to {end} is in the future (today is {today} local time); the archive ends today")
 
@@ -95,8 +96,8 @@ def check_range(start: date, end: date) -> None:
 def record_of(outlet_id: str, result: dict[str, Any] | None, total: int) -> dict[str, Any]:
     """The outlet's record; one with nothing walked and no request when all its days were walked before."""
     if result is None:
-        return {"outlet": outlet_id, **{key: 0 for key in WALK_KEYS}, "days": total, "days_skipped": total,
-                **{key: 0 for key in RUN_KEYS}, "run_id": None, "failed": {}}
+        return {"outlet": outlet_id, **dict.fromkeys(WALK_KEYS, 0), "days": total, "days_skipped": total,
+                **dict.fromkeys(RUN_KEYS, 0), "run_id": None, "failed": {}}
     return {"outlet": outlet_id, **{key: result.get(key, 0) for key in WALK_KEYS}, **{key: result[key] for key in RUN_KEYS}}
 
 

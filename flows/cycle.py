@@ -7,8 +7,7 @@ from typing import Any
 
 from flows.environment import configure_prefect
 from pantau.core.config import get_settings
-from pantau.core.errors import InputError
-from pantau.core.time import last_complete_week, parse_week, week_of
+from pantau.core.time import last_complete_week, week_of
 
 configure_prefect()
 

@@ -8,8 +8,8 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-
 from test_queries import INJECTIONS, XSS_TITLE, seed_articles
+
 from web.app import create_app
 
 FILTERS = ("campaign", "outlet", "place", "date_from", "date_to", "unit", "organization", "source", "q")

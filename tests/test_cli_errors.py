@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
 from pantau.cli.main import run
 from tests.conftest import PROJECT_ROOT
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import gzip
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from crawlers.discovery import NotADiscoveryDocument, is_before, parse_listing, robots_sitemaps
 from crawlers.middlewares import parse_retry_after, retry_delay
-from pantau.core.outlets import get_outlet
 from crawlers.spiders.news import first_part_url, with_query_param
+from pantau.core.outlets import get_outlet
 
 NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
@@ -31,7 +31,7 @@ def test_google_news_sitemap_gives_publication_date_and_title() -> None:
     assert listing.kind == "urlset" and listing.damaged is None
     (entry,) = listing.entries
     assert entry.title == "Literasi Digital & UMKM"
-    assert entry.published == datetime(2023, 11, 2, 14, 34, 19, tzinfo=timezone.utc)
+    assert entry.published == datetime(2023, 11, 2, 14, 34, 19, tzinfo=UTC)
 
 
 def test_sitemap_index_and_gzipped_sitemap() -> None:
@@ -39,7 +39,7 @@ def test_sitemap_index_and_gzipped_sitemap() -> None:
     listing = parse_listing(index)
     assert listing.kind == "index"
     # A date-only lastmod means "some time that day": taken as its end, so later changes are not missed.
-    assert listing.entries[0].modified == datetime(2018, 8, 31, 23, 59, 59, tzinfo=timezone.utc)
+    assert listing.entries[0].modified == datetime(2018, 8, 31, 23, 59, 59, tzinfo=UTC)
     urlset = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://a.id/x</loc><lastmod>2018-08-02T10:00:00+07:00</lastmod></url></urlset>'
     assert [entry.url for entry in parse_listing(gzip.compress(urlset)).entries] == ["https://a.id/x"]
 
@@ -81,7 +81,7 @@ def test_since_filter_keeps_undated_entries() -> None:
 
 
 def test_retry_after_seconds_and_http_date() -> None:
-    now = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
     assert parse_retry_after(b"7", now) == 7.0
     assert parse_retry_after(b"Mon, 01 Jan 2024 12:00:30 GMT", now) == 30.0
     assert parse_retry_after(b"soon", now) is None

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from crawlers.replay.faults import FAULT_PAGES, start_fault_server
 from crawlers.run import crawl_outlets
+from pantau.core.outlets import url_key
 from pantau.store import open_store
 from pantau.store.tables import CrawlFailure, CrawlRun, Page
-from pantau.core.outlets import url_key
 
 RETRY_TIMES = 2
 SETTINGS = {
@@ -102,7 +102,7 @@ def test_raw_bytes_are_kept_and_the_declared_charset_recorded(fault_crawl) -> No
     by_slug = {page.slug: url_key(page.real_url) for page in FAULT_PAGES}
     latin1_declared = pages[by_slug["latin1-padahal-utf8"]]
     assert latin1_declared.headers["declared_charset"] == "iso-8859-1"
-    assert "—".encode("utf-8") in parts[by_slug["latin1-padahal-utf8"]][0]
+    assert "—".encode() in parts[by_slug["latin1-padahal-utf8"]][0]
     utf8_declared = pages[by_slug["utf8-padahal-latin1"]]
     assert utf8_declared.headers["declared_charset"] == "utf-8"
     assert "Dénpasar".encode("latin-1") in parts[by_slug["utf8-padahal-latin1"]][0]

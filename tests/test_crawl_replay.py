@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from crawlers.replay.server import start_in_thread
 from crawlers.replay.site import corpus_site
 from crawlers.run import crawl_outlets
+from pantau.core.outlets import url_key
 from pantau.store import open_store
 from pantau.store.tables import CrawlRun, FetchValidator, Page
-from pantau.core.outlets import url_key
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # Politeness is for other people's servers; this one is ours and local.

@@ -18,7 +18,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from test_digest_unreached import record_run, utc
 from test_queries import XSS_TITLE
 
@@ -41,10 +40,10 @@ def _require_chromium() -> None:
 def load_replay_corpus(store) -> int:
     """Every replay-corpus article, tagged by the NLP stages, into `store`; returns the number written."""
     from pantau.core.outlets import get_outlet
-    from pipeline.nlp.assembly import load_nlp
-    from pipeline.nlp import annotate_many
     from pantau.store.articles import upsert_article
     from pantau.store.tables import Story
+    from pipeline.nlp import annotate_many
+    from pipeline.nlp.assembly import load_nlp
 
     records = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(CORPUS.glob("*.json"))]
     records.append({

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from pantau.store.tables import Article, ArticleOrganization, ArticlePlace, Story
 from pipeline.dedup import assign_duplicates_and_stories, containment, jaccard, shingles_of
 from pipeline.embeddings import Embedder, load_embedder
-from pantau.store.tables import Article, ArticleOrganization, ArticlePlace, Story
 
 pytestmark = pytest.mark.slow
 

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email import message_from_bytes
 from email.policy import default as default_policy
 
 import pytest
 
 from pantau.core.campaigns import parse_campaigns
+from pantau.core.errors import InputError
+from pantau.core.outlets import url_key
+from pantau.core.time import last_complete_week, parse_week
 from pantau.read.digest import build_digest, render_digest, write_preview
-from pantau.core.time import last_complete_week
 from pantau.read.digest.data import is_spokesperson
 from pantau.read.digest.summary import split_sentences, summarize
-from pantau.core.time import parse_week
-from pantau.core.errors import InputError
 from pantau.store.articles import upsert_article
-from pantau.store.tables import Article, Story
-from pantau.core.outlets import url_key
+from pantau.store.tables import Story
 
 WIB = timezone(timedelta(hours=7))
 
@@ -76,11 +75,11 @@ def test_parse_week_accepts_iso_form_and_rejects_others():
 
 def test_last_complete_week_is_counted_in_the_configured_zone():
     # Sunday 20:00 UTC is already Monday 03:00 in Jakarta: the week that just ended there is W40.
-    sunday_evening_utc = datetime(2018, 10, 7, 20, 0, tzinfo=timezone.utc)
+    sunday_evening_utc = datetime(2018, 10, 7, 20, 0, tzinfo=UTC)
     assert last_complete_week(sunday_evening_utc, zone="Asia/Jakarta") == "2018-W40"
     assert last_complete_week(sunday_evening_utc, zone="UTC") == "2018-W39"
     # New Year: 2021-01-04 is the Monday of 2021-W01, so the last complete week is 2020-W53.
-    assert last_complete_week(datetime(2021, 1, 4, 1, tzinfo=timezone.utc), zone="Asia/Jakarta") == "2020-W53"
+    assert last_complete_week(datetime(2021, 1, 4, 1, tzinfo=UTC), zone="Asia/Jakarta") == "2020-W53"
     with pytest.raises(InputError):
         last_complete_week(datetime(2021, 1, 4), zone="Asia/Jakarta")
 

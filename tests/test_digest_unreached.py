@@ -4,7 +4,7 @@ the crawler's own functions (crawlers.store), as a blocked crawl writes them."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -28,7 +28,7 @@ digest_language = "{language}"
 
 
 def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def record_run(store, outlet_id: str, status: str, at: datetime | None = None, reason: str = "blocked: challenge page") -> int:

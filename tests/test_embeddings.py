@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
+from pantau.core.errors import InputError, ModelMissingError
+from pantau.store.tables import Embedding
 from pipeline.embeddings import (
     Embedder,
     approximate_token_count,
@@ -22,8 +24,6 @@ from pipeline.embeddings import (
     load_embedder,
     resolve_device,
 )
-from pantau.core.errors import InputError, ModelMissingError
-from pantau.store.tables import Embedding
 
 PARAGRAPHS = [
     "JAKARTA, KOMPAS.com - Kementerian Komunikasi dan Informatika menggelar pelatihan literasi digital bagi 500 pelaku UMKM.",

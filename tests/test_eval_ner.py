@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from pipeline.evaluation.ner import (DATASETS, Report, Sentence, ambiguous_place_name, evaluate, place_false_positives, score,
-                                     spans_from_iob)
+from pipeline.evaluation.ner import (
+    DATASETS,
+    Report,
+    Sentence,
+    ambiguous_place_name,
+    evaluate,
+    place_false_positives,
+    score,
+    spans_from_iob,
+)
 
 NERUI = DATASETS["nerui"].label_map
 

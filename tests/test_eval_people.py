@@ -10,8 +10,19 @@ import pytest
 
 from pantau.cli.main import run
 from pantau.core.errors import InputError
-from pipeline.evaluation.people import (DEFAULT_ANNOTATIONS, GoldPerson, GoldQuote, OrganizationNames, Passage,
-                                        checksum, detokenize, evaluate, load_passages, score_passage, source_units)
+from pipeline.evaluation.people import (
+    DEFAULT_ANNOTATIONS,
+    GoldPerson,
+    GoldQuote,
+    OrganizationNames,
+    Passage,
+    checksum,
+    detokenize,
+    evaluate,
+    load_passages,
+    score_passage,
+    source_units,
+)
 
 
 def test_detokenize_joins_punctuation_quotes_and_hyphens():

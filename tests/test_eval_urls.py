@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pantau.core.outlets import all_outlets
 from pantau.core.errors import InputError
+from pantau.core.outlets import all_outlets
 from pipeline.evaluation.urls import DEFAULT_SHAPES, GOAL_MIN_URLS, GOAL_SHARE, evaluate, load_shapes, shape_subject
 
 OWN_LIST = [

@@ -5,16 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyarrow.parquet as pq
 import pytest
+from test_queries import XSS_TITLE, seed_articles
 
 from pantau.cli.main import run
 from pantau.core.config import reload_settings
 from pantau.read.export import TABLES, csv_cell, data_dictionary, export_dataset
 from pantau.store.articles import upsert_article
-from test_queries import XSS_TITLE, seed_articles
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ FORMULA_SUBJECT = "+62 812 0000 (kontak)"
     ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("  =1", "'  =1"), ("\uff1d1+1", "'\uff1d1+1"),
     ("Laju Digital = literasi", "Laju Digital = literasi"), ("", ""), (None, None),
     (-2.5, -2.5), (16, 16), (["kompas", "=x"], "kompas;=x"), (["=x", "y"], "'=x;y"),
-    (datetime(2018, 8, 14, 3, 0, tzinfo=timezone.utc), "2018-08-14T03:00:00+00:00"),
+    (datetime(2018, 8, 14, 3, 0, tzinfo=UTC), "2018-08-14T03:00:00+00:00"),
 ])
 def test_csv_cell_neutralises_formulas_and_keeps_values(value, expected) -> None:
     assert csv_cell(value) == expected
@@ -116,7 +116,7 @@ def _seed_formula_article(store) -> None:
     with store.session() as session:
         upsert_article(session, {
             "url_key": url, "url": url, "outlet_id": "kompas", "outlet_name": "Kompas.com", "title": FORMULA_TITLE,
-            "text": "Laju Digital di Makassar.", "published_at": datetime(2018, 8, 15, 3, 0, tzinfo=timezone.utc),
+            "text": "Laju Digital di Makassar.", "published_at": datetime(2018, 8, 15, 3, 0, tzinfo=UTC),
             "pipeline_version": "test", "is_article": True,
         }, {"quotes": [{"speaker": "-Budi", "text": FORMULA_QUOTE}],
             "statistics": [{"value": 5, "unit": "percent", "raw": "5 persen", "subject": FORMULA_SUBJECT,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from pipeline.extract import ExtractedArticle, extract_article, extract_text_doc
 
 PAGE = (Path(__file__).parent / "data" / "extraction" / "kompas_like.html").read_text(encoding="utf-8")
 URL = "https://regional.kompas.com/read/2023/11/02/213419026/pelatihan-literasi-digital-untuk-umkm-digelar-di-gorontalo"
-NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
+NOW = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ import pytest
 
 from pipeline.evaluation.extraction import evaluate
 
-
 _REPORTS: dict[Path, dict] = {}
 
 

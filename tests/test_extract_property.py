@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +12,7 @@ from pantau.core.errors import PantauError
 from pipeline.extract import ExtractedArticle, extract_article
 
 PAGE = (Path(__file__).parent / "data" / "extraction" / "kompas_like.html").read_bytes()
-NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
+NOW = datetime(2024, 1, 1, tzinfo=UTC)
 
 TAGS = st.sampled_from(["div", "p", "article", "span", "script", "style", "h1", "table", "td", "a", "meta", "title", "b", "!--"])
 FRAGMENT = st.recursive(

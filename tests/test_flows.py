@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -96,11 +96,11 @@ def test_partitions_cover_every_page_once_in_contiguous_runs(page_ids, parts) ->
 @pytest.mark.parametrize(
     ("utc", "due"),
     [
-        (datetime(2018, 10, 8, 0, 59, tzinfo=timezone.utc), False),  # Monday 07:59 in Jakarta
-        (datetime(2018, 10, 8, 1, 0, tzinfo=timezone.utc), True),  # Monday 08:00 in Jakarta
-        (datetime(2018, 10, 7, 18, 0, tzinfo=timezone.utc), False),  # Monday 01:00 in Jakarta, Sunday in UTC
-        (datetime(2018, 10, 7, 16, 0, tzinfo=timezone.utc), True),  # Sunday 23:00 in Jakarta: last week's was due
-        (datetime(2018, 10, 9, 3, 0, tzinfo=timezone.utc), True),  # Tuesday
+        (datetime(2018, 10, 8, 0, 59, tzinfo=UTC), False),  # Monday 07:59 in Jakarta
+        (datetime(2018, 10, 8, 1, 0, tzinfo=UTC), True),  # Monday 08:00 in Jakarta
+        (datetime(2018, 10, 7, 18, 0, tzinfo=UTC), False),  # Monday 01:00 in Jakarta, Sunday in UTC
+        (datetime(2018, 10, 7, 16, 0, tzinfo=UTC), True),  # Sunday 23:00 in Jakarta: last week's was due
+        (datetime(2018, 10, 9, 3, 0, tzinfo=UTC), True),  # Tuesday
     ],
 )
 def test_digest_is_due_from_monday_0800_local_time(utc, due) -> None:

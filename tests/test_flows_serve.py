@@ -9,8 +9,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -50,8 +51,8 @@ def test_serve_registers_the_schedules_and_runs_crawl_then_process(replay_base, 
     from prefect.client.orchestration import SyncPrefectClient
     from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName, FlowRunFilter, FlowRunFilterParentFlowRunId
 
-    from flows.server import free_port, stop_process_group
     from flows.deployments import BACKFILL_DEPLOYMENT, CRAWL_DEPLOYMENT, CYCLE_DEPLOYMENT, DIGEST_DEPLOYMENT, PROCESS_DEPLOYMENT
+    from flows.server import free_port, stop_process_group
 
     port = free_port()
     api_url = f"http://127.0.0.1:{port}/api"

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pantau.core.outlets import all_outlets, canonical_url, get_outlet, url_key, outlet_for_url, outlet_from_entry
-
+from pantau.core.outlets import all_outlets, canonical_url, get_outlet, outlet_for_url, outlet_from_entry, url_key
 
 # outlet id -> (URL, is an article?), covering the forms of every era the outlet has used.
 FORMS: dict[str, list[tuple[str, bool]]] = {

@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from pantau.core.outlets import all_outlets, get_outlet, outlet_for_url
-from pantau.core.outlets import url_key
+from pantau.core.outlets import all_outlets, get_outlet, outlet_for_url, url_key
 
 NATIONAL_DOMAINS = {
     "kompas.com", "detik.com", "tempo.co", "antaranews.com", "liputan6.com", "cnnindonesia.com", "cnbcindonesia.com",

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.nlp.assembly import build_nlp
 from pipeline.evaluation import shared_dir
 from pipeline.evaluation.ner import DATASETS, Report, predict, read_conll, score
+from pipeline.nlp.assembly import build_nlp
 
 DEV_FOLDS = ("dev.01.tsv", "dev.02.tsv")
 

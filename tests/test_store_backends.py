@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select, text
@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from pantau.core.errors import StoreError
 from pantau.store import open_store
 from pantau.store.articles import upsert_article
+from pantau.store.search import fts5_query, full_text_condition
 from pantau.store.tables import Article, ArticleOrganization, ArticlePlace, DigestDelivery, Page, PagePart, Statistic
-from pantau.store.search import full_text_condition, fts5_query
 
 WIB = timezone(timedelta(hours=7))
 
@@ -102,8 +102,8 @@ def test_one_article_per_url_and_tags_replaced(any_store) -> None:
 def test_url_key_is_unique(any_store) -> None:
     with pytest.raises(IntegrityError):
         with any_store.session() as session:
-            session.add(Article(**_fields(), processed_at=datetime.now(timezone.utc)))
-            session.add(Article(**_fields(), processed_at=datetime.now(timezone.utc)))
+            session.add(Article(**_fields(), processed_at=datetime.now(UTC)))
+            session.add(Article(**_fields(), processed_at=datetime.now(UTC)))
 
 
 def test_deleting_an_article_deletes_its_tags(any_store) -> None:
@@ -120,7 +120,7 @@ def test_datetimes_are_stored_as_instants(any_store) -> None:
         upsert_article(session, _fields())
     with any_store.session() as session:
         published = session.scalar(select(Article.published_at))
-    assert published == datetime(2018, 8, 14, 3, 32, tzinfo=timezone.utc)
+    assert published == datetime(2018, 8, 14, 3, 32, tzinfo=UTC)
     assert published.tzinfo is not None
 
 
@@ -131,9 +131,9 @@ def test_naive_datetimes_are_refused(any_store) -> None:
 
 
 def test_pages_keep_compressed_parts_in_order(any_store) -> None:
-    parts = ["<html><body><p>bagian satu</p></body></html>".encode(), "<html><body><p>bagian dua — é</p></body></html>".encode()]
+    parts = [b"<html><body><p>bagian satu</p></body></html>", "<html><body><p>bagian dua — é</p></body></html>".encode()]
     with any_store.session() as session:
-        page = Page(url_key="https://www.kompas.com/read/2", url="https://www.kompas.com/read/2", fetched_at=datetime.now(timezone.utc), part_count=2, headers={"content-type": "text/html"})
+        page = Page(url_key="https://www.kompas.com/read/2", url="https://www.kompas.com/read/2", fetched_at=datetime.now(UTC), part_count=2, headers={"content-type": "text/html"})
         # Added out of order on purpose: reading order comes from `position`.
         page.parts = [PagePart(position=1, url="https://www.kompas.com/read/2?page=2", html_z=PagePart.compress(parts[1])),
                       PagePart(position=0, url="https://www.kompas.com/read/2", html_z=PagePart.compress(parts[0]))]
@@ -179,7 +179,7 @@ def test_fts5_query_quotes_every_word() -> None:
 
 
 def test_one_digest_delivery_per_campaign_week_recipient(any_store) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with pytest.raises(IntegrityError):
         with any_store.session() as session:
             for _ in range(2):

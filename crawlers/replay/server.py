@@ -23,11 +23,10 @@ from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from pantau.core.outlets import Outlet, get_outlet
-from pantau.core.outlets.archive import is_monthly, match
 from crawlers.replay.mapping import HOST_SEGMENT, outlet_id_of_path, to_replay
 from crawlers.replay.site import ReplayArticle, ReplaySite, gzipped, slugify
-from pantau.core.outlets import get_outlet
+from pantau.core.outlets import Outlet, get_outlet
+from pantau.core.outlets.archive import is_monthly, match
 
 MENUS = {
     "kompas": ["News", "Tren", "Health", "Food", "Edukasi", "Money", "Tekno", "Lifestyle", "Otomotif", "Bola", "Travel"],

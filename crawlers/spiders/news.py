@@ -31,8 +31,8 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers import store as crawl_store
-from crawlers.blocking import Block, WallWatch, response_wall, signs_for
 from crawlers.archive import ArchiveWalk
+from crawlers.blocking import Block, WallWatch, response_wall, signs_for
 from crawlers.discovery import PROBE_SITEMAP_PATHS, Entry, NotADiscoveryDocument, is_before, parse_listing, robots_sitemaps
 from crawlers.failures import classify
 from crawlers.items import FailureItem, PageItem

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Optional
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import typer
 
@@ -16,12 +16,12 @@ from pantau.core.time import local_date
 @app.command("backfill")
 def backfill(
     start: str = typer.Option(..., "--from", help="First day to walk (YYYY-MM-DD, local time)."),
-    end: Optional[str] = typer.Option(None, "--to", help="Last day to walk, included (default: yesterday)."),
-    outlet: Optional[list[str]] = typer.Option(None, "--outlet", "-o", help="Outlet id (repeatable); default: every outlet whose registry entry has an archive (or every outlet the replay host serves)."),
+    end: str | None = typer.Option(None, "--to", help="Last day to walk, included (default: yesterday)."),
+    outlet: list[str] | None = typer.Option(None, "--outlet", "-o", help="Outlet id (repeatable); default: every outlet whose registry entry has an archive (or every outlet the replay host serves)."),
     newest_first: bool = typer.Option(True, "--newest-first/--oldest-first", help="Walk the days from the last one back (default), or from the first one on."),
-    max_pages: Optional[int] = typer.Option(None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet (the days left are walked by the next run)."),
+    max_pages: int | None = typer.Option(None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet (the days left are walked by the next run)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Read the index pages and count the new articles; fetch, store and record nothing."),
-    replay: Optional[str] = typer.Option(None, "--replay", help="Walk a replay host's archive (e.g. http://127.0.0.1:8800) instead of the outlets' real sites."),
+    replay: str | None = typer.Option(None, "--replay", help="Walk a replay host's archive (e.g. http://127.0.0.1:8800) instead of the outlets' real sites."),
     no_throttle: bool = typer.Option(False, "--no-throttle", help="Turn AutoThrottle off (only for a local replay host you own)."),
     no_process: bool = typer.Option(False, "--no-process", help="Only fetch; process later with `pantau process`."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
@@ -31,7 +31,7 @@ def backfill(
     from crawlers.backfill import backfill_outlets  # noqa: PLC0415 - the crawl side loads only for the commands that crawl
 
     first = parse_day(start, "--from")
-    last = parse_day(end, "--to") if end else local_date(datetime.now(timezone.utc)) - timedelta(days=1)
+    last = parse_day(end, "--to") if end else local_date(datetime.now(UTC)) - timedelta(days=1)
     settings = {"AUTOTHROTTLE_ENABLED": False} if no_throttle else None
     with BackfillProgress(disabled=as_json) as progress:
         report = backfill_outlets(outlet or None, first, last, replay=replay, newest_first=newest_first, max_pages=max_pages,

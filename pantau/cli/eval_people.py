@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -13,8 +12,8 @@ from pantau.cli.app import eval_app
 
 @eval_app.command("people")
 def eval_people(
-    annotations: Optional[Path] = typer.Option(None, "--annotations", help="Annotation file (default: the project's tests/data/people_eval.toml)."),
-    path: Optional[Path] = typer.Option(None, "--path", help="Folder holding eval/ (default: ../shared or $PANTAU_SHARED)."),
+    annotations: Path | None = typer.Option(None, "--annotations", help="Annotation file (default: the project's tests/data/people_eval.toml)."),
+    path: Path | None = typer.Option(None, "--path", help="Folder holding eval/ (default: ../shared or $PANTAU_SHARED)."),
     split: str = typer.Option("all", "--split", help="Passages to score: dev, test or all (figures are shown per split)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     misses: bool = typer.Option(False, "--misses", help="Also list, per passage, the people, roles, organisations and speakers that were wrong."),

@@ -20,17 +20,18 @@ campaign's active dates. Every decision carries its reasons, for people to check
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
-from pantau.core.campaigns import Campaign
 from pantau.core.campaign_query import IndexedText, evaluate, index_sections, normalize_word, phrase_spans
-from pipeline.embeddings import Chunk
+from pantau.core.campaigns import Campaign
 from pantau.core.errors import InputError
+from pipeline.embeddings import Chunk
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.toml")
 LEAD_PARAGRAPHS = 2

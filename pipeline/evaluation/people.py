@@ -22,11 +22,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from pantau.core.errors import InputError
 from pipeline.evaluation import MatchCounts, shared_dir
@@ -251,7 +251,7 @@ class Scores:
     quotes_found: int = 0
     invariant_violations: int = 0
 
-    def add(self, other: "Scores") -> None:
+    def add(self, other: Scores) -> None:
         self.passages += other.passages
         for name in ("true_positive", "false_positive", "false_negative"):
             setattr(self.people, name, getattr(self.people, name) + getattr(other.people, name))

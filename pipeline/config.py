@@ -27,6 +27,9 @@ class EmbeddingSettings(BaseModel):
     model: str = "multilingual-e5-small"
     # "auto" uses CUDA when torch sees a GPU, else the CPU.
     device: str = "auto"
+    # "auto": PyTorch on a GPU, else the int8 ONNX model when `pantau models prepare` made one, else
+    # PyTorch on the CPU; "onnx-int8" (CPU only) or "torch" (the reference) to choose.
+    backend: str = "auto"
     batch_size: int = 32
 
 

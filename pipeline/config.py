@@ -31,6 +31,8 @@ class EmbeddingSettings(BaseModel):
     # PyTorch on the CPU; "onnx-int8" (CPU only) or "torch" (the reference) to choose.
     backend: str = "auto"
     batch_size: int = 32
+    # CPU threads of the embedding model; 0 = every core this process may use.
+    threads: int = 0
 
 
 class SmtpSettings(BaseModel):

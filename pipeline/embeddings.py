@@ -217,7 +217,8 @@ def load_embedder(model: str | None = None, device: str | None = None, backend: 
     # The int8 model runs on the CPU: asking for it with the device left to "auto" means the CPU.
     chosen_device = "cpu" if wanted_backend == "onnx-int8" and device_setting in ("", "auto") else resolve_device(device_setting)
     chosen_backend, onnx_location = choose_backend(wanted_backend, name, location, chosen_device, settings.models_dir)
-    return _load_cached(name, onnx_location or location, chosen_device, settings.embedding.batch_size, chosen_backend)
+    return _load_cached(name, onnx_location or location, chosen_device, settings.embedding.batch_size, chosen_backend,
+                        settings.embedding.threads)
 
 
 def choose_backend(wanted: str, name: str, location: str, device: str, models_dir: Path) -> tuple[str, str | None]:
@@ -284,16 +285,16 @@ _LOADED: dict[tuple[str, str, str], Embedder] = {}
 _LOAD_LOCK = threading.Lock()
 
 
-def _load_cached(name: str, location: str, device: str, batch_size: int, backend: str = "torch") -> Embedder:
+def _load_cached(name: str, location: str, device: str, batch_size: int, backend: str = "torch", threads: int = 0) -> Embedder:
     key = (name, device, backend)
     with _LOAD_LOCK:
         if key not in _LOADED:
             if backend == "onnx-int8":
                 from pipeline.embeddings_onnx import OnnxSentenceModel
 
-                model = OnnxSentenceModel(Path(location))
+                model = OnnxSentenceModel(Path(location), threads=threads or None)
             else:
-                model = _load_sentence_transformer(name, location, device)
+                model = _load_sentence_transformer(name, location, device, threads)
             _LOADED[key] = Embedder(name, model, device, batch_size, backend)
         embedder = _LOADED[key]
     embedder.batch_size = batch_size
@@ -306,9 +307,13 @@ def clear_loaded_models() -> None:
         _LOADED.clear()
 
 
-def _load_sentence_transformer(name: str, location: str, device: str) -> Any:
+def _load_sentence_transformer(name: str, location: str, device: str, threads: int = 0) -> Any:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import torch
     from sentence_transformers import SentenceTransformer
+
+    if threads > 0:
+        torch.set_num_threads(threads)  # process-wide: the embedder is torch's one user here
 
     from models.embeddings import quiet_transformers
 

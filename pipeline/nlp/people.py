@@ -17,16 +17,18 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Iterable
+from pathlib import Path
+from typing import Any, Iterable
 
+import srsly
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from models.organizations import Lexicon, load_lexicon
+from models.organizations import LEXICON_PATH, Lexicon, load_lexicon
 from pipeline.nlp import doc_text, pattern_docs
-from pipeline.nlp.places import LOCATIVE_CUES
-from pipeline.nlp.vocabulary import common_words, is_common, stop_words
+from pipeline.nlp.phrases import PhraseTable
+from pipeline.nlp.places import GAZETTEER_PATH, LOCATIVE_CUES
+from pipeline.nlp.vocabulary import common_words, is_common, lemma_table_path, stop_words
 
 SPAN_KEY = "people"
 LABEL = "PER"
@@ -196,17 +198,56 @@ class DocState:
 
 
 class PeopleRecognizer:
-    """The spaCy component; one instance per pipeline, stateless between documents."""
+    """The spaCy component; one instance per pipeline, stateless between documents.
 
-    def __init__(self, nlp: Language, lexicon: Lexicon, place_names: frozenset[str],
-                 village_names: frozenset[str] = frozenset(), cued_foreign_names: frozenset[str] = frozenset(),
-                 unambiguous_place_names: frozenset[str] = frozenset()):
-        self.leader_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        titles = _leader_titles(lexicon)
-        for (title, organization), pattern in zip(titles.items(), pattern_docs(nlp, titles)):
-            self.leader_matcher.add(organization, [pattern])
+    Made by its factory it is built by `initialize` (leader titles from the organisation lexicon at
+    `lexicon_path`, place names from the places gazetteer; or on the first document), or restored by
+    `from_disk` (the titles' phrase table and the place-name sets)."""
+
+    def __init__(self, nlp: Language, lexicon_path: str | None = None):
+        self._nlp = nlp
+        self.lexicon_path = lexicon_path
+        self.ready = False
         self.common = common_words()
         self.stop_words = stop_words()
+        self.leader_matcher = PhraseTable("ORTH")
+
+    def initialize(self, get_examples: Any = None, *, nlp: Language | None = None) -> None:
+        self.build(load_lexicon(self.lexicon_path), *_place_names(), nlp=nlp)
+
+    def build(self, lexicon: Lexicon, place_names: frozenset[str], village_names: frozenset[str] = frozenset(),
+              cued_foreign_names: frozenset[str] = frozenset(), unambiguous_place_names: frozenset[str] = frozenset(),
+              nlp: Language | None = None) -> None:
+        matcher = PhraseTable("ORTH")
+        titles = _leader_titles(lexicon)
+        for (title, organization), pattern in zip(titles.items(), pattern_docs(nlp or self._nlp, titles)):
+            matcher.add(organization, [pattern])
+        self.leader_matcher = matcher
+        self._set_place_names(place_names, village_names, cued_foreign_names, unambiguous_place_names)
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        self._ensure_ready()
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "leaders.msgpack").write_bytes(self.leader_matcher.to_bytes())
+        names = {"places": self.place_names, "villages": self._village_names, "cued_foreign": self._cued_foreign_names,
+                 "unambiguous": self.unambiguous_place_names}
+        (path / "place_names.msgpack").write_bytes(srsly.msgpack_dumps({key: sorted(value) for key, value in names.items()}))
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "PeopleRecognizer":
+        path = Path(path)
+        names = srsly.msgpack_loads((path / "place_names.msgpack").read_bytes(), use_list=False)
+        self.leader_matcher = PhraseTable().from_bytes((path / "leaders.msgpack").read_bytes())
+        self._set_place_names(*(frozenset(names[key]) for key in ("places", "villages", "cued_foreign", "unambiguous")))
+        return self
+
+    def _ensure_ready(self) -> None:
+        if not self.ready:
+            self.initialize()
+
+    def _set_place_names(self, place_names: frozenset[str], village_names: frozenset[str],
+                         cued_foreign_names: frozenset[str], unambiguous_place_names: frozenset[str]) -> None:
+        self._village_names, self._cued_foreign_names = village_names, cued_foreign_names
         self.place_names = place_names
         # One-word kecamatan/village names ("Paul", "Pete", "Hatta") are given names too: a name standing alone is
         # not a person, but one opening a longer name ("Paul Kagame") is not a place to skip.
@@ -219,8 +260,10 @@ class PeopleRecognizer:
         # words is not part of a person's name ("Sail Morotai", "Mapolda Jatim", "Strategi Jayapura").
         self.unambiguous_place_names = unambiguous_place_names
         self.place_words = frozenset(word.lower() for name in place_names for word in name.split())
+        self.ready = True
 
     def __call__(self, doc: Doc) -> Doc:
+        self._ensure_ready()
         state = self._start(doc)
         self._people_after_roles(state)
         self._people_with_honorifics(state)
@@ -245,7 +288,7 @@ class PeopleRecognizer:
         org_at: dict[int, tuple[int, str]] = {}
         for span in doc.spans.get(ORG_SPAN_KEY, []) if ORG_SPAN_KEY in doc.spans else []:
             org_at[span.start] = (span.end, span.kb_id_ or span.text)
-        role_at = {span.start: (span.end, span.label_) for span in self.leader_matcher(doc, as_spans=True)}
+        role_at = {span.start: (span.end, span.label_) for span in self.leader_matcher(doc)}
         text, starts, words = _token_texts(doc)
         spaces = [text[start + len(word):following] for start, word, following in
                   zip(starts, words, [*starts[1:], len(text)])]
@@ -846,5 +889,11 @@ def _place_names() -> tuple[frozenset[str], frozenset[str], frozenset[str], froz
 
 @Language.factory("pantau_people", default_config={"lexicon_path": ""})
 def make_people_recognizer(nlp: Language, name: str, lexicon_path: str) -> PeopleRecognizer:
-    """People and quotes; `lexicon_path` is the organisation lexicon whose leader titles name organisations."""
-    return PeopleRecognizer(nlp, load_lexicon(lexicon_path or None), *_place_names())
+    """People and quotes; `lexicon_path` is the organisation lexicon whose leader titles name organisations.
+    Built by `initialize` (`models.nlp.build_nlp` calls it) or restored by `from_disk`."""
+    return PeopleRecognizer(nlp, lexicon_path=lexicon_path or None)
+
+
+def resource_files(settings: dict[str, Any]) -> list[Path]:
+    """The files this stage is built from (for the key of a saved pipeline)."""
+    return [Path(settings.get("lexicon_path") or LEXICON_PATH), GAZETTEER_PATH, *lemma_table_path()]

@@ -190,3 +190,50 @@ def test_a_phrase_table_matches_the_phrase_matcher_on_generated_text(nlp, phrase
     doc = nlp.make_doc(" ".join(words))
     for matcher, table, _ in phrase_matchers.values():
         assert matches(table(doc)) == matches(matcher(doc, as_spans=True))
+
+
+# --------------------------------------------------------------------------- the tokenizer's prefix search
+
+
+PREFIX_ALPHABET = "<>/ab(\"'$€%#&@.-–—…:;,!?¿¡“”‘’«»[]{}*+=_~^|\\ Kk1234567890\u00a0\n"
+
+
+@pytest.fixture(scope="module")
+def prefix_regexes():
+    from spacy.lang.id import Indonesian
+    from spacy.util import compile_prefix_regex
+
+    from models.nlp import prefix_regex
+
+    return compile_prefix_regex(Indonesian.Defaults.prefixes), prefix_regex(Indonesian.Defaults.prefixes)
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=PREFIX_ALPHABET, max_size=24))
+def test_the_faster_prefix_search_finds_what_spacys_finds(prefix_regexes, text):
+    spacy_regex, ours = prefix_regexes
+    expected, found = spacy_regex.search(text), ours.search(text)
+    assert (found and found.span()) == (expected and expected.span())
+
+
+@pytest.mark.parametrize("text", ["<b/>Halo", "<br />x", "kata<a href=\"x\">ini</a>", "x<a b>", "$5", "(Kompas)", "“Kami", "...", ""])
+def test_the_faster_prefix_search_on_hand_picked_strings(prefix_regexes, text):
+    spacy_regex, ours = prefix_regexes
+    expected, found = spacy_regex.search(text), ours.search(text)
+    assert (found and found.span()) == (expected and expected.span())
+
+
+def test_the_pipeline_tokenizer_tokenises_like_spacys_default_one():
+    from models.nlp import TOKENIZER_EXCEPTIONS, assemble_nlp
+    from pipeline.evaluation.campaigns import load_labelled_set
+
+    default = spacy.blank("id")
+    for exception in TOKENIZER_EXCEPTIONS:
+        default.tokenizer.add_special_case(exception, [{ORTH: exception}])
+    ours = assemble_nlp(())
+    assert ours.tokenizer.rules == default.tokenizer.rules
+    texts = phrase_texts() + [article.text for article in load_labelled_set()]
+    texts += [f"({rule}), \"{rule}\"" for rule in list(default.tokenizer.rules)[::7]]
+    texts += ["Lihat <a href=\"https://kompas.com\">tautan</a> dan <b/>tebal, kata<a x>.", "Rp2,5 triliun (16%)—“kata” Dr. Budi."]
+    for text in texts:
+        assert [(t.text, t.whitespace_, t.norm_) for t in ours(text)] == [(t.text, t.whitespace_, t.norm_) for t in default(text)]

@@ -230,23 +230,27 @@ class PeopleRecognizer:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         (path / "leaders.msgpack").write_bytes(self.leader_matcher.to_bytes())
-        names = {"places": self.place_names, "villages": self._village_names, "cued_foreign": self._cued_foreign_names,
-                 "unambiguous": self.unambiguous_place_names}
-        (path / "place_names.msgpack").write_bytes(srsly.msgpack_dumps({key: sorted(value) for key, value in names.items()}))
+        # One list of names with a bit per subset: each name string is read (and hashed) once.
+        names = sorted(self.place_names)
+        kinds = [(name in self._village_names) | (name in self._cued_foreign_names) << 1 | (name in self.unambiguous_place_names) << 2
+                 for name in names]
+        (path / "place_names.msgpack").write_bytes(srsly.msgpack_dumps({"names": names, "kinds": kinds, "words": sorted(self.place_words)}))
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "PeopleRecognizer":
         path = Path(path)
-        names = srsly.msgpack_loads((path / "place_names.msgpack").read_bytes(), use_list=False)
+        content = srsly.msgpack_loads((path / "place_names.msgpack").read_bytes(), use_list=False)
         self.leader_matcher = PhraseTable().from_bytes((path / "leaders.msgpack").read_bytes())
-        self._set_place_names(*(frozenset(names[key]) for key in ("places", "villages", "cued_foreign", "unambiguous")))
+        names, kinds = content["names"], content["kinds"]
+        subsets = [frozenset(name for name, kind in zip(names, kinds) if kind & bit) for bit in (1, 2, 4)]
+        self._set_place_names(frozenset(names), *subsets, place_words=frozenset(content["words"]))
         return self
 
     def _ensure_ready(self) -> None:
         if not self.ready:
             self.initialize()
 
-    def _set_place_names(self, place_names: frozenset[str], village_names: frozenset[str],
-                         cued_foreign_names: frozenset[str], unambiguous_place_names: frozenset[str]) -> None:
+    def _set_place_names(self, place_names: frozenset[str], village_names: frozenset[str], cued_foreign_names: frozenset[str],
+                         unambiguous_place_names: frozenset[str], place_words: frozenset[str] | None = None) -> None:
         self._village_names, self._cued_foreign_names = village_names, cued_foreign_names
         self.place_names = place_names
         # One-word kecamatan/village names ("Paul", "Pete", "Hatta") are given names too: a name standing alone is
@@ -259,7 +263,8 @@ class PeopleRecognizer:
         # Indonesian places that are never a word or a name ("Jatim", "Jayapura"): one ending a run of capitalised
         # words is not part of a person's name ("Sail Morotai", "Mapolda Jatim", "Strategi Jayapura").
         self.unambiguous_place_names = unambiguous_place_names
-        self.place_words = frozenset(word.lower() for name in place_names for word in name.split())
+        self.place_words = place_words if place_words is not None else frozenset(
+            word.lower() for name in place_names for word in name.split())
         self.ready = True
 
     def __call__(self, doc: Doc) -> Doc:

@@ -78,6 +78,9 @@ class OnnxSentenceModel:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or available_threads()
         options.inter_op_num_threads = 1
+        # Threads wait for work asleep, not spinning: spinning took 1.8x the CPU time for the same work
+        # (measured on the shared 2-core machines) and starves whatever runs beside the model.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3  # errors only: no warnings about unused initialisers on every load
         try:
             self._session = ort.InferenceSession(str(self.folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])

@@ -151,15 +151,17 @@ def cached_nlp(stages: tuple[str, ...], config: Mapping[str, Mapping[str, Any]] 
     """The pipeline of `stages` read from `cache_dir/<key>`, or built and saved there."""
     key = pipeline_key(stages, config)
     folder = cache_dir / key
+    damaged = False
     if folder.is_dir():
         try:
             return read_saved_nlp(folder, stages, config)
         except Exception as error:  # noqa: BLE001 - any unreadable part means the same: build it again
+            damaged = True
             log.warning("the saved NLP pipeline in %s cannot be read (%s); building it again",
                         folder, f"{type(error).__name__}: {error}".replace("\n", " ")[:300])
     nlp = build_nlp(stages, config)
     try:
-        save_nlp(nlp, folder, key)
+        save_nlp(nlp, folder, key, replace=damaged)
     except OSError as error:
         log.warning("cannot save the NLP pipeline in %s (%s); the next start builds it again", folder, error)
     return nlp
@@ -176,8 +178,11 @@ def read_saved_nlp(folder: Path, stages: tuple[str, ...], config: Mapping[str, M
     return nlp.from_disk(folder, exclude=NOT_SAVED)
 
 
-def save_nlp(nlp: Language, folder: Path, key: str) -> None:
-    """`nlp.to_disk` into a temporary sibling, a record of the key and file sizes last, then renamed into place."""
+def save_nlp(nlp: Language, folder: Path, key: str, replace: bool = False) -> None:
+    """`nlp.to_disk` into a temporary sibling, a record of the key and file sizes last, then renamed into place.
+
+    An existing `folder` is replaced only when `replace` (it was found damaged): otherwise it was saved by
+    another process meanwhile, from the same code and resources, and is kept."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
@@ -186,7 +191,7 @@ def save_nlp(nlp: Language, folder: Path, key: str) -> None:
         record = {"key": key, "nlp_version": NLP_VERSION, "stages": list(nlp.pipe_names),
                   "files": {str(path.relative_to(staging)): path.stat().st_size for path in files}}
         (staging / CACHE_RECORD).write_text(json.dumps(record, indent=2), encoding="utf-8")
-        if folder.exists():  # damaged: moved aside, then removed
+        if replace and folder.exists():  # damaged: moved aside, then removed
             old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
             os.replace(folder, old)
             shutil.rmtree(old, ignore_errors=True)

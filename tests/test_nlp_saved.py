@@ -158,3 +158,15 @@ def test_load_nlp_saves_under_the_data_dir_and_reads_it_back(tmp_path):
         assert second is not first and second._path == folder  # read from disk, not built
     finally:
         load_nlp.cache_clear()
+
+
+def test_a_pipeline_saved_meanwhile_by_another_process_is_kept(tmp_path):
+    from models.nlp import save_nlp
+
+    cache_dir = tmp_path / "cache"
+    nlp = cached_nlp(ORGANIZATIONS_ONLY, cache_dir=cache_dir)
+    key = pipeline_key(ORGANIZATIONS_ONLY)
+    record = (cache_dir / key / CACHE_RECORD).stat().st_ino
+    save_nlp(nlp, cache_dir / key, key)  # a second process that built it at the same time
+    assert (cache_dir / key / CACHE_RECORD).stat().st_ino == record
+    assert [path.name for path in cache_dir.iterdir()] == [key]  # no staging folder left behind

@@ -103,11 +103,18 @@ def test_chunks_of_real_articles_agree_and_are_cut_identically(backends):
     assert len(chunks) > len(texts) and similarity.min() >= 0.99
 
 
-def test_a_text_gets_the_same_vector_whatever_else_is_embedded_with_it(backends):
+def test_a_text_gets_the_same_vector_whatever_else_is_embedded_with_it_and_on_any_thread_count(backends):
+    from pipeline.embeddings_onnx import OnnxSentenceModel
+
     _, onnx_model = backends
     alone = onnx_model.embed_passages([SENTENCES[0]])[0]
     with_others = onnx_model.embed_passages([long_text(), SENTENCES[0], SENTENCES[16]])[1]
     assert np.array_equal(alone, with_others)
+    folder = onnx_model._model.folder
+    one, three = OnnxSentenceModel(folder, threads=1), OnnxSentenceModel(folder, threads=3)
+    texts = SENTENCES[:7]
+    assert np.array_equal(one.encode(texts, prompt="passage: "), three.encode(texts, prompt="passage: "))
+    assert np.array_equal(one.encode(texts, prompt="passage: "), onnx_model.embed_passages(texts))
 
 
 def test_auto_takes_the_int8_model_on_the_cpu_and_keeps_its_vectors_apart(backends):

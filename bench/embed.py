@@ -1,15 +1,22 @@
 """Embedding throughput and memory, and the cost of campaign matching and dedup per 1,000 articles.
 
-Run: .venv/bin/python bench/embed.py [--models multilingual-e5-small,minilm] [--device auto] [--dedup-articles 1000]
+Run: .venv/bin/python bench/embed.py [--models multilingual-e5-small,minilm] [--backends torch,onnx-int8]
+     [--device auto] [--threads N] [--rounds N] [--repeat N] [--dedup-articles 1000]
 
 Articles are the project's replay corpus (crawlers/replay/corpus, written for pantau: 72 Indonesian
-news articles of 250-600 words). Each model runs in its own process so that its peak memory
-(max RSS; on CUDA also the peak GPU allocation) is its own. `--device auto` uses CUDA when present;
-the CPU run uses every core torch sees (two on the development machines).
+news articles of 250-600 words). The first model runs once per backend (`--backends`: PyTorch fp32,
+the reference, and the int8 ONNX Runtime model of `pantau models prepare`), the other models with
+PyTorch. Each run is its own process so that its peak memory (max RSS; on CUDA also the peak GPU
+allocation) is its own. `--device` applies to PyTorch (`auto` = CUDA when present; `cuda` for a GPU
+check); onnx-int8 always runs on the CPU. `--threads` (default: every core) applies to both.
+On a shared machine: `--rounds` runs the processes in turn that many times and `--repeat` embeds
+the corpus that many times per process; the best pass counts.
 
-Per model it prints: articles/s and chunks/s for chunk + embed (the cached path's first visit),
-peak memory, and the ratio to the first model measured in the same run. For the default model it
-also prints, per 1,000 articles:
+Per run it prints: articles/s and chunks/s for chunk + embed (the cached path's first visit),
+peak memory, and the ratio to the first run. Between the backends: the lowest cosine between their
+vectors of the same chunks, and whether campaign matching decides every (article, campaign) pair
+of the corpus the same (and the largest score difference). For the first run it also prints, per
+1,000 articles:
 - matching: `CampaignMatcher.match_many` embedding its passages itself (`pantau analyze`, no store),
   and with the chunk vectors of the embedding pass above given (the process stage: the passages are
   the embedder's chunks, cached per text version, so matching embeds nothing);
@@ -23,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -32,10 +40,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from pipeline.embeddings import compute_article_vectors, embed_articles, load_embedder  # noqa: E402
-
 CORPUS = ROOT / "crawlers" / "replay" / "corpus" / "articles"
 
 
@@ -47,32 +51,53 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def worker(model: str, device: str, dedup_articles: int, with_pipeline: bool) -> dict:
-    """Runs in a child process: one model, all measurements, JSON on stdout."""
-    import torch  # noqa: PLC0415 - heavy: torch (~2 s); only the per-model child processes need it, not the parent that starts them
+def worker(model: str, backend: str, device: str, threads: int, repeat: int, dedup_articles: int, with_pipeline: bool,
+           vectors_out: str | None) -> dict:
+    """Runs in a child process: one model and backend, all measurements, JSON on stdout.
+
+    CPU time (all threads of the process) is reported beside wall time: on a shared machine it says
+    how much work a pass took even when the process waited for a core."""
+    sys.path.insert(0, str(ROOT))
+    os.environ["PANTAU_EMBEDDING__THREADS"] = str(threads)
+    from pipeline.embeddings import compute_article_vectors, load_embedder
 
     entries = corpus_articles()
     texts = ["\n".join(entry["paragraphs"]) for entry in entries]
     started = time.perf_counter()
-    embedder = load_embedder(model, device=device)
+    embedder = load_embedder(model, device="cpu" if backend == "onnx-int8" else device, backend=backend)
     load_s = time.perf_counter() - started
+    cuda = embedder.device.startswith("cuda")
+    torch = None
+    if backend == "torch":
+        import torch
     embedder.embed_passages(["pemanasan"])  # first call allocates; not part of the throughput
-    if embedder.device.startswith("cuda"):
+    if cuda:
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
     chunks = sum(len(embedder.chunk(text)) for text in texts)
-    started = time.perf_counter()
-    vectors = compute_article_vectors(embedder, texts)
-    if embedder.device.startswith("cuda"):
-        torch.cuda.synchronize()
-    embed_s = time.perf_counter() - started
+    passes, cpu = [], []
+    for _ in range(max(1, repeat)):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        vectors = compute_article_vectors(embedder, texts)
+        if cuda:
+            torch.cuda.synchronize()
+        passes.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    embed_s = min(passes)
+    used_threads = torch.get_num_threads() if torch is not None else embedder._model.threads
     result = {
-        "model": embedder.name, "device": embedder.device, "threads": torch.get_num_threads(), "articles": len(texts),
-        "chunks": chunks, "load_s": round(load_s, 2), "embed_s": round(embed_s, 3),
+        "model": embedder.name, "backend": embedder.backend, "device": embedder.device, "threads": used_threads,
+        "articles": len(texts), "chunks": chunks, "load_s": round(load_s, 2), "embed_s": round(embed_s, 3),
+        "passes_s": [round(p, 2) for p in passes], "embed_cpu_s": round(min(cpu), 2),
         "articles_per_s": round(len(texts) / embed_s, 2), "chunks_per_s": round(chunks / embed_s, 2),
     }
-    if embedder.device.startswith("cuda"):
+    if cuda:
         result["gpu_peak_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
+    if vectors_out:
+        import numpy as np
+
+        np.save(vectors_out, np.vstack([v.chunks for v in vectors]))
+        result["decisions"] = decisions(embedder, entries, [v.chunks for v in vectors])
     if with_pipeline:
         result.update(matching_cost(embedder, entries, [v.chunks for v in vectors]))
         result.update(dedup_cost(embedder, entries, dedup_articles, embed_s / len(texts)))
@@ -80,23 +105,35 @@ def worker(model: str, device: str, dedup_articles: int, with_pipeline: bool) ->
     return result
 
 
+def decisions(embedder, entries: list[dict], chunk_vectors: list) -> list[list[list]]:
+    """[matched, score] per campaign per article, from the chunk vectors just computed (as the process stage does)."""
+    from pantau.core.campaigns import load_campaigns
+    from pipeline.campaigns.matching import ArticleForMatching, CampaignMatcher
+
+    matcher = CampaignMatcher(load_campaigns(), embedder)
+    articles = [
+        ArticleForMatching(title=e["title"], text="\n".join(e["paragraphs"]), published_at=datetime.fromisoformat(e["published_at"]),
+                           paragraph_vectors=vectors)
+        for e, vectors in zip(entries, chunk_vectors)
+    ]
+    return [[[d.matched, d.score] for d in per_article] for per_article in matcher.match_many(articles)]
+
+
 def matching_cost(embedder, entries: list[dict], chunk_vectors: list) -> dict:
     try:
-        from pantau.core.campaigns import load_campaigns  # noqa: PLC0415 - kept out of the other models' processes, whose peak RSS must be the model's own (these add ~30 MB)
-        from pipeline.campaigns.matching import ArticleForMatching, CampaignMatcher  # noqa: PLC0415 - kept out of the other models' processes, whose peak RSS must be the model's own (these add ~30 MB)
+        from pantau.core.campaigns import load_campaigns
+        from pipeline.campaigns.matching import ArticleForMatching, CampaignMatcher
     except ImportError as error:
         return {"matching": f"not measured: {error}"}
     matcher = CampaignMatcher(load_campaigns(), embedder)
     articles = [
-        ArticleForMatching(
-            title=e["title"], text="\n".join(e["paragraphs"]), published_at=datetime.fromisoformat(e["published_at"])
-        )
+        ArticleForMatching(title=e["title"], text="\n".join(e["paragraphs"]), published_at=datetime.fromisoformat(e["published_at"]))
         for e in entries
     ]
     started = time.perf_counter()
     matcher.match_many(articles)
     with_embedding = time.perf_counter() - started
-    for article, vectors in zip(articles, chunk_vectors, strict=True):
+    for article, vectors in zip(articles, chunk_vectors):
         article.paragraph_vectors = vectors
     started = time.perf_counter()
     matcher.match_many(articles)
@@ -109,9 +146,10 @@ def matching_cost(embedder, entries: list[dict], chunk_vectors: list) -> dict:
 
 
 def dedup_cost(embedder, entries: list[dict], total: int, embed_s_per_article: float) -> dict:
-    from pantau.store import open_store  # noqa: PLC0415 - kept out of the other models' processes, whose peak RSS must be the model's own (these add ~30 MB)
-    from pantau.store.tables import Article, ArticlePlace  # noqa: PLC0415 - kept out of the other models' processes, whose peak RSS must be the model's own (these add ~30 MB)
-    from pipeline.dedup import assign_duplicates_and_stories  # noqa: PLC0415 - kept out of the other models' processes, whose peak RSS must be the model's own (these add ~30 MB)
+    from pipeline.dedup import assign_duplicates_and_stories
+    from pipeline.embeddings import embed_articles
+    from pantau.store import open_store
+    from pantau.store.tables import Article, ArticlePlace
 
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(f"sqlite:///{folder}/bench.db")
@@ -123,11 +161,9 @@ def dedup_cost(embedder, entries: list[dict], total: int, embed_s_per_article: f
                 repetition = n // len(entries)
                 published = datetime.fromisoformat(entry["published_at"]) + timedelta(days=40 * repetition)
                 article = Article(
-                    url_key=f"https://bench.example/{repetition}/{entry['id']}",
-                    url=f"https://bench.example/{repetition}/{entry['id']}",
-                    outlet_id=entry["outlet"], title=entry["title"], text="\n".join(entry["paragraphs"]),
-                    dateline=entry["dateline"], published_at=published, pipeline_version="bench", processed_at=published,
-                    is_article=True,
+                    url_key=f"https://bench.example/{repetition}/{entry['id']}", url=f"https://bench.example/{repetition}/{entry['id']}",
+                    outlet_id=entry["outlet"], title=entry["title"], text="\n".join(entry["paragraphs"]), dateline=entry["dateline"],
+                    published_at=published, pipeline_version="bench", processed_at=published, is_article=True,
                 )
                 article.places = [ArticlePlace(name=entry["city"], level="city", surface=[entry["dateline"]])]
                 session.add(article)
@@ -153,42 +189,103 @@ def dedup_cost(embedder, entries: list[dict], total: int, embed_s_per_article: f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--models", default="multilingual-e5-small,minilm")
-    parser.add_argument("--device", default="auto")
+    parser.add_argument("--backends", default="torch,onnx-int8", help="backends of the first model; the first is the baseline")
+    parser.add_argument("--device", default="auto", help="device of the PyTorch runs: auto, cpu or cuda")
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: every core)")
+    parser.add_argument("--rounds", type=int, default=1, help="run the processes in turn this many times; the best counts")
+    parser.add_argument("--repeat", type=int, default=1, help="embedding passes per process; the best counts")
     parser.add_argument("--dedup-articles", type=int, default=1000)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--backend", default="torch", help=argparse.SUPPRESS)
     parser.add_argument("--pipeline", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--vectors-out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.device, args.dedup_articles, args.pipeline)))
+        print(json.dumps(worker(args.worker, args.backend, args.device, args.threads, args.repeat, args.dedup_articles,
+                                args.pipeline, args.vectors_out)))
         return
-    results = []
-    for position, model in enumerate(m.strip() for m in args.models.split(",") if m.strip()):
-        command = [sys.executable, __file__, "--worker", model, "--device", args.device,
-                   "--dedup-articles", str(args.dedup_articles)]
-        if position == 0:
-            command.append("--pipeline")
-        completed = subprocess.run(command, capture_output=True, text=True)
-        if completed.returncode != 0:
-            print(f"{model}: failed: "
-                  f"{completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else completed.returncode}")
+    models = [m.strip() for m in args.models.split(",") if m.strip()]
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    runs = [(models[0], backend) for backend in backends] + [(model, "torch") for model in models[1:]]
+    best: dict[tuple[str, str], dict] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for round_number in range(max(1, args.rounds)):
+            for position, (model, backend) in enumerate(runs):
+                command = [sys.executable, __file__, "--worker", model, "--backend", backend, "--device", args.device,
+                           "--threads", str(args.threads), "--repeat", str(args.repeat), "--dedup-articles", str(args.dedup_articles)]
+                if position == 0 and round_number == 0:
+                    command.append("--pipeline")
+                if model == models[0] and round_number == 0:
+                    command += ["--vectors-out", str(Path(folder) / f"{backend}.npy")]
+                completed = subprocess.run(command, capture_output=True, text=True)
+                if completed.returncode != 0:
+                    print(f"{model} ({backend}): failed: {completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else completed.returncode}")
+                    continue
+                result = json.loads(completed.stdout.strip().splitlines()[-1])
+                kept = best.get((model, backend))
+                if kept is None:
+                    best[(model, backend)] = result
+                elif result["articles_per_s"] > kept["articles_per_s"]:
+                    kept.update({k: result[k] for k in ("embed_s", "articles_per_s", "chunks_per_s")})
+                if kept is not None:
+                    kept["embed_cpu_s"] = min(kept["embed_cpu_s"], result["embed_cpu_s"])
+                if kept is not None:
+                    kept["passes_s"] = kept["passes_s"] + result["passes_s"]
+                    kept["peak_rss_mb"] = max(kept["peak_rss_mb"], result["peak_rss_mb"])
+        agreement = compare_backends(folder, [best.get((models[0], b)) for b in backends], backends)
+    results = [best[run] for run in runs if run in best]
+    for result in results:
+        result.pop("decisions", None)
+    report(results, agreement)
+    print(json.dumps({"runs": results, "agreement": agreement, "load_average": os.getloadavg()}, default=str))
+
+
+def compare_backends(folder: str, results: list, backends: list[str]) -> list[dict]:
+    """Lowest cosine of each backend's chunk vectors to the first backend's, and campaign decisions compared."""
+    import numpy as np
+
+    if not results or results[0] is None or not (Path(folder) / f"{backends[0]}.npy").exists():
+        return []
+    reference = np.load(Path(folder) / f"{backends[0]}.npy")
+    found = []
+    for backend, result in zip(backends[1:], results[1:]):
+        path = Path(folder) / f"{backend}.npy"
+        if result is None or not path.exists():
             continue
-        results.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+        similarity = np.sum(reference * np.load(path), axis=1)
+        pairs = [(a, b) for x, y in zip(results[0]["decisions"], result["decisions"]) for a, b in zip(x, y)]
+        found.append({
+            "backend": backend, "baseline": backends[0], "chunks": int(len(similarity)),
+            "min_cosine": round(float(similarity.min()), 4), "mean_cosine": round(float(similarity.mean()), 4),
+            "pairs": len(pairs), "matched": sum(1 for a, _ in pairs if a[0]),
+            "different_decisions": sum(1 for a, b in pairs if a[0] != b[0]),
+            "max_score_difference": round(max(abs(a[1] - b[1]) for a, b in pairs), 4),
+        })
+    return found
+
+
+def report(results: list[dict], agreement: list[dict]) -> None:
     baseline = results[0] if results else None
+    load = os.getloadavg()
+    print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     for result in results:
         ratio = result["articles_per_s"] / baseline["articles_per_s"]
-        print(f"{result['model']} on {result['device']} ({result['threads']} threads): {result['articles_per_s']} articles/s, "
-              f"{result['chunks_per_s']} chunks/s ({result['articles']} articles, {result['chunks']} chunks), "
-              f"peak RSS {result['peak_rss_mb']} MB"
+        print(f"{result['model']} {result['backend']} on {result['device']} ({result['threads']} threads): {result['articles_per_s']} articles/s, "
+              f"{result['chunks_per_s']} chunks/s ({result['articles']} articles, {result['chunks']} chunks; passes "
+              f"{', '.join(str(p) for p in result['passes_s'])} s), peak RSS {result['peak_rss_mb']} MB"
               + (f", GPU peak {result['gpu_peak_mb']} MB" if "gpu_peak_mb" in result else "")
-              + f", load {result['load_s']} s; x{ratio:.2f} vs {baseline['model']}")
+              + f", load {result['load_s']} s; x{ratio:.2f} vs {baseline['model']} {baseline['backend']} "
+              f"(CPU time of a pass {result['embed_cpu_s']} s, x{baseline['embed_cpu_s'] / result['embed_cpu_s']:.2f})")
         if "dedup_s_per_1000" in result:
-            print("  matching per 1,000 articles: "
-                  f"{result.get('matching_s_per_1000', result.get('matching'))} s embedding its passages, "
+            print(f"  matching per 1,000 articles: {result.get('matching_s_per_1000', result.get('matching'))} s embedding its passages, "
                   f"{result.get('matching_decisions_only_s_per_1000', '-')} s with the cached chunk vectors (the process stage)")
             print(f"  dedup per 1,000 articles: {result['dedup_s_per_1000']} s (embeddings cached), "
                   f"{result['dedup_vs_embedding']}x the embedding time of the same articles; "
                   f"{result['dedup_duplicates']} copies found, {result['dedup_new_stories']} stories")
-    print(json.dumps(results))
+    for item in agreement:
+        print(f"{item['backend']} vs {item['baseline']}: cosine of the same chunks min {item['min_cosine']}, mean {item['mean_cosine']} "
+              f"({item['chunks']} chunks); campaign decisions: {item['different_decisions']} of {item['pairs']} pairs differ "
+              f"({item['matched']} matched), largest score difference {item['max_score_difference']}")
 
 
 if __name__ == "__main__":

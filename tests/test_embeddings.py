@@ -236,6 +236,7 @@ def test_cli_prepare_twice_is_a_no_op_and_check_reports_the_model(capsys):
     assert run(["models", "prepare", "--json"]) == 0
     second = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert second["converted"] is False and second["fallback"]["loaded_now"] is False and second["seconds"] < 1.0
+    assert second["onnx_int8"]["converted"] is False and second["onnx_int8"]["seconds"] < 1.0
     assert run(["models", "check", "--json", "--device", "cpu"]) == 0
     checked = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert checked["dim"] == 384 and checked["files"] == "match the manifest"

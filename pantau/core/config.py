@@ -28,7 +28,12 @@ class EmbeddingSettings(BaseModel):
     model: str = "multilingual-e5-small"
     # "auto" uses CUDA when torch sees a GPU, else the CPU.
     device: str = "auto"
+    # "auto": PyTorch on a GPU, else the int8 ONNX model when `pantau models prepare` made one, else
+    # PyTorch on the CPU; "onnx-int8" (CPU only) or "torch" (the reference) to choose.
+    backend: str = "auto"
     batch_size: int = 32
+    # CPU threads of the embedding model; 0 = every core this process may use.
+    threads: int = 0
 
 
 class SmtpSettings(BaseModel):

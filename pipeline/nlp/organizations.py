@@ -12,17 +12,18 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Iterable
+from pathlib import Path
+from typing import Any, Iterable
 
 from spacy.attrs import IDX
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from models.organizations import Lexicon, OrganizationEntry, ShapeRules, load_lexicon
+from models.organizations import LEXICON_PATH, Lexicon, OrganizationEntry, ShapeRules, load_lexicon
 from pipeline.nlp import doc_text, pattern_docs
-from pipeline.nlp.vocabulary import common_words, stop_words
+from pipeline.nlp.phrases import PhraseTable
+from pipeline.nlp.vocabulary import common_words, lemma_table_path, stop_words
 
 SPAN_KEY = "organizations"
 LABEL = "ORG"
@@ -49,16 +50,61 @@ class Mention:
 
 
 class OrganizationRecognizer:
-    """The spaCy component; one instance per pipeline, stateless between documents."""
+    """The spaCy component; one instance per pipeline, stateless between documents.
 
-    def __init__(self, nlp: Language, lexicon: Lexicon):
+    Given a lexicon it is built at once; made by its factory it is built by `initialize` (from the lexicon
+    at `lexicon_path`, or on the first document), or restored by `from_disk`: the phrase tables are read
+    back, the rest is derived from the lexicon file again (milliseconds)."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon | None = None, lexicon_path: str | None = None):
+        self._nlp = nlp
+        self.lexicon_path = lexicon_path
+        self.ready = False
+        if lexicon is not None:
+            self.build(lexicon)
+
+    def initialize(self, get_examples: Any = None, *, nlp: Language | None = None) -> None:
+        self.build(load_lexicon(self.lexicon_path), nlp)
+
+    def build(self, lexicon: Lexicon, nlp: Language | None = None) -> None:
+        """Phrase tables of every surface form (tokenised like articles), then the derived state."""
+        exact, caseless = PhraseTable("ORTH"), PhraseTable("LOWER")
+        for entry in lexicon.entries:
+            forms = entry.surface_forms()
+            docs = pattern_docs(nlp or self._nlp, forms)
+            exact.add(entry.name, docs)
+            long_forms = [doc for form, doc in zip(forms, docs) if len(form.split()) >= 3]
+            if long_forms:
+                caseless.add(entry.name, long_forms)
+        self.exact_matcher, self.caseless_matcher = exact, caseless
+        self._derive(lexicon)
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        self._ensure_ready()
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "exact.msgpack").write_bytes(self.exact_matcher.to_bytes())
+        (path / "caseless.msgpack").write_bytes(self.caseless_matcher.to_bytes())
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "OrganizationRecognizer":
+        path = Path(path)
+        self.exact_matcher = PhraseTable().from_bytes((path / "exact.msgpack").read_bytes())
+        self.caseless_matcher = PhraseTable().from_bytes((path / "caseless.msgpack").read_bytes())
+        self._derive(load_lexicon(self.lexicon_path))
+        return self
+
+    def _ensure_ready(self) -> None:
+        if not self.ready:
+            self.initialize()
+
+    def _derive(self, lexicon: Lexicon) -> None:
+        """Everything but the phrase tables: lookups, shape patterns and word sets, from the lexicon."""
         self.lexicon = lexicon
         self.entries: dict[str, OrganizationEntry] = lexicon.by_name()
-        self.exact_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        self.caseless_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.lookup: dict[str, str] = {}
         for entry in lexicon.entries:
-            self._add_entry(nlp, entry)
+            for form in entry.surface_forms():
+                self.lookup.setdefault(form.casefold(), entry.name)
         self.shape_pattern = _shape_pattern(lexicon.shapes)
         self.tail_pattern = _tail_pattern(lexicon.shapes)
         self.tail_word = _tail_word_pattern(lexicon.shapes)
@@ -73,19 +119,10 @@ class OrganizationRecognizer:
         self.stop_words = stop_words()
         self.suffixes = frozenset(word for suffix in lexicon.shapes.suffixes for word in suffix.split())
         self.role_words = frozenset(word.casefold() for word in lexicon.shapes.title_words)
-
-    def _add_entry(self, nlp: Language, entry: OrganizationEntry) -> None:
-        label = entry.name
-        forms = entry.surface_forms()
-        docs = pattern_docs(nlp, forms)
-        self.exact_matcher.add(label, docs)
-        long_forms = [doc for form, doc in zip(forms, docs) if len(form.split()) >= 3]
-        if long_forms:
-            self.caseless_matcher.add(label, long_forms)
-        for form in forms:
-            self.lookup.setdefault(form.casefold(), entry.name)
+        self.ready = True
 
     def __call__(self, doc: Doc) -> Doc:
+        self._ensure_ready()
         mentions = self.find_mentions(doc)
         doc.spans[SPAN_KEY] = [Span(doc, m.span.start, m.span.end, label=LABEL, kb_id=m.key) for m in mentions]
         doc._.organizations = self.summarise(mentions)
@@ -111,7 +148,7 @@ class OrganizationRecognizer:
         return self._as_mentions(text, sorted(chosen, key=lambda span: span.start), keys)
 
     def _lexicon_spans(self, doc: Doc) -> list[Span]:
-        matches = self.exact_matcher(doc, as_spans=True) + self.caseless_matcher(doc, as_spans=True)
+        matches = self.exact_matcher(doc) + self.caseless_matcher(doc)
         return filter_spans(matches)
 
     def _shape_spans(self, doc: Doc, text: str) -> list[Span]:
@@ -349,5 +386,11 @@ def _start_of_name_before(text: str, position: int) -> int:
 
 @Language.factory("pantau_organizations", default_config={"lexicon_path": ""}, assigns=["doc._.organizations"])
 def make_organization_recognizer(nlp: Language, name: str, lexicon_path: str) -> OrganizationRecognizer:
-    """Organisations from the lexicon at `lexicon_path` (default: models/organizations.toml)."""
-    return OrganizationRecognizer(nlp, load_lexicon(lexicon_path or None))
+    """Organisations from the lexicon at `lexicon_path` (default: models/organizations.toml); built by
+    `initialize` (`pipeline.nlp.assembly.build_nlp` calls it) or restored by `from_disk`."""
+    return OrganizationRecognizer(nlp, lexicon_path=lexicon_path or None)
+
+
+def resource_files(settings: dict[str, Any]) -> list[Path]:
+    """The files this stage is built from (for the key of a saved pipeline)."""
+    return [Path(settings.get("lexicon_path") or LEXICON_PATH), *lemma_table_path()]

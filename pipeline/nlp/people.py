@@ -17,17 +17,19 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field
-from typing import Iterable
+from pathlib import Path
+from typing import Any, Iterable
 
+import srsly
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from models.organizations import Lexicon, load_lexicon
+from models.organizations import LEXICON_PATH, Lexicon, load_lexicon
 from pipeline.names import ORGANIZATION_WORDS
 from pipeline.nlp import doc_text, pattern_docs
-from pipeline.nlp.places import LOCATIVE_CUES
-from pipeline.nlp.vocabulary import common_words, is_common, stop_words
+from pipeline.nlp.phrases import PhraseTable
+from pipeline.nlp.places import GAZETTEER_PATH, LOCATIVE_CUES
+from pipeline.nlp.vocabulary import common_words, is_common, lemma_table_path, stop_words
 
 SPAN_KEY = "people"
 LABEL = "PER"
@@ -331,17 +333,70 @@ class DocState:
 
 
 class PeopleRecognizer:
-    """The spaCy component; one instance per pipeline, stateless between documents."""
+    """The spaCy component; one instance per pipeline, stateless between documents.
 
-    def __init__(self, nlp: Language, lexicon: Lexicon, place_names: frozenset[str],
-                 village_names: frozenset[str] = frozenset(), cued_foreign_names: frozenset[str] = frozenset(),
-                 unambiguous_place_names: frozenset[str] = frozenset()):
-        self.leader_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
-        titles = _leader_titles(lexicon)
-        for (title, organization), pattern in zip(titles.items(), pattern_docs(nlp, titles)):
-            self.leader_matcher.add(organization, [pattern])
+    Made by its factory it is built by `initialize` (leader titles from the organisation lexicon at
+    `lexicon_path`, place names from the places gazetteer; or on the first document), or restored by
+    `from_disk` (the titles' phrase table and the place-name sets)."""
+
+    def __init__(self, nlp: Language, lexicon_path: str | None = None):
+        self._nlp = nlp
+        self.lexicon_path = lexicon_path
+        self.ready = False
         self.common = common_words()
         self.stop_words = stop_words()
+        self.leader_matcher = PhraseTable("ORTH")
+
+    def initialize(self, get_examples: Any = None, *, nlp: Language | None = None) -> None:
+        self.build(load_lexicon(self.lexicon_path), *_place_names(), nlp=nlp)
+
+    def build(self, lexicon: Lexicon, place_names: frozenset[str], village_names: frozenset[str] = frozenset(),
+              cued_foreign_names: frozenset[str] = frozenset(), unambiguous_place_names: frozenset[str] = frozenset(),
+              nlp: Language | None = None) -> None:
+        matcher = PhraseTable("ORTH")
+        titles = _leader_titles(lexicon)
+        for (title, organization), pattern in zip(titles.items(), pattern_docs(nlp or self._nlp, titles)):
+            matcher.add(organization, [pattern])
+        self.leader_matcher = matcher
+        self._set_organizations(lexicon)
+        self._set_place_names(place_names, village_names, cued_foreign_names, unambiguous_place_names)
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        self._ensure_ready()
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "leaders.msgpack").write_bytes(self.leader_matcher.to_bytes())
+        # One list of names with a bit per subset: each name string is read (and hashed) once.
+        names = sorted(self.place_names)
+        kinds = [(name in self._village_names) | (name in self._cued_foreign_names) << 1 | (name in self.unambiguous_place_names) << 2
+                 for name in names]
+        (path / "place_names.msgpack").write_bytes(srsly.msgpack_dumps({"names": names, "kinds": kinds, "words": sorted(self.place_words)}))
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "PeopleRecognizer":
+        path = Path(path)
+        content = srsly.msgpack_loads((path / "place_names.msgpack").read_bytes(), use_list=False)
+        self.leader_matcher = PhraseTable().from_bytes((path / "leaders.msgpack").read_bytes())
+        # The lexicon is read again (milliseconds): its forms are not worth a file of their own.
+        self._set_organizations(load_lexicon(self.lexicon_path))
+        names, kinds = content["names"], content["kinds"]
+        subsets = [frozenset(name for name, kind in zip(names, kinds) if kind & bit) for bit in (1, 2, 4)]
+        self._set_place_names(frozenset(names), *subsets, place_words=frozenset(content["words"]))
+        return self
+
+    def _ensure_ready(self) -> None:
+        if not self.ready:
+            self.initialize()
+
+    def _set_organizations(self, lexicon: Lexicon) -> None:
+        # Every written form of a lexicon organisation -> its canonical name, to find the organisation an internal
+        # body belongs to ("Fraksi PKB" -> PKB, "Dewan Pembina Partai Demokrat" -> Partai Demokrat).
+        self.organization_forms = {form: entry.name for entry in lexicon.entries for form in entry.surface_forms()}
+        self.lexicon_names = frozenset(entry.name for entry in lexicon.entries)
+        self.organization_heads = frozenset(head.split()[0] for head in lexicon.shapes.heads)
+
+    def _set_place_names(self, place_names: frozenset[str], village_names: frozenset[str], cued_foreign_names: frozenset[str],
+                         unambiguous_place_names: frozenset[str], place_words: frozenset[str] | None = None) -> None:
+        self._village_names, self._cued_foreign_names = village_names, cued_foreign_names
         self.place_names = place_names
         # One-word kecamatan/village names ("Paul", "Pete", "Hatta") are given names too: a name standing alone is
         # not a person, but one opening a longer name ("Paul Kagame") is not a place to skip.
@@ -353,14 +408,12 @@ class PeopleRecognizer:
         # Indonesian places that are never a word or a name ("Jatim", "Jayapura"): one ending a run of capitalised
         # words is not part of a person's name ("Sail Morotai", "Mapolda Jatim", "Strategi Jayapura").
         self.unambiguous_place_names = unambiguous_place_names
-        self.place_words = frozenset(word.lower() for name in place_names for word in name.split())
-        # Every written form of a lexicon organisation -> its canonical name, to find the organisation an internal
-        # body belongs to ("Fraksi PKB" -> PKB, "Dewan Pembina Partai Demokrat" -> Partai Demokrat).
-        self.organization_forms = {form: entry.name for entry in lexicon.entries for form in entry.surface_forms()}
-        self.lexicon_names = frozenset(entry.name for entry in lexicon.entries)
-        self.organization_heads = frozenset(head.split()[0] for head in lexicon.shapes.heads)
+        self.place_words = place_words if place_words is not None else frozenset(
+            word.lower() for name in place_names for word in name.split())
+        self.ready = True
 
     def __call__(self, doc: Doc) -> Doc:
+        self._ensure_ready()
         state = self._start(doc)
         self._people_after_roles(state)
         self._people_with_honorifics(state)
@@ -388,7 +441,7 @@ class PeopleRecognizer:
         org_at: dict[int, tuple[int, str]] = {}
         for span in doc.spans.get(ORG_SPAN_KEY, []) if ORG_SPAN_KEY in doc.spans else []:
             org_at[span.start] = (span.end, span.kb_id_ or span.text)
-        role_at = {span.start: (span.end, span.label_) for span in self.leader_matcher(doc, as_spans=True)}
+        role_at = {span.start: (span.end, span.label_) for span in self.leader_matcher(doc)}
         text, starts, words = _token_texts(doc)
         spaces = [text[start + len(word):following] for start, word, following in
                   zip(starts, words, [*starts[1:], len(text)])]
@@ -1600,5 +1653,11 @@ def _place_names() -> tuple[frozenset[str], frozenset[str], frozenset[str], froz
 @Language.factory("pantau_people", default_config={"lexicon_path": ""},
                   requires=["doc._.organizations"], assigns=["doc._.people", "doc._.quotes"])
 def make_people_recognizer(nlp: Language, name: str, lexicon_path: str) -> PeopleRecognizer:
-    """People and quotes; `lexicon_path` is the organisation lexicon whose leader titles name organisations."""
-    return PeopleRecognizer(nlp, load_lexicon(lexicon_path or None), *_place_names())
+    """People and quotes; `lexicon_path` is the organisation lexicon whose leader titles name organisations.
+    Built by `initialize` (`pipeline.nlp.assembly.build_nlp` calls it) or restored by `from_disk`."""
+    return PeopleRecognizer(nlp, lexicon_path=lexicon_path or None)
+
+
+def resource_files(settings: dict[str, Any]) -> list[Path]:
+    """The files this stage is built from (for the key of a saved pipeline)."""
+    return [Path(settings.get("lexicon_path") or LEXICON_PATH), GAZETTEER_PATH, *lemma_table_path()]

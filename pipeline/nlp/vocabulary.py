@@ -10,6 +10,7 @@ import gzip
 import json
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +53,15 @@ def stop_words() -> frozenset[str]:
     from spacy.lang.id.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS)
+
+
+def lemma_table_path() -> list[Path]:
+    """The lemma table's file, or nothing when spacy-lookups-data is not installed (for the key of a saved pipeline)."""
+    try:
+        path = Path(str(resources.files("spacy_lookups_data") / "data" / "id_lemma_lookup.json.gz"))
+    except ModuleNotFoundError:
+        return []
+    return [path] if path.is_file() else []
 
 
 def _lemma_table_words() -> set[str]:

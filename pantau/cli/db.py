@@ -11,6 +11,7 @@ from pantau.cli.app import db_app
 from pantau.store import open_store
 from pantau.store import tables as store_tables
 from pantau.store.coverage import rebuild
+from pantau.store.rekey import rekey
 
 
 @db_app.command("upgrade")
@@ -42,6 +43,20 @@ def rebuild_coverage() -> None:
     with store.session() as session:
         rebuild(session)
     print(f"{store.display_url}: weekly coverage counted again from the articles")
+
+
+@db_app.command("rekey")
+def rekey_store(as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON.")) -> None:
+    """Make every stored page and article key what the outlet registry says now (after adding `key_rules`):
+    old address forms of one article become one article."""
+    store = open_store()
+    with store.session() as session:
+        report = rekey(session)
+    if as_json:
+        print(json.dumps(report.as_dict()))
+        return
+    print(f"{store.display_url}: keys changed for {report.changed['pages']} pages and {report.changed['articles']} articles; "
+          f"{report.merged['pages']} pages and {report.merged['articles']} articles were copies of one already stored and were dropped")
 
 
 @db_app.command("stats")

@@ -3,6 +3,7 @@ so the process stage knows which articles to re-make from their stored raw HTML.
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
 from pantau import __version__
@@ -13,6 +14,8 @@ from pipeline.extract import EXTRACTOR_VERSION
 
 @lru_cache(maxsize=1)
 def pipeline_version() -> str:
-    from pipeline.nlp.assembly import NLP_VERSION  # noqa: PLC0415 - heavy: pipeline.nlp.assembly loads spaCy and torch (~4 s) for one constant; pipeline.process, the flows and the web app import this module before any version is asked for
+    from pipeline.nlp.assembly import NLP_VERSION, STAGES  # noqa: PLC0415 - heavy: pipeline.nlp.assembly loads spaCy (~1 s) for two constants; pipeline.process, the flows and the web app import this module before any version is asked for
 
-    return f"{__version__}+x{EXTRACTOR_VERSION}.n{NLP_VERSION}.e{CHUNKING_VERSION}.m{MATCHER_VERSION}"
+    # A stage added or removed changes the output too: the stages are part of the NLP version.
+    stages = hashlib.sha256(",".join(STAGES).encode("utf-8")).hexdigest()[:6]
+    return f"{__version__}+x{EXTRACTOR_VERSION}.n{NLP_VERSION}-{stages}.e{CHUNKING_VERSION}.m{MATCHER_VERSION}"

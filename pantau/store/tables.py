@@ -353,6 +353,17 @@ class Statistic(TagRow, Base):
     source: Mapped[str | None] = mapped_column(String(300), doc="organisation the text attributes the figure to, else empty")
 
 
+@tag_type("hashtags", "Hashtags and social-media accounts named in articles.",
+          CountedListing(key="name", described_by=("kind",), sums={"mentions": ("mentions", "mentions over those articles")}))
+class ArticleHashtag(TagRow, Base):
+    __tablename__ = "article_hashtags"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True, doc="the article (articles.id)")
+    name: Mapped[str] = mapped_column(String(120), index=True, doc="the hashtag or account as written (#MakinCakapDigital, @siberkreasi)")
+    kind: Mapped[str] = mapped_column(String(16), doc="hashtag or account")
+    mentions: Mapped[int] = mapped_column(default=1, doc="times the article writes it")
+
+
 # --------------------------------------------------------------------------- campaigns, embeddings, digest
 
 

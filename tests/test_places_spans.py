@@ -109,3 +109,13 @@ def test_facility_names_with_particles_lower_case_heads_and_villages(nlp):
 
 def test_civic_buildings_stay_places_inside_an_organisation(nlp):
     assert loc_spans(nlp, "Mereka berorasi di depan Balai Kota Surabaya.", organizations=[(4, 7)]) == ["Balai Kota Surabaya"]
+
+
+def test_a_named_facility_is_no_person(full_nlp):
+    # Every facility head of the places stage keeps the people stage off the name after it.
+    doc = full_nlp.make_doc("Nelayan berjualan di Sentra Ikan Kedung, lalu mandi di Waduk Sarangan dan Gua Lawa, "
+                            "kata Chairul Tanjung.")
+    doc._.dateline = None
+    doc = full_nlp(doc)
+    assert [span.text for span in doc.spans["people"]] == ["Chairul Tanjung"]  # "Tanjung" is also a family name
+    assert [span.text for span in doc.spans["places"]] == ["Sentra Ikan Kedung", "Waduk Sarangan", "Gua Lawa"]

@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 from models.organizations import Lexicon, load_lexicon
 from pipeline.names import ORGANIZATION_WORDS
 from pipeline.nlp import doc_text, pattern_docs
-from pipeline.nlp.places import LOCATIVE_CUES
+from pipeline.nlp.places import FACILITY_HEADS, LOCATIVE_CUES
 from pipeline.nlp.vocabulary import common_words, is_common, stop_words
 
 SPAN_KEY = "people"
@@ -197,7 +197,10 @@ NOT_PERSON_WORDS = ORGANIZATION_WORDS | frozenset({
     "pilgub", "pileg", "pilwalkot", "pilbup", "pemilukada", "mukernas", "musda", "muswil", "musyawarah", "rakerda",
     "rakornas", "parlemen", "legislatif", "eksekutif", "presidium", "litbang", "parliamentary",
     "threshold", "service", "health", "national",
-})
+}) | frozenset(word.lower() for word in FACILITY_HEADS if word not in {"Tanjung", "Bukit"})
+# (Every head of a named facility of the places stage: "Waduk Ngancar", "Sentra Ikan Bulak" are places. Not "Tanjung"
+# and "Bukit": also family names, "Chairul Tanjung". Not the venue tails: "Lane" is a surname, and a body named
+# "... Center" may stand before its head's name.)
 CONNECTORS = frozenset({"dan", "&", "untuk", "serta", "bidang", "of", "and", "for", "the", "-", "/"})
 QUOTE_MARKS = re.compile(r"[“”\"]")
 MAX_QUOTE_CHARS = 4000

@@ -69,6 +69,7 @@ FACILITY_HEADS = (
     "Kawasan", "Kebun", "Hutan", "Tanjung", "Semenanjung", "Dermaga", "Lembah", "Bukit", "Pegunungan",
     "Dukuh", "Warung", "Restoran", "Kafe", "RSUD", "Sentra", "Pertokoan", "Waduk", "Bendungan", "Situs",
     "Keraton", "Kraton", "Pura", "Vihara", "Klenteng", "Benteng",
+    "Gua", "Goa", "Kastil", "Curug", "Telaga", "Kawedanan", "Padukuhan", "Cagar",
     # Written in lower case mid-sentence, the head is still part of the name: "di jalan Medan Merdeka Barat", "di sirkuit
     # Sakhir", "desa Suren" (after "dukuh" the name alone is: see LOCATIVE_CUES).
     "jalan", "bandara", "pelabuhan", "stadion", "sirkuit", "pulau", "gunung", "masjid", "desa", "kelurahan",

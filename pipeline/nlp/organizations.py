@@ -51,8 +51,11 @@ class Mention:
 class OrganizationRecognizer:
     """The spaCy component; one instance per pipeline, stateless between documents."""
 
-    def __init__(self, nlp: Language, lexicon: Lexicon):
+    def __init__(self, nlp: Language, lexicon: Lexicon, country_names: frozenset[str] = frozenset()):
         self.lexicon = lexicon
+        # Countries whose names hold an organisation's head word ("Amerika Serikat", "Persatuan Emirat Arab"): never an
+        # organisation, nor the start of one ("Presiden Amerika Serikat Barack Obama", "Amerika Serikat (AS)").
+        self.country_names = country_names
         self.entries: dict[str, OrganizationEntry] = lexicon.by_name()
         self.exact_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.caseless_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -122,7 +125,7 @@ class OrganizationRecognizer:
                 span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
                 if span is not None and trim:
                     span = self._trim_common_start(span)
-                if span is not None and len(span) > 0:
+                if span is not None and len(span) > 0 and not self._inside_a_country_name(span):
                     spans.append(span)
         return spans
 
@@ -146,6 +149,11 @@ class OrganizationRecognizer:
                 matches.append(match)
                 end = match.end()
         return matches
+
+    def _inside_a_country_name(self, span: Span) -> bool:
+        """ "Serikat Barack Obama" after "Amerika": a head word that ends a country's name opens no organisation."""
+        doc = span.doc
+        return any(doc[max(0, span.start - before):span.start + 1].text in self.country_names for before in (1, 2))
 
     def _trim_common_start(self, span: Span) -> Span | None:
         # "Saat Shamrock Holdings", "CIO Walt Disney Company": a sentence starter or a job title is not part
@@ -226,8 +234,8 @@ class OrganizationRecognizer:
             start -= 1
             initials = [word[0] for word in words]
             if initials == capitals:
-                if not any(word in self.hint_words for word in words):
-                    return None
+                if not any(word in self.hint_words for word in words) or " ".join(words) in self.country_names:
+                    return None  # "Kartu Indonesia Pintar (KIP)" is a programme, "Amerika Serikat (AS)" a country
                 return doc[start:end]
             if len(initials) > len(capitals):
                 break
@@ -350,4 +358,16 @@ def _start_of_name_before(text: str, position: int) -> int:
 @Language.factory("pantau_organizations", default_config={"lexicon_path": ""}, assigns=["doc._.organizations"])
 def make_organization_recognizer(nlp: Language, name: str, lexicon_path: str) -> OrganizationRecognizer:
     """Organisations from the lexicon at `lexicon_path` (default: models/organizations.toml)."""
-    return OrganizationRecognizer(nlp, load_lexicon(lexicon_path or None))
+    return OrganizationRecognizer(nlp, load_lexicon(lexicon_path or None), _country_names())
+
+
+def _country_names() -> frozenset[str]:
+    """Names of countries of the places stage's gazetteer written in two words or more ("Amerika Serikat")."""
+    try:
+        from pipeline.nlp.places import load_gazetteer  # noqa: PLC0415 - the gazetteer is read only when a pipeline is built
+
+        gazetteer = load_gazetteer()
+    except Exception:  # noqa: BLE001 - without a gazetteer organisations are still found
+        return frozenset()
+    return frozenset(form for form, entries in gazetteer.forms.items()
+                     if " " in form and any(place.kind == "country" for place, _, _ in entries))

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from models.regions.build_gazetteer import build_foreign
+from pipeline.nlp.assembly import build_nlp
 from pipeline.nlp.places import GAZETTEER_PATH
 
 
@@ -59,3 +60,29 @@ def test_a_foreign_region_without_a_known_city_for_its_point_stops_the_build():
 def test_countries_are_also_named_with_their_form_of_state(foreign):
     assert foreign["Republik India"]["name"] == "India" and foreign["Republik Irlandia"]["country"] == "IE"
     assert "Republik Republik Ceko" not in foreign
+
+
+def test_countries_have_their_indonesian_names_from_cldr(foreign):
+    # CLDR's Indonesian names (Babel) reach countries foreign_names.toml does not list.
+    assert foreign["Guinea"]["country"] == "GN" and foreign["Kamerun"]["country"] == "CM"
+    assert foreign["Republik Dominika"]["country"] == "DO" and foreign["Kosta Rika"]["country"] == "CR"
+    assert foreign["Jordania"]["name"] == "Yordania"
+    # A name CLDR shares with a word or a given name stays out, as the English one does ("Chad", "Mali").
+    assert not {"Chad", "Mali", "Niger"} & set(foreign)
+
+
+def test_the_country_named_by_its_english_name_holds_no_other_country(nlp_places):
+    doc = nlp_places("Tim dari Papua New Guinea dan Guinea bertanding di Kamerun.")
+    assert [span.text for span in doc.spans["places"]] == ["Papua New Guinea", "Guinea", "Kamerun"]
+
+
+@pytest.fixture(scope="module")
+def nlp_places():
+    nlp = build_nlp(stages=("pantau_places",))
+
+    def run(text: str):
+        doc = nlp.make_doc(text)
+        doc._.dateline = None
+        return nlp.get_pipe("pantau_places")(doc)
+
+    return run

@@ -87,3 +87,11 @@ def test_a_megabyte_of_text_is_handled(nlp):
     text = "Kominfo dan Asosiasi E-Commerce Indonesia (IdEA) bekerja sama dengan UMKM di seluruh Indonesia. " * 10_000
     found = organizations(nlp, text[:1_000_000])
     assert found[0]["mentions"] > 9000
+
+
+def test_a_country_named_with_a_head_word_is_no_organisation(nlp):
+    # "Serikat" heads unions ("Serikat Pekerja"), but ends "Amerika Serikat": the country, its acronym and the name after
+    # it are no organisation; a union is still one.
+    doc = nlp("Menteri Luar Negeri Amerika Serikat Antony Blinken dan Duta Besar Amerika Serikat (AS) tiba. "
+              "Serikat Petani Lampung menolak.")
+    assert [span.text for span in doc.spans["organizations"]] == ["Serikat Petani Lampung"]

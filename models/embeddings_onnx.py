@@ -26,8 +26,9 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from models.embeddings import DEFAULT_MODEL_NAME, PrepareResult, _replace_folder, file_sha256, read_manifest, size_problem
 from pantau.core.errors import ModelMissingError

@@ -23,9 +23,10 @@ import bisect
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pantau.core.outlets import Outlet
@@ -173,7 +174,7 @@ def normalize_line(line: str) -> str:
     return " ".join(line.split())
 
 
-def clean_text(text: str, outlet: "Outlet | None" = None) -> CleanedText:
+def clean_text(text: str, outlet: Outlet | None = None) -> CleanedText:
     """Remove boilerplate lines and take the dateline out of the first paragraph."""
     lines = [normalized for line in (text or "").splitlines() if (normalized := normalize_line(line))]
     patterns = outlet.boilerplate_patterns if outlet is not None else ()
@@ -198,7 +199,7 @@ _LIST_HEADING = re.compile(
 _MAX_LISTED_HEADLINE_WORDS = 25
 
 
-def clean_document(text: str, outlet: "Outlet | None" = None) -> tuple[CleanedText, "Outlet | None"]:
+def clean_document(text: str, outlet: Outlet | None = None) -> tuple[CleanedText, Outlet | None]:
     """A text document (a .txt file, text pasted from a page) and its outlet: the outlet named in the text when
     `outlet` is None, the general and the outlet's boilerplate out (lists of other headlines under "Berita
     Terkait" and the like too), and the page header above the dateline out of the body, its headline the title."""
@@ -223,7 +224,7 @@ def clean_document(text: str, outlet: "Outlet | None" = None) -> tuple[CleanedTe
     return cleaned, outlet
 
 
-def outlet_named_in_text(lines: list[str]) -> "Outlet | None":
+def outlet_named_in_text(lines: list[str]) -> Outlet | None:
     """The registry outlet a page's text names as its own: the outlet of a dateline near the top ("GORONTALO,
     KOMPAS.com -", "Jakarta, CNN Indonesia --"), otherwise the one its app, share and footer lines name most
     ("Dapatkan update … dari Kompas.com", "Download Apps Detikcom", "Follow Berita Okezone di Google News").
@@ -250,7 +251,7 @@ def outlet_named_in_text(lines: list[str]) -> "Outlet | None":
 
 
 @lru_cache(maxsize=1)
-def _outlets_by_name() -> dict[str, "Outlet"]:
+def _outlets_by_name() -> dict[str, Outlet]:
     """Lower-cased outlet names of the registry (dateline and publisher names, the entry's name) -> the outlet;
     names two outlets share ("Trans Media") are left out."""
     from pantau.core.outlets import all_outlets

@@ -31,10 +31,11 @@ import re
 import socket
 import sys
 import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import numpy as np
@@ -457,19 +458,19 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def article_embeddings(store_session: "Session", embedder: Embedder, text: str) -> np.ndarray:
+def article_embeddings(store_session: Session, embedder: Embedder, text: str) -> np.ndarray:
     """Chunk vectors of `text` (n_chunks x dim, L2-normalised), from the store when already computed.
 
     Row i is the vector of `embedder.chunk(text)[i]`. An empty text gives a (0, dim) array."""
     return embed_articles(store_session, embedder, [text])[0].chunks
 
 
-def article_vector(store_session: "Session", embedder: Embedder, text: str) -> np.ndarray:
+def article_vector(store_session: Session, embedder: Embedder, text: str) -> np.ndarray:
     """The whole-article vector of `text` (dim,): the token-weighted mean of its chunks, normalised."""
     return embed_articles(store_session, embedder, [text])[0].article
 
 
-def embed_articles(store_session: "Session", embedder: Embedder, texts: Sequence[str]) -> list[ArticleVectors]:
+def embed_articles(store_session: Session, embedder: Embedder, texts: Sequence[str]) -> list[ArticleVectors]:
     """Embeddings of many article texts: stored ones are read, the others computed in one batch and stored.
 
     Identical texts share one row; the session is flushed, not committed (the caller's unit of work)."""
@@ -479,7 +480,7 @@ def embed_articles(store_session: "Session", embedder: Embedder, texts: Sequence
     found = _stored(store_session, embedder, set(hashes))
     missing = {h: t for h, t in zip(hashes, texts) if h not in found}
     computed = compute_article_vectors(embedder, list(missing.values())) if missing else []
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows = []
     for text_hash, vectors in zip(missing, computed):
         found[text_hash] = vectors
@@ -515,7 +516,7 @@ def _combine(chunk_vectors: np.ndarray, weights: np.ndarray, dim: int) -> Articl
     return ArticleVectors(article, np.ascontiguousarray(chunk_vectors, dtype=np.float32))
 
 
-def _stored(session: "Session", embedder: Embedder, hashes: set[str]) -> dict[str, ArticleVectors]:
+def _stored(session: Session, embedder: Embedder, hashes: set[str]) -> dict[str, ArticleVectors]:
     from sqlalchemy import select
 
     from pantau.store.tables import Embedding
@@ -542,7 +543,7 @@ def _decode(row: Any, dim: int) -> ArticleVectors | None:
     return ArticleVectors(matrix[0], matrix[1:])
 
 
-def _insert_ignoring_duplicates(session: "Session", table: Any, rows: list[dict[str, Any]]) -> None:
+def _insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
     """Insert rows; a row another worker stored meanwhile (same text and model) is kept as is."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":

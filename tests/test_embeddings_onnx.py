@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.embeddings import Embedder, clear_loaded_models, load_embedder
 from pantau.core.errors import InputError, ModelMissingError
+from pipeline.embeddings import Embedder, clear_loaded_models, load_embedder
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REPLAY_ARTICLES = PROJECT_ROOT / "crawlers" / "replay" / "corpus" / "articles"
@@ -173,8 +173,8 @@ def test_a_stale_or_missing_int8_model_falls_back_to_torch_or_says_how_to_prepar
 def test_campaign_decisions_are_identical_on_the_labelled_set_and_the_replay_corpus(backends):
     from datetime import datetime
 
-    from pipeline.campaigns import ArticleForMatching, CampaignMatcher
     from pantau.core.campaigns import load_campaigns
+    from pipeline.campaigns import ArticleForMatching, CampaignMatcher
     from pipeline.evaluation.campaigns import load_labelled_set
 
     articles = [ArticleForMatching(a.title, a.text, a.published_at) for a in load_labelled_set()]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.nlp.assembly import CACHE_RECORD, STAGES, cached_nlp, pipeline_key, read_saved_nlp
 from pipeline.nlp import make_doc, tags_from_doc
+from pipeline.nlp.assembly import CACHE_RECORD, STAGES, cached_nlp, pipeline_key, read_saved_nlp
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ORGANIZATIONS_ONLY = ("pantau_organizations",)
@@ -145,8 +145,8 @@ def test_a_damaged_saved_pipeline_is_rebuilt_with_a_one_line_warning(tmp_path, c
 
 
 def test_load_nlp_saves_under_the_data_dir_and_reads_it_back(tmp_path):
-    from pipeline.nlp.assembly import load_nlp
     from pantau.core.config import get_settings
+    from pipeline.nlp.assembly import load_nlp
 
     load_nlp.cache_clear()
     try:

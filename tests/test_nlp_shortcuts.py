@@ -226,8 +226,8 @@ def test_the_faster_prefix_search_on_hand_picked_strings(prefix_regexes, text):
 
 
 def test_the_pipeline_tokenizer_tokenises_like_spacys_default_one():
-    from pipeline.nlp.assembly import TOKENIZER_EXCEPTIONS, assemble_nlp
     from pipeline.evaluation.campaigns import load_labelled_set
+    from pipeline.nlp.assembly import TOKENIZER_EXCEPTIONS, assemble_nlp
 
     default = spacy.blank("id")
     for exception in TOKENIZER_EXCEPTIONS:

@@ -5,9 +5,10 @@ all; and the same record for a plain-text document."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urljoin
 
 from pantau.core.errors import InputError
@@ -169,7 +170,7 @@ def extract_article(html: HtmlInput | Sequence[HtmlInput], url: str | None = Non
     canonical_url = _canonical(page, url)
     outlet = _outlet_for(url, canonical_url)
     bodies = [_body_text(tree, url) for tree in trees]
-    return build_article(page, bodies, url, canonical_url, outlet, trees[0], now or datetime.now(timezone.utc))
+    return build_article(page, bodies, url, canonical_url, outlet, trees[0], now or datetime.now(UTC))
 
 
 def _body_text(tree, url: str | None) -> str:

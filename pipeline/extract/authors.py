@@ -4,7 +4,7 @@ and the visible bylines, in that order; never its editors, its publisher or a de
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from pipeline.clean import normalize_line
 from pipeline.extract.metadata import PageMetadata, jsonld_types, jsonld_values

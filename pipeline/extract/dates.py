@@ -4,9 +4,10 @@ formats news pages write and checked for plausibility; the date in the URL (or h
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pipeline.extract.metadata import PageMetadata, jsonld_values
@@ -35,7 +36,7 @@ def parse_datetime(value: Any, local: ZoneInfo = JAKARTA) -> tuple[datetime, boo
         return None
     if text.isdigit() and len(text) in (10, 13):
         seconds = int(text) / (1000 if len(text) == 13 else 1)
-        return datetime.fromtimestamp(seconds, tz=timezone.utc).astimezone(local), True
+        return datetime.fromtimestamp(seconds, tz=UTC).astimezone(local), True
     iso = _TIME_WITH_DASHES.sub(r"T\1:\2:\3", text.replace("/", "-") if re.match(r"^\d{4}/\d{1,2}/\d{1,2}", text) else text)
     iso = re.sub(r"\s*(?:WIB|WITA|WIT)$", "", iso)
     iso = iso[:-1] + "+00:00" if iso.endswith(("Z", "z")) else iso

@@ -9,7 +9,8 @@ to `doc.spans["places"|"organizations"|"people"]` with labels LOC/ORG/PER for th
 from __future__ import annotations
 
 import sys
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 
 def _import_spacy_without_torch() -> None:

@@ -13,8 +13,8 @@ codes, phone numbers are the statistics stage's business), except that numbers g
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 UNIT_WORDS: dict[str, int] = {
     "nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5,

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import srsly
 from spacy.attrs import IDX
@@ -94,7 +95,7 @@ class OrganizationRecognizer:
         (path / "caseless.msgpack").write_bytes(self.caseless_matcher.to_bytes())
         (path / "countries.msgpack").write_bytes(srsly.msgpack_dumps(sorted(self.country_names)))
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "OrganizationRecognizer":
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> OrganizationRecognizer:
         path = Path(path)
         self.exact_matcher = PhraseTable().from_bytes((path / "exact.msgpack").read_bytes())
         self.caseless_matcher = PhraseTable().from_bytes((path / "caseless.msgpack").read_bytes())

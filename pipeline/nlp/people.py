@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, insort
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import srsly
 from spacy.language import Language
@@ -98,12 +99,12 @@ ROLE_HEADS = frozenset({
     "wartawan", "jurnalis", "fotografer", "pemred", "ketua dpr", "raja", "ratu", "pangeran", "putri", "sultan",
     "wasekjen", "menneg", "meneg", "wakasad", "wakapolda", "wakapolres", "pria", "wanita", "perempuan", "lelaki",
     "sosok", "bocah", "remaja", "komisioner", "sekertaris", "pelaksana", "menkokesra", "kadiskominfo", "kadisdik",
-    "kadinkes", "kasatlantas", "kapolsek", "kaprodi", "kajari", "kajati", "kalapas", "kabais", "kabaharkam",
+    "kadinkes", "kasatlantas", "kaprodi", "kajari", "kajati", "kalapas", "kabais", "kabaharkam",
     "kakanwil", "kadispenad", "kasubbag", "kasubbid", "kanit", "dirreskrimum", "dirreskrimsus", "dirlantas",
     "kepala bidang", "kapendam", "danlanud", "danlantamal", "danramil", "danpomdam", "kasdam", "wakasal", "wakasau",
-    "sekretaris jenderal", "wasekjen", "wamendagri", "dewan", "caleg", "cawapres", "capres", "cagub", "cawagub",
+    "sekretaris jenderal", "wamendagri", "dewan", "caleg", "cawapres", "capres", "cagub", "cawagub",
     "cabup", "cawabup", "cawalkot", "katib", "uskup", "pendeta", "ulama", "chairperson", "vp", "evp", "svp",
-    "avp", "cio", "cso", "legislator",
+    "avp", "cio", "cso",
 })
 # Military and police ranks: written before a name, part of neither the name nor the role ("Kapolda Jawa Barat
 # Irjen Pol Edi Darnadi": role "Kapolda Jawa Barat", name "Edi Darnadi").
@@ -111,7 +112,7 @@ RANKS = frozenset({
     "jenderal", "jend", "jend.", "letjen", "mayjen", "brigjen", "laksamana", "laksdya", "laksda", "laksma",
     "marsekal", "marsdya", "marsda", "marsma", "kolonel", "kol", "kol.", "letkol", "mayor", "kapten", "lettu",
     "letda", "peltu", "pelda", "serma", "serka", "sertu", "serda", "kopral", "praka", "prada", "komjen", "irjen",
-    "brigjen", "kombes", "kombespol", "akbp", "kompol", "akp", "iptu", "ipda", "aiptu", "aipda", "bripka",
+    "kombes", "kombespol", "akbp", "kompol", "akp", "iptu", "ipda", "aiptu", "aipda", "bripka",
     "brigpol", "briptu", "bripda", "bharada", "pol", "pol.", "purn", "purn.",
 })
 # Forms of address that with one name make a nickname ("Gus Dur", "Bung Karno", "Cak Imin", "Kang Emil"): kept
@@ -132,10 +133,10 @@ ROLE_LOWER_WORDS = frozenset({
     "kehutanan", "kelautan", "perikanan", "pertambangan", "migas", "listrik", "air", "pangan", "statistik",
     "survei", "riset", "penelitian", "kajian", "studi", "strategis", "mantan", "eks", "calon", "bakal", "terpilih",
     "definitif", "sementara", "baru", "lama", "kehormatan", "tetap", "tidak", "pengajar", "fakultas", "jurusan",
-    "program", "pascasarjana", "universitas", "institut", "sekolah", "tinggi", "besar", "utama", "pemenangan",
-    "pemilu", "kampanye", "pemenangan", "sekaligus", "dan", "serta", "kuasa", "juru", "bicara", "tim", "sukses",
-    "hukum", "pengacara", "penasihat", "staf", "asisten", "wakil", "ketua", "anggota", "kepala", "sekretaris",
-    "direktur", "menteri", "koordinator", "deputi", "pengamat", "peneliti", "dosen", "guru", "besar", "analis",
+    "program", "pascasarjana", "universitas", "institut", "sekolah", "tinggi", "besar", "pemenangan",
+    "pemilu", "kampanye", "sekaligus", "dan", "serta", "kuasa", "juru", "bicara", "tim", "sukses",
+    "pengacara", "penasihat", "staf", "asisten", "wakil", "ketua", "anggota", "kepala", "sekretaris",
+    "direktur", "menteri", "koordinator", "deputi", "pengamat", "peneliti", "dosen", "guru", "analis",
     "ekonom", "pakar", "praktisi", "aktivis", "politisi", "politikus", "legislator", "pelaksana", "jenderal",
     "komisaris", "manajer", "pendiri", "pemilik", "pemimpin", "pimpinan", "redaksi", "pemred", "wartawan",
 })
@@ -165,8 +166,8 @@ MONTHS_AND_DAYS = frozenset({
 })
 # Words after which a role written after a name ends ("…, Kepala Dinas X di Jakarta, Senin").
 ROLE_STOPS = frozenset({"di", "saat", "ketika", "dalam", "pada", "kepada", "usai", "seusai", "dengan", "sambil",
-                        "melalui", "lewat", "dari", "kemarin", "saat", "tadi", "sebelumnya", "beberapa", "yang",
-                        "bahwa", "menurut", "juga", "pun", "ini", "itu", "kepada", "ketika", "selepas", "sesudah"})
+                        "melalui", "lewat", "dari", "kemarin", "tadi", "sebelumnya", "beberapa", "yang",
+                        "bahwa", "menurut", "juga", "pun", "ini", "itu", "selepas", "sesudah"})
 # Words that make a run of capitalised words a place, a building, an event or a product, not a person:
 # written before it ("Bandara Juwata", "Liga Champions") or inside it ("Premier League"); and the words of a
 # media or team name that bylines share (pipeline.names). The organisations below stay this stage's own:
@@ -196,7 +197,7 @@ NOT_PERSON_WORDS = ORGANIZATION_WORDS | frozenset({
     "seminar", "workshop", "roadshow", "exhibition", "talkshow", "roundtable", "panel", "keynote", "briefing",
     "lounge", "academy", "class", "day", "week", "gala", "retreat", "meet",
     # Elections, party meetings and bodies that everyday word lists miss.
-    "pilgub", "pileg", "pilwalkot", "pilbup", "pemilukada", "mukernas", "musda", "muswil", "musyawarah", "rakerda",
+    "pilgub", "pilwalkot", "pilbup", "pemilukada", "mukernas", "musda", "muswil", "musyawarah", "rakerda",
     "rakornas", "parlemen", "legislatif", "eksekutif", "presidium", "litbang", "parliamentary",
     "threshold", "service", "health", "national",
 }) | frozenset(word.lower() for word in FACILITY_HEADS if word not in {"Tanjung", "Bukit"})
@@ -375,7 +376,7 @@ class PeopleRecognizer:
                  for name in names]
         (path / "place_names.msgpack").write_bytes(srsly.msgpack_dumps({"names": names, "kinds": kinds, "words": sorted(self.place_words)}))
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "PeopleRecognizer":
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> PeopleRecognizer:
         path = Path(path)
         content = srsly.msgpack_loads((path / "place_names.msgpack").read_bytes(), use_list=False)
         self.leader_matcher = PhraseTable().from_bytes((path / "leaders.msgpack").read_bytes())
@@ -953,7 +954,7 @@ class PeopleRecognizer:
     def _opens_sentence(self, state: DocState, start: int) -> bool:
         """Whether the name at `start` is its sentence's subject: it opens the sentence, or follows only a short
         opening ("Namun,", "Meski demikian,", "Lebih lanjut")."""
-        for back in range(0, 5):
+        for back in range(5):
             k = start - back
             if k < 0:
                 return False
@@ -1570,7 +1571,7 @@ def _token_texts(doc: Doc) -> tuple[str, list[int], list[str]]:
     return text, starts, words
 
 
-def _name_text(state: "DocState", start: int, end: int) -> str:
+def _name_text(state: DocState, start: int, end: int) -> str:
     """A name as written, without a nickname in quotes inside it ("Aburizal "Ical" Bakrie" -> "Aburizal Bakrie")."""
     words = state.words[start:end]
     if not any(word in {"\"", "“"} for word in words):
@@ -1585,7 +1586,7 @@ def _name_text(state: "DocState", start: int, end: int) -> str:
     return " ".join(kept)
 
 
-def _span_text(state: "DocState", start: int, end: int) -> str:
+def _span_text(state: DocState, start: int, end: int) -> str:
     """The text of tokens start..end, as Span.text would give it, without building a Span."""
     if end <= start:
         return ""

@@ -12,7 +12,7 @@ Token ids are spaCy's 64-bit string hashes (`doc.to_array(ORTH)`), the same in e
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import srsly
 from spacy.attrs import LOWER, ORTH
@@ -85,7 +85,7 @@ class PhraseTable:
             "lengths": [[first, list(lengths)] for first, lengths in self._lengths.items()],
         })
 
-    def from_bytes(self, data: bytes) -> "PhraseTable":
+    def from_bytes(self, data: bytes) -> PhraseTable:
         content = srsly.msgpack_loads(data, use_list=False)  # tuples: the keys as they are, and faster to read
         if len(content["patterns"]) != len(content["labels"]):
             raise ValueError("phrase table data: patterns and labels differ in number")

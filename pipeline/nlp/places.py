@@ -22,12 +22,11 @@ few rules per match:
 
 from __future__ import annotations
 
-import gzip
-import json
+from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import srsly
 from spacy.language import Language
@@ -35,12 +34,11 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 import pipeline.nlp  # noqa: F401 - registers the Doc extensions
-from pipeline.nlp import pattern_docs
+from models.regions import GAZETTEER_PATH, read_gazetteer
 from pantau.core.errors import ModelMissingError
+from pipeline.nlp import pattern_docs
 from pipeline.nlp.phrases import PhraseTable
 from pipeline.nlp.vocabulary import is_common, lemma_table_path
-
-from models.regions import GAZETTEER_PATH, read_gazetteer
 
 CITY_PREFIXES = ("Kota", "kota", "Kota Administrasi")
 REGENCY_PREFIXES = ("Kabupaten", "kabupaten", "Kab.", "Kab", "kab.", "Kabupaten Administrasi")
@@ -222,7 +220,7 @@ class Gazetteer:
         return srsly.msgpack_dumps({"places": self._fields, "forms": self._entries, "never_bare": sorted(self.never_bare)})
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "Gazetteer":
+    def from_bytes(cls, data: bytes) -> Gazetteer:
         content = srsly.msgpack_loads(data, use_list=False)
         gazetteer = cls()
         gazetteer._fields = list(content["places"])
@@ -339,7 +337,7 @@ class PlaceTagger:
         (path / "gazetteer.msgpack").write_bytes(self.gazetteer.to_bytes())
         (path / "forms.msgpack").write_bytes(self.matcher.to_bytes())
 
-    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> "PlaceTagger":
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> PlaceTagger:
         path = Path(path)
         gazetteer = Gazetteer.from_bytes((path / "gazetteer.msgpack").read_bytes())
         self.matcher = PhraseTable().from_bytes((path / "forms.msgpack").read_bytes())

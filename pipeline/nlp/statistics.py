@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from spacy.attrs import IDX, LOWER
 from spacy.language import Language
@@ -180,7 +181,7 @@ AGE_QUALIFIERS = frozenset({"di", "atas", "bawah", "antara", "sekitar", "kira-ki
 
 @Language.factory("pantau_statistics", default_config={"max_subject_words": MAX_SUBJECT_WORDS},
                   requires=["doc._.organizations"], assigns=["doc._.statistics"])
-def make_statistics(nlp: Language, name: str, max_subject_words: int) -> "StatisticsComponent":
+def make_statistics(nlp: Language, name: str, max_subject_words: int) -> StatisticsComponent:
     return StatisticsComponent(nlp.vocab, max_subject_words=max_subject_words)
 
 

@@ -76,8 +76,8 @@ GENERAL_BOILERPLATE: tuple[str, ...] = (
     r"^\s*(?:tulis|kirim|berikan|beri) komentar\b",
     r"^\s*(?:\d+\s+)?komentar\s*$",
     r"^\s*(?:lihat|tampilkan|sembunyikan|muat|baca) (?:semua |seluruh )?(?:\d+ )?(?:komentar|balasan|tanggapan)\b.{0,40}$",
-    r"^\s*(?:silakan |silahkan )?(?:login|log in|sign in)\s+(?:untuk|to)\s+(?:memaksimalkan|menikmati|mengakses|menyimpan"
-    r"|mendapatkan|mengikuti|get|enjoy|access|save)\b.{0,120}$",
+    (r"^\s*(?:silakan |silahkan )?(?:login|log in|sign in)\s+(?:untuk|to)\s+(?:memaksimalkan|menikmati|mengakses|menyimpan"
+     r"|mendapatkan|mengikuti|get|enjoy|access|save)\b.{0,120}$"),
     r"^\s*(?:login|log in|sign in|masuk)\s*(?:/|atau|or|dan|&)\s*(?:daftar|register|sign up)\b.{0,40}$",
     r"^\s*(?:masuk|daftar)\s+(?:akun|sekarang|gratis|dengan (?:google|facebook|apple|email))\b.{0,80}$",
     r"^\s*(?:sudah|belum) punya akun\b.{0,60}$",
@@ -91,25 +91,25 @@ GENERAL_BOILERPLATE: tuple[str, ...] = (
     r"^\s*(?:\d+\s+)+(?:selanjutnya|berikutnya|next)\s*[>»›]*\s*$",
     r"^\s*\d+(?:\s+\d+)+\s*[>»›]*\s*$",
     r"^\s*(?:selanjutnya|berikutnya|sebelumnya|next|previous|lanjut(?:kan)? membaca|scroll (?:untuk|to) (?:melanjutkan|continue)[^\n]*)\s*[>»›]*\s*$",
-    r"^\s*(?:advertisement|iklan|adv|scroll to continue with content|scroll to resume content|sponsored|konten sponsor"
-    r"|loading\.*)\s*$",
+    (r"^\s*(?:advertisement|iklan|adv|scroll to continue with content|scroll to resume content|sponsored|konten sponsor"
+     r"|loading\.*)\s*$"),
     # page furniture that is a line of its own: buttons, menus, share targets, section heads
-    r"^\s*(?:close ads?|tutup iklan|tutup|close|bagikan|share|kirim|salin(?: link| tautan)?|copy link|link disalin"
-    r"|tautan disalin|balas|laporkan|komentar|comments?|muat lebih banyak|load more|lihat foto|lihat video|lihat semua"
-    r"|tampilkan semua|show all|selengkapnya|terkini|terbaru|terpopuler|populer|trending|rekomendasi|berita terkait"
-    r"|artikel terkait|topik terkait|berita lainnya|artikel lainnya|tag|tags|topik|ads|login|log in|masuk|daftar"
-    r"|logout|keluar|facebook|twitter|x|whatsapp|telegram|line|linkedin|pinterest|e-?mail|instagram|tiktok|youtube"
-    r"|threads)\s*[:>»›↓]*\s*(?:\(\d+\))?\s*$",
+    (r"^\s*(?:close ads?|tutup iklan|tutup|close|bagikan|share|kirim|salin(?: link| tautan)?|copy link|link disalin"
+     r"|tautan disalin|balas|laporkan|komentar|comments?|muat lebih banyak|load more|lihat foto|lihat video|lihat semua"
+     r"|tampilkan semua|show all|selengkapnya|terkini|terbaru|terpopuler|populer|trending|rekomendasi|berita terkait"
+     r"|artikel terkait|topik terkait|berita lainnya|artikel lainnya|tag|tags|topik|ads|login|log in|masuk|daftar"
+     r"|logout|keluar|facebook|twitter|x|whatsapp|telegram|line|linkedin|pinterest|e-?mail|instagram|tiktok|youtube"
+     r"|threads)\s*[:>»›↓]*\s*(?:\(\d+\))?\s*$"),
     r"^\s*(?:home|beranda)\s*[>»›/|].{0,120}$",
     # the page's own time stamp: "Senin, 12 Februari 2024 | 10:30 WIB", "Kompas.com - 23/11/2018, 16:10 WIB"
-    r"^\s*(?:[\w.]+\s*[-,|]\s*)?(?:(?:diperbarui|dipublikasikan|diterbitkan|tayang|update|updated|published)\s*:?\s*)?"
-    r"(?:(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad)\s*,?\s*)?"
-    r"\d{1,2}(?:\s+[a-z]{3,9}\s+|[/.-]\d{1,2}[/.-])\d{2,4}\s*[,|-]?\s*(?:pukul\s*)?\d{1,2}[:.]\d{2}"
-    r"(?:\s*(?:wib|wita|wit))?\s*$",
+    (r"^\s*(?:[\w.]+\s*[-,|]\s*)?(?:(?:diperbarui|dipublikasikan|diterbitkan|tayang|update|updated|published)\s*:?\s*)?"
+     r"(?:(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|ahad)\s*,?\s*)?"
+     r"\d{1,2}(?:\s+[a-z]{3,9}\s+|[/.-]\d{1,2}[/.-])\d{2,4}\s*[,|-]?\s*(?:pukul\s*)?\d{1,2}[:.]\d{2}"
+     r"(?:\s*(?:wib|wita|wit))?\s*$"),
     # photo credits and captions closing with one: "Foto: Rengga Sancaya/detikcom", "... (SHUTTERSTOCK/ANDREY)"
     r"^\s*(?:foto|photo|ilustrasi foto|sumber foto)\s*:\s*.{0,160}$",
-    r"^.{0,240}\((?:foto|dok\.?|dokumentasi|ist\.?|istimewa|shutterstock|freepik|unsplash|pexels|istock\w*|getty images"
-    r"|antara foto)\b[^)\n]{0,80}\)\s*$",
+    (r"^.{0,240}\((?:foto|dok\.?|dokumentasi|ist\.?|istimewa|shutterstock|freepik|unsplash|pexels|istock\w*|getty images"
+     r"|antara foto)\b[^)\n]{0,80}\)\s*$"),
     # credits and labels on their own line
     r"^\s*(?:editor|penulis|reporter|pewarta|penyunting|redaktur|kontributor|fotografer|sumber foto|editor foto)\s*:\s*\S.{0,80}$",
     r"^\s*(?:penulis|reporter|pewarta|kontributor)\s*:?\s*[^|\n]{2,60}\|\s*(?:editor|penyunting|redaktur)\b.{0,60}$",

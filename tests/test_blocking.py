@@ -71,14 +71,14 @@ def test_the_challenge_header_alone_names_a_challenge() -> None:
 
 @pytest.mark.parametrize("page", [
     CLOUDFLARE_BLOCK,
-    "<html><head><title>Access Denied</title></head><body><h1>Access Denied</h1>You don't have permission to access "
-    "\"http://www.detik.com/\" on this server.<p>Reference #18.4f2d3e17.1705300000.1a2b3c</p></body></html>",
-    "<html><head><META NAME=\"robots\" CONTENT=\"noindex,nofollow\"><script src=\"/_Incapsula_Resource?SWJIYLWA=719d\"></script>"
-    "</head><body><iframe id=\"main-iframe\" src=\"/_Incapsula_Resource?CWUDNSAI=9\">Request unsuccessful. Incapsula incident ID: "
-    "1234-5678</iframe></body></html>",
+    ("<html><head><title>Access Denied</title></head><body><h1>Access Denied</h1>You don't have permission to access "
+     "\"http://www.detik.com/\" on this server.<p>Reference #18.4f2d3e17.1705300000.1a2b3c</p></body></html>"),
+    ("<html><head><META NAME=\"robots\" CONTENT=\"noindex,nofollow\"><script src=\"/_Incapsula_Resource?SWJIYLWA=719d\"></script>"
+     "</head><body><iframe id=\"main-iframe\" src=\"/_Incapsula_Resource?CWUDNSAI=9\">Request unsuccessful. Incapsula incident ID: "
+     "1234-5678</iframe></body></html>"),
     "<html><head><title>Sucuri WebSite Firewall - Access Denied</title></head><body><h1>Access Denied - Sucuri Website Firewall</h1></body></html>",
-    "<html><head><title>tempo.co</title></head><body><p>Please enable JS and disable any ad blocker</p>"
-    "<script src=\"https://ct.captcha-delivery.com/c.js\"></script></body></html>",
+    ("<html><head><title>tempo.co</title></head><body><p>Please enable JS and disable any ad blocker</p>"
+     "<script src=\"https://ct.captcha-delivery.com/c.js\"></script></body></html>"),
     "<html><head><title>DDoS-Guard</title></head><body>Checking your browser before accessing</body></html>",
     "<html><body><h2>DDoS protection by Cloudflare</h2><p>Ray ID: 84a1b2c3d4e5f6a7</p></body></html>",
 ])

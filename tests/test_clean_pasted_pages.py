@@ -41,13 +41,13 @@ Copyright 2008 - 2024 PT. Kompas Cyber Media (Kompas Gramedia Digital Group). Al
 """
 
 KOMPAS_BODY = [
-    "Sebanyak 240 pelaku usaha mikro di Kupang mengikuti kelas pemasaran digital yang digelar dinas koperasi setempat "
-    "bersama sejumlah platform belanja daring, Rabu (13/3/2024).",
-    "Kepala Dinas Koperasi Kota Kupang, Yohanes Bria, mengatakan kelas itu membahas cara memotret produk, menulis "
-    "deskripsi, dan membalas komentar pembeli dengan cepat.",
+    ("Sebanyak 240 pelaku usaha mikro di Kupang mengikuti kelas pemasaran digital yang digelar dinas koperasi setempat "
+     "bersama sejumlah platform belanja daring, Rabu (13/3/2024)."),
+    ("Kepala Dinas Koperasi Kota Kupang, Yohanes Bria, mengatakan kelas itu membahas cara memotret produk, menulis "
+     "deskripsi, dan membalas komentar pembeli dengan cepat."),
     "\"Banyak pelaku usaha yang belum tahu cara login ke dasbor penjual, jadi kami dampingi satu per satu,\" kata Yohanes.",
-    "Menurut dia, sepertiga peserta sudah berjualan lewat media sosial dan membagikan tautan produk ke grup WhatsApp, "
-    "tetapi belum memakai toko daring.",
+    ("Menurut dia, sepertiga peserta sudah berjualan lewat media sosial dan membagikan tautan produk ke grup WhatsApp, "
+     "tetapi belum memakai toko daring."),
 ]
 
 DETIK_PAGE = """detikNews
@@ -179,8 +179,8 @@ def test_a_page_without_a_dateline_keeps_its_header_but_loses_the_furniture() ->
         "Literasi Digital untuk Orang Tua Dimulai dari Meja Makan",
         "Sari Wulandari",
         "Anak-anak kami mulai bertanya soal iklan yang muncul di video kartun kesukaan mereka.",
-        "Kami lalu membuat aturan sederhana: tidak ada yang mengisi kolom komentar atau login ke aplikasi baru tanpa "
-        "bertanya dulu.",
+        ("Kami lalu membuat aturan sederhana: tidak ada yang mengisi kolom komentar atau login ke aplikasi baru tanpa "
+         "bertanya dulu."),
     ]
 
 

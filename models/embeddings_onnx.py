@@ -30,7 +30,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from models.embeddings import DEFAULT_MODEL_NAME, PrepareResult, _replace_folder, file_sha256, read_manifest, size_problem
+import numpy as np
+
+from models.embeddings import (
+    DEFAULT_MODEL_NAME,
+    PrepareResult,
+    _replace_folder,
+    file_sha256,
+    quiet_transformers,
+    read_manifest,
+    size_problem,
+)
 from pantau.core.errors import ModelMissingError
 
 BACKEND = "onnx-int8"
@@ -80,9 +90,12 @@ def onnx_problem(folder: Path, source: Path | None = None) -> str | None:
     return size_problem(folder, manifest)
 
 
-def prepare_onnx_int8(source: Path, target: Path | None = None, force: bool = False,
+def prepare_onnx_int8(source: Path, runtime: Callable[[Path], Any], target: Path | None = None, force: bool = False,
                       progress: Callable[[str], None] | None = None) -> PrepareResult:
-    """Export the sentence-transformers folder `source` to int8 ONNX in `target` unless that is current."""
+    """Export the sentence-transformers folder `source` to int8 ONNX in `target` unless that is current.
+
+    `runtime` loads a prepared folder as the embedder will run it (`pipeline.embeddings_onnx.OnnxSentenceModel`,
+    which sits in a layer above this one): the export is checked through it against the fp32 model."""
     started = time.perf_counter()
     target = target or source.parent / f"{source.name}{FOLDER_SUFFIX}"
     if not force and target.is_dir() and onnx_problem(target, source) is None:
@@ -117,7 +130,7 @@ def prepare_onnx_int8(source: Path, target: Path | None = None, force: bool = Fa
         }
         (build / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")  # what the check's loader reads
         say("checking against the fp32 model")
-        manifest["check"] = check_against_reference(build, reference)
+        manifest["check"] = check_against_reference(runtime(build), reference, build.name)
         _write(build, manifest)
         say("moving into place")
         _replace_folder(build, target)
@@ -126,13 +139,9 @@ def prepare_onnx_int8(source: Path, target: Path | None = None, force: bool = Fa
     return PrepareResult(target.name, target, True, time.perf_counter() - started)
 
 
-def check_against_reference(folder: Path, reference: Any) -> dict[str, Any]:
-    """Cosine between the int8 and the fp32 vectors of the probe texts; an error below MIN_PROBE_COSINE."""
-    import numpy as np
-
-    from pipeline.embeddings_onnx import OnnxSentenceModel
-
-    quantised = OnnxSentenceModel(folder)
+def check_against_reference(quantised: Any, reference: Any, name: str) -> dict[str, Any]:
+    """Cosine between the int8 (`quantised`, loaded from the export `name`) and the fp32 vectors of the probe
+    texts; an error below MIN_PROBE_COSINE."""
     cosines = []
     for texts, prompt_name in ((PROBE_QUERIES, "query"), (PROBE_PASSAGES, "passage")):
         prompt = reference.prompts.get(prompt_name) or None
@@ -141,16 +150,14 @@ def check_against_reference(folder: Path, reference: Any) -> dict[str, Any]:
         cosines.extend(np.sum(expected * found, axis=1).tolist())
     worst = min(cosines)
     if worst < MIN_PROBE_COSINE:
-        raise ModelMissingError(f"the int8 ONNX export of {folder.name} is too far from the fp32 model (cosine {worst:.4f} < "
+        raise ModelMissingError(f"the int8 ONNX export of {name} is too far from the fp32 model (cosine {worst:.4f} < "
                                 f"{MIN_PROBE_COSINE}); set embedding.backend = \"torch\" and report this")
     return {"texts": len(cosines), "min_cosine": round(worst, 5)}
 
 
 def _load_reference(source: Path) -> tuple[Any, dict[str, Any]]:
     """The fp32 model and what the export needs to know of it; only Transformer + mean Pooling (+ Normalize)."""
-    from sentence_transformers import SentenceTransformer
-
-    from models.embeddings import quiet_transformers
+    from sentence_transformers import SentenceTransformer  # noqa: PLC0415 - loads torch and transformers (seconds); only the export needs it
 
     quiet_transformers()
     try:
@@ -169,8 +176,9 @@ def _load_reference(source: Path) -> tuple[Any, dict[str, Any]]:
     transformer_dir = source / modules[0].get("path", "")
     tokenizer_file = transformer_dir / "tokenizer.json"
     if not tokenizer_file.is_file():
-        raise ModelMissingError(f"the onnx-int8 backend needs a fast tokenizer ({tokenizer_file} is missing); set embedding.backend = \"torch\"")
-    from tokenizers import Tokenizer
+        raise ModelMissingError(f"the onnx-int8 backend needs a fast tokenizer ({tokenizer_file} is missing); "
+                                "set embedding.backend = \"torch\"")
+    from tokenizers import Tokenizer  # noqa: PLC0415 - only the export reads a tokenizer; the embedder loads this module at run time
 
     tokenizer = Tokenizer.from_file(str(tokenizer_file))
     tokenizer.no_truncation()
@@ -178,7 +186,8 @@ def _load_reference(source: Path) -> tuple[Any, dict[str, Any]]:
     bos_id, eos_id = _special_ids(tokenizer, source)
     config_path = transformer_dir / "sentence_bert_config.json"
     model_kwargs = json.loads(config_path.read_text(encoding="utf-8")).get("model_kwargs", {}) if config_path.is_file() else {}
-    dimension = model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension") else model.get_sentence_embedding_dimension()
+    dimension = (model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension")
+                 else model.get_sentence_embedding_dimension())
     layout = {
         "transformer_dir": transformer_dir, "tokenizer_file": tokenizer_file, "model_kwargs": model_kwargs,
         "prompts": dict(model.prompts or {}), "max_seq_length": int(model.max_seq_length), "dim": int(dimension),
@@ -198,8 +207,8 @@ def _special_ids(tokenizer: Any, source: Path) -> tuple[int, int]:
 
 
 def _export(source: Path, layout: dict[str, Any], path: Path) -> None:
-    import torch
-    from transformers import AutoModel
+    import torch  # noqa: PLC0415 - optional heavy dependency (~1.5 s): only the export needs it
+    from transformers import AutoModel  # noqa: PLC0415 - optional heavy dependency: only the export needs it
 
     # Eager attention traces into plain ONNX operators.
     encoder = AutoModel.from_pretrained(str(layout["transformer_dir"]), attn_implementation="eager", local_files_only=True,
@@ -232,7 +241,7 @@ def _export(source: Path, layout: dict[str, Any], path: Path) -> None:
 
 
 def _quantize(fp32: Path, int8: Path) -> None:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.quantization import QuantType, quantize_dynamic  # noqa: PLC0415 - loads onnx and onnxruntime; only the export quantises
 
     root = logging.getLogger()
     level = root.level

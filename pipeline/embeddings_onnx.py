@@ -56,8 +56,8 @@ class OnnxSentenceModel:
     def __init__(self, folder: Path, threads: int | None = None):
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         try:
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
+            import onnxruntime as ort  # noqa: PLC0415 - heavy (~0.15 s) and needed by the int8 backend only; missing, it is reported below
+            from tokenizers import Tokenizer  # noqa: PLC0415 - needed with onnxruntime by the int8 backend only; missing, it is reported below
         except ImportError as error:
             raise ModelMissingError(f"the onnx-int8 embedding backend needs onnxruntime ({error}); "
                                     "run `pip install onnxruntime`, or set embedding.backend = \"torch\"") from error
@@ -112,7 +112,7 @@ class OnnxSentenceModel:
             return self._embed(ids[row])
 
         passes = self._pool.map(embed, order) if self._pool is not None and len(ids) > 1 else map(embed, order)
-        for row, vector in zip(order, passes):
+        for row, vector in zip(order, passes, strict=True):
             vectors[row] = vector
         if normalize_embeddings:
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -68,9 +68,10 @@ def backends() -> tuple[Embedder, Embedder]:
     """(PyTorch fp32 reference, int8 ONNX) of the prepared default model, on the CPU."""
     from models.embeddings import prepare_default_model
     from models.embeddings_onnx import prepare_onnx_int8
+    from pipeline.embeddings_onnx import OnnxSentenceModel
 
     models_dir = Path(os.environ.get("PANTAU_MODELS_DIR") or PROJECT_ROOT / "data" / "models")
-    prepare_onnx_int8(prepare_default_model(models_dir).path)
+    prepare_onnx_int8(prepare_default_model(models_dir).path, OnnxSentenceModel)
     clear_loaded_models()
     return load_embedder(device="cpu", backend="torch"), load_embedder(device="cpu", backend="onnx-int8")
 

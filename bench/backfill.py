@@ -20,25 +20,27 @@ import tempfile
 import time
 from pathlib import Path
 
+from crawlers.backfill import backfill_outlets
+from crawlers.replay.server import start_in_thread
+from crawlers.replay.site import multiplied_site
+from crawlers.run import crawl_outlets
+
 # The same download settings as bench/crawl.py: no throttling, the same concurrency.
-SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "LOG_LEVEL": "WARNING"}
+SETTINGS = {"AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+            "LOG_LEVEL": "WARNING"}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=1000, help="article pages on the site")
     parser.add_argument("--page-size", type=int, default=20, help="articles per index page")
-    parser.add_argument("--outlet", action="append", default=None, help="outlets to multiply the corpus over (default: kompas, tribunnews)")
+    parser.add_argument("--outlet", action="append", default=None,
+                        help="outlets to multiply the corpus over (default: kompas, tribunnews)")
     args = parser.parse_args()
     return benchmark(args.pages, args.page_size, args.outlet or ["kompas", "tribunnews"])
 
 
 def benchmark(pages: int, page_size: int, outlets: list[str]) -> int:
-    from crawlers.backfill import backfill_outlets
-    from crawlers.replay.server import start_in_thread
-    from crawlers.replay.site import multiplied_site
-    from crawlers.run import crawl_outlets
-
     site = multiplied_site(pages, outlets, archive_page_size=page_size)
     days = sorted({article.archive_day for article in site.articles})
     server = start_in_thread(site)
@@ -63,9 +65,11 @@ def benchmark(pages: int, page_size: int, outlets: list[str]) -> int:
     print(f"   crawl    : {crawl_requests} requests, {crawl_new} new in {crawl_s:.1f} s: "
           f"{crawl_requests / max(crawl_new, 1):.3f} requests per new article (baseline)")
 
-    second = backfill_outlets(outlets, days[0], days[-1], replay=server.base_url, database_url=backfill_db, settings=SETTINGS)["totals"]
+    second = backfill_outlets(outlets, days[0], days[-1], replay=server.base_url, database_url=backfill_db,
+                              settings=SETTINGS)["totals"]
     print("\n2. second backfill of the same days")
-    print(f"   requests: {second['requests']} (goal 0); articles fetched: {second['fetched']} (goal 0); days skipped: {second['days_skipped']}")
+    print(f"   requests: {second['requests']} (goal 0); articles fetched: {second['fetched']} (goal 0); "
+          f"days skipped: {second['days_skipped']}")
     server.shutdown()
     return 0
 

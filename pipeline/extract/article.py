@@ -164,7 +164,7 @@ def extract_article(html: HtmlInput | Sequence[HtmlInput], url: str | None = Non
     texts = [decode_html(part) for part in parts]
     for text in texts:
         check_is_html(text)
-    trees = [parse_html(text, xml_clean=has_no_xml_invalid_bytes(part)) for part, text in zip(parts, texts)]
+    trees = [parse_html(text, xml_clean=has_no_xml_invalid_bytes(part)) for part, text in zip(parts, texts, strict=True)]
     page = read_page_metadata(trees[0])
     page.html = texts[0]
     canonical_url = _canonical(page, url)

@@ -78,7 +78,7 @@ class OrganizationRecognizer:
             forms = entry.surface_forms()
             docs = pattern_docs(nlp or self._nlp, forms)
             exact.add(entry.name, docs)
-            long_forms = [doc for form, doc in zip(forms, docs) if len(form.split()) >= 3]
+            long_forms = [doc for form, doc in zip(forms, docs, strict=True) if len(form.split()) >= 3]
             if long_forms:
                 caseless.add(entry.name, long_forms)
         self.exact_matcher, self.caseless_matcher = exact, caseless

@@ -360,7 +360,7 @@ class PeopleRecognizer:
               nlp: Language | None = None) -> None:
         matcher = PhraseTable("ORTH")
         titles = _leader_titles(lexicon)
-        for (title, organization), pattern in zip(titles.items(), pattern_docs(nlp or self._nlp, titles)):
+        for (_title, organization), pattern in zip(titles.items(), pattern_docs(nlp or self._nlp, titles), strict=True):
             matcher.add(organization, [pattern])
         self.leader_matcher = matcher
         self._set_organizations(lexicon)
@@ -384,7 +384,7 @@ class PeopleRecognizer:
         # The lexicon is read again (milliseconds): its forms are not worth a file of their own.
         self._set_organizations(load_lexicon(self.lexicon_path))
         names, kinds = content["names"], content["kinds"]
-        subsets = [frozenset(name for name, kind in zip(names, kinds) if kind & bit) for bit in (1, 2, 4)]
+        subsets = [frozenset(name for name, kind in zip(names, kinds, strict=True) if kind & bit) for bit in (1, 2, 4)]
         self._set_place_names(frozenset(names), *subsets, place_words=frozenset(content["words"]))
         return self
 
@@ -449,7 +449,7 @@ class PeopleRecognizer:
         role_at = {span.start: (span.end, span.label_) for span in self.leader_matcher(doc)}
         text, starts, words = _token_texts(doc)
         spaces = [text[start + len(word):following] for start, word, following in
-                  zip(starts, words, [*starts[1:], len(text)])]
+                  zip(starts, words, [*starts[1:], len(text)], strict=True)]
         lowers = [word.lower() for word in words]
         state = DocState(doc=doc, words=words, lowers=lowers, text=text, token_starts=starts, org_at=org_at,
                          role_at=role_at, sentence_start=_sentence_starts(words, spaces))
@@ -771,7 +771,7 @@ class PeopleRecognizer:
         person = state.people.get(name)
         if person is None:
             person = state.people[name] = Person(name=name)
-            for word, lower in zip(state.words[start:end], state.lowers[start:end]):
+            for word, lower in zip(state.words[start:end], state.lowers[start:end], strict=True):
                 if len(word) > 2 and lower not in PARTICLES:
                     state.short_names.setdefault(word, name)
         if role and not person.role:
@@ -821,11 +821,11 @@ class PeopleRecognizer:
                 by_word.setdefault(word, []).append(name)
         surfaces = [_name_text(state, start, end) for (start, end), _ in spans]
         mentions: dict[str, list[int]] = {}
-        for ((start, _), name), surface in zip(spans, surfaces):
+        for ((start, _), name), surface in zip(spans, surfaces, strict=True):
             if surface == name:
                 mentions.setdefault(name, []).append(start)  # only a name written in full points to a person
         target_of: dict[str, str] = {}
-        for ((start, end), name), surface in zip(spans, surfaces):
+        for ((start, end), name), surface in zip(spans, surfaces, strict=True):
             if surface not in name and name not in KNOWN_INITIALS.values():
                 continue
             first_word = surface.split(" ", 1)[0]
@@ -843,7 +843,7 @@ class PeopleRecognizer:
             if (nickname in state.people or nickname in mentions) and (full in state.people or full in mentions):
                 self._merge_person(state, nickname, full)
         self._merge_spellings(state)
-        for (start, end), name in sorted(state.spans.items()):
+        for (start, _end), name in sorted(state.spans.items()):
             if name not in state.people and (" " in name or name in KNOWN_INITIALS.values()
                                              or self._single_name(state, start, name)):
                 state.people[name] = Person(name=name)
@@ -1373,14 +1373,13 @@ class PeopleRecognizer:
         return end
 
     def _plausible_name(self, state: DocState, start: int, end: int) -> bool:
-        doc = state.doc
         text = _span_text(state, start, end)
         if text in self.place_names or self._not_a_person(state, start, end):
             return False
         if (self._place_end(state, start) or 0) > end:
             return False  # "Kebayoran" of "Kebayoran Lama": a place whose last word is a common word
         if all(is_common(word) or lower in ROLE_WORDS or lower in PARTICLES or not word.isalpha()
-               for word, lower in zip(state.words[start:end], state.lowers[start:end])):
+               for word, lower in zip(state.words[start:end], state.lowers[start:end], strict=True)):
             return False  # "Lalu Lintas", "Ujian Nasional", "Kebijakan Publik": capitalised common words
         if end - start == 1 and text.lower().endswith("nya"):
             return False  # "Ekosistemnya": a possessive noun opening a sentence
@@ -1423,7 +1422,6 @@ class PeopleRecognizer:
 
     def _known_mentions(self, state: DocState) -> None:
         """Every other mention of a person already named ("Ruben" after "Ruben Hattari")."""
-        doc = state.doc
         for i, word in enumerate(state.words):
             if i in state.claimed or word not in state.short_names and word not in state.people:
                 continue
@@ -1504,10 +1502,10 @@ def _same_spelling(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
         return any(len(word) >= 5 and _one_edit(word, single[0]) for word in other)  # "Hajrianto" of "Hajriyanto Tohari"
     if len(first) != len(second) or first == second:
         return first == second and len(first) > 0
-    same = sum(a == b for a, b in zip(first, second))
+    same = sum(a == b for a, b in zip(first, second, strict=True))
     if len(first) > 1 and same == 0:
         return False
-    return all(a == b or min(len(a), len(b)) >= 5 and _one_edit(a, b) for a, b in zip(first, second))
+    return all(a == b or min(len(a), len(b)) >= 5 and _one_edit(a, b) for a, b in zip(first, second, strict=True))
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -1613,7 +1611,7 @@ def _title_case_lines(words: list[str], spaces: list[str]) -> set[int]:
     headline: set[int] = set()
     if not words:
         return headline
-    line_ends = [i for i, (word, space) in enumerate(zip(words, spaces)) if "\n" in space or "\n" in word]
+    line_ends = [i for i, (word, space) in enumerate(zip(words, spaces, strict=True)) if "\n" in space or "\n" in word]
     if not line_ends or line_ends[-1] != len(words) - 1:
         line_ends.append(len(words) - 1)
     start = 0

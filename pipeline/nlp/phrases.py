@@ -90,6 +90,6 @@ class PhraseTable:
         if len(content["patterns"]) != len(content["labels"]):
             raise ValueError("phrase table data: patterns and labels differ in number")
         self.attr = content["attr"]
-        self._labels = dict(zip(content["patterns"], content["labels"]))
+        self._labels = dict(zip(content["patterns"], content["labels"], strict=True))
         self._lengths = dict(content["lengths"])
         return self

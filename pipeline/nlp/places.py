@@ -326,7 +326,7 @@ class PlaceTagger:
     def build(self, gazetteer: Gazetteer, nlp: Language | None = None) -> None:
         forms = sorted(gazetteer.form_texts())
         matcher = PhraseTable("ORTH")
-        for form, pattern in zip(forms, pattern_docs(nlp or self._nlp, forms)):
+        for form, pattern in zip(forms, pattern_docs(nlp or self._nlp, forms), strict=True):
             matcher.add(form, [pattern])
         self.gazetteer, self.matcher = gazetteer, matcher
 
@@ -419,7 +419,7 @@ class PlaceTagger:
         # make each other places in a list of two or more distinct names ("Cibubur - Cawang", "Tembalang, Kramas dan
         # Pedalangan"), not in a repeated one ("Sorry, Sorry", a song).
         ends, starts = {span.end for span in places}, {span.start for span in places}
-        for first, second in zip(candidates, candidates[1:]):
+        for first, second in zip(candidates, candidates[1:], strict=False):
             if first[0].end + 1 == second[0].start and doc[first[0].end].lower_ in LIST_SEPARATORS \
                     and first[0].text != second[0].text:
                 ends.update((first[0].end, second[0].end))

@@ -42,7 +42,8 @@ ARCHIVE_VIA = "archive"
 DAY_PRIORITY_STEP = 10
 ARTICLE_PRIORITY = 5
 # A date in an article address: /2018/09/12/ (Kompas, Tribun, Okezone) or /20180912... (CNN, Bisnis).
-_URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]\d)/(?P<d>[0-3]\d)(?:/|$)|/(?P<y2>(?:19|20)\d{2})(?P<m2>[01]\d)(?P<d2>[0-3]\d)(?:\d{6})?[-/]")
+_URL_DATE = re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>[01]\d)/(?P<d>[0-3]\d)(?:/|$)"
+                       r"|/(?P<y2>(?:19|20)\d{2})(?P<m2>[01]\d)(?P<d2>[0-3]\d)(?:\d{6})?[-/]")
 
 
 @dataclass
@@ -174,7 +175,8 @@ class ArchiveWalk:
     def archive_requests(self) -> list[Request]:
         """Requests for the first page of every list of every day still to walk, in walking order."""
         walked = archive_days.walked_days(self.store, self.outlet.id, self.archive_start, self.archive_end)
-        days = [day for day in archive_days.days_between(self.archive_start, self.archive_end, self.newest_first) if day not in walked]
+        days = [day for day in archive_days.days_between(self.archive_start, self.archive_end, self.newest_first)
+                if day not in walked]
         self.days_skipped = self.days_total - len(days)
         archive = self.outlet.archive
         for position, day in enumerate(days):
@@ -191,7 +193,8 @@ class ArchiveWalk:
                          for template in archive.daily_sitemaps]
             months.setdefault((state.day.year, state.day.month), []).append(state)
         for month_days in months.values():
-            requests += [self.archive_sitemap_request(urljoin(self.outlet.home, archive.index_url(template, month_days[0].day)), month_days)
+            requests += [self.archive_sitemap_request(urljoin(self.outlet.home, archive.index_url(template, month_days[0].day)),
+                                                      month_days)
                          for template in archive.monthly_sitemaps]
         self.report_progress(force=True)
         return requests
@@ -347,8 +350,8 @@ class ArchiveWalk:
             # Stored before this run, or met earlier in it (another day listed it first): known to this day.
             if (key in self.known or key in self.article_listings) and key not in state.fetched:
                 state.known.add(key)
-            for output in self.consider_article(Entry(url=url, title=entry.title, published=entry.published, modified=entry.modified),
-                                                state.key, state.url, ARCHIVE_VIA):
+            article = Entry(url=url, title=entry.title, published=entry.published, modified=entry.modified)
+            for output in self.consider_article(article, state.key, state.url, ARCHIVE_VIA):
                 if self.dry_run:
                     self.archive_tally["would_fetch"] += 1
                     state.fetched.add(key)
@@ -381,7 +384,8 @@ class ArchiveWalk:
         self.finish_days(states)
 
     def states_listing(self, key: str) -> list[DayState]:
-        return [self.listings[listing] for listing in self.article_listings.get(key, ()) if isinstance(self.listings.get(listing), DayState)]
+        return [self.listings[listing] for listing in self.article_listings.get(key, ())
+                if isinstance(self.listings.get(listing), DayState)]
 
     # -- days done ---------------------------------------------------------------------------------
 

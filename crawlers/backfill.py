@@ -25,7 +25,8 @@ from pantau.core.outlets import get_outlet
 from pantau.core.time import local_date
 from pantau.store import open_store
 
-WALK_KEYS = ("days", "days_skipped", "days_walked", "days_incomplete", "index_pages", "would_fetch", "truncated_days", "fallback_pages")
+WALK_KEYS = ("days", "days_skipped", "days_walked", "days_incomplete", "index_pages", "would_fetch", "truncated_days",
+             "fallback_pages")
 RUN_KEYS = ("run_id", "discovered", "fetched", "new", "skipped_known", "requests", "failed")
 SUMMED = tuple(key for key in (*WALK_KEYS, *RUN_KEYS) if key not in ("run_id", "failed"))
 
@@ -52,7 +53,8 @@ def backfill_outlets(
     replay = replay.rstrip("/") if replay else None
     outlets = resolve_outlets(outlet_ids, replay)
     walkable = [outlet_id for outlet_id in outlets if get_outlet(outlet_id).archive is not None]
-    skipped = [{"outlet": outlet_id, "reason": "no [archive] entry in the registry; its history comes only from its sitemaps (pantau crawl --since)"}
+    skipped = [{"outlet": outlet_id,
+                "reason": "no [archive] entry in the registry; its history comes only from its sitemaps (pantau crawl --since)"}
                for outlet_id in outlets if outlet_id not in walkable]
     if not walkable:
         raise InputError(f"none of {', '.join(outlets)} has an [archive] entry in the registry (see docs/outlets.md)")
@@ -75,7 +77,8 @@ def backfill_outlets(
             "database_url": database_url,
             "settings": settings or {},
             "log_level": log_level,
-            "spider_args": {"mode": "archive", "first_day": start.isoformat(), "last_day": end.isoformat(), "order": order, "dry_run": dry_run},
+            "spider_args": {"mode": "archive", "first_day": start.isoformat(), "last_day": end.isoformat(), "order": order,
+                            "dry_run": dry_run},
         }
         results = run_job(job, progress)
     records = [record_of(outlet_id, results.get(outlet_id), total) for outlet_id in walkable]

@@ -53,7 +53,8 @@ def backfill_month(
     """Walk one outlet's archive from `first` to `last` (days of `month`); returns its record (see crawlers.backfill)."""
     report = backfill_outlets(
         [outlet_id], first, last, replay=replay, newest_first=newest_first, max_pages=max_pages, database_url=database_url,
-        settings=None if throttle else {"AUTOTHROTTLE_ENABLED": False}, progress=lambda record: progress.report("backfill", record),
+        settings=None if throttle else {"AUTOTHROTTLE_ENABLED": False},
+        progress=lambda record: progress.report("backfill", record),
     )
     return {"month": month, **report["outlets"][0]}
 
@@ -83,10 +84,12 @@ def backfill_flow(
     last = parse_week(last_complete_week()).sunday
     end = min(end, last) if end else last
     if end < start:
-        raise InputError(f"backfill from {start} to {end} is empty; the end must be on or after the start (and weeks end before the current one)")
+        raise InputError(f"backfill from {start} to {end} is empty; the end must be on or after the start "
+                         "(and weeks end before the current one)")
     outlet_ids = resolve_outlets(outlets, replay)
     walkable = [outlet_id for outlet_id in outlet_ids if get_outlet(outlet_id).archive is not None]
-    skipped = [{"outlet": outlet_id, "reason": "no [archive] entry in the registry"} for outlet_id in outlet_ids if outlet_id not in walkable]
+    skipped = [{"outlet": outlet_id, "reason": "no [archive] entry in the registry"}
+               for outlet_id in outlet_ids if outlet_id not in walkable]
     # Migrate a new store once here: parallel backfill processes would each try to create its tables.
     open_store(database_url).dispose()
     names, futures = [], []

@@ -84,6 +84,7 @@ def build_deployments(options: ServeOptions) -> list[Any]:
         ),
         backfill_flow.to_deployment(
             name=BACKFILL_DEPLOYMENT, parameters={"replay": options.replay, "throttle": options.throttle, **dask_parameters},
-            description="Walk the outlets' archives over a past date range (give start, and end), process and digest it.", **common,
+            description="Walk the outlets' archives over a past date range (give start, and end), process and digest it.",
+            **common,
         ),
     ]

@@ -359,7 +359,8 @@ class ReplaySite:
             links.append(ArchiveLink(article, f"https://{article.host}{article.legacy_path}" if legacy else article.url))
         return links
 
-    def archive_page(self, outlet_id: str, day: date, number: int, host: str | None = None) -> tuple[list[ArchiveLink], int] | None:
+    def archive_page(self, outlet_id: str, day: date, number: int,
+                     host: str | None = None) -> tuple[list[ArchiveLink], int] | None:
         """Page `number` of the index of `day` and the number of its last page; None past the end when
         the outlet answers 404 there. What other pages past the end show is the outlet's own habit."""
         links = self.archive_links(outlet_id, day, host)
@@ -377,7 +378,8 @@ class ReplaySite:
     def archive_sitemap(self, outlet_id: str, first_day: date, monthly: bool) -> str:
         """A dated sitemap: the articles of a day, or of the month `first_day` is in."""
         if monthly:
-            articles = [a for a in self.by_outlet[outlet_id] if (a.archive_day.year, a.archive_day.month) == (first_day.year, first_day.month)]
+            articles = [a for a in self.by_outlet[outlet_id]
+                        if (a.archive_day.year, a.archive_day.month) == (first_day.year, first_day.month)]
         else:
             articles = list(self.by_day.get((outlet_id, first_day), []))
         return urlset(articles)
@@ -389,7 +391,8 @@ class ReplaySite:
 
 
 def urlset(articles: Iterable[ReplayArticle]) -> str:
-    items = [f"  <url>\n    <loc>{escape(a.url)}</loc>\n    <lastmod>{a.modified.isoformat()}</lastmod>\n    <changefreq>monthly</changefreq>\n  </url>" for a in articles]
+    items = [f"  <url>\n    <loc>{escape(a.url)}</loc>\n    <lastmod>{a.modified.isoformat()}</lastmod>\n"
+             "    <changefreq>monthly</changefreq>\n  </url>" for a in articles]
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
             + "\n".join(items) + ("\n" if items else "") + "</urlset>\n")
 

@@ -109,7 +109,8 @@ class NewsSpider(ArchiveWalk, scrapy.Spider):
         self.walls.limit = self.settings.getint("PANTAU_BLOCKED_AFTER", 3)
         crawl_store.ensure_outlet_row(self.store, self.outlet)
         if self.run_id is None:
-            options = {"since": self.since.isoformat() if self.since else None, "max_pages": self.max_pages, **self.archive_options()}
+            options = {"since": self.since.isoformat() if self.since else None, "max_pages": self.max_pages,
+                       **self.archive_options()}
             self.run_id = crawl_store.start_run(self.store, self.outlet.id, self.replay_base, options)
         self.known = crawl_store.known_url_keys(self.store, self.outlet.id) | self.recently_failed_keys()
         self.validators = crawl_store.load_validators(self.store)
@@ -483,7 +484,8 @@ class NewsSpider(ArchiveWalk, scrapy.Spider):
                 block = outlet_block(session, self.outlet.id)
             blocked = {**blocked, "since": block.since.isoformat() if block is not None else blocked["at"]}
         if self.settings.getbool("PANTAU_PROGRESS"):
-            print(RESULT_PREFIX + json.dumps({**record, **self.archive_counts(), "status": status, "blocked": blocked}), file=sys.stdout, flush=True)
+            print(RESULT_PREFIX + json.dumps({**record, **self.archive_counts(), "status": status, "blocked": blocked}),
+                  file=sys.stdout, flush=True)
         store.dispose()
 
 

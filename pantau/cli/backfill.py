@@ -17,12 +17,19 @@ from pantau.core.time import local_date
 def backfill(
     start: str = typer.Option(..., "--from", help="First day to walk (YYYY-MM-DD, local time)."),
     end: str | None = typer.Option(None, "--to", help="Last day to walk, included (default: yesterday)."),
-    outlet: list[str] | None = typer.Option(None, "--outlet", "-o", help="Outlet id (repeatable); default: every outlet whose registry entry has an archive (or every outlet the replay host serves)."),
-    newest_first: bool = typer.Option(True, "--newest-first/--oldest-first", help="Walk the days from the last one back (default), or from the first one on."),
-    max_pages: int | None = typer.Option(None, "--max-pages", min=0, help="Fetch at most N new article pages per outlet (the days left are walked by the next run)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Read the index pages and count the new articles; fetch, store and record nothing."),
-    replay: str | None = typer.Option(None, "--replay", help="Walk a replay host's archive (e.g. http://127.0.0.1:8800) instead of the outlets' real sites."),
-    no_throttle: bool = typer.Option(False, "--no-throttle", help="Turn AutoThrottle off (only for a local replay host you own)."),
+    outlet: list[str] | None = typer.Option(None, "--outlet", "-o", help=(
+        "Outlet id (repeatable); default: every outlet whose registry entry has an archive "
+        "(or every outlet the replay host serves).")),
+    newest_first: bool = typer.Option(True, "--newest-first/--oldest-first",
+                                      help="Walk the days from the last one back (default), or from the first one on."),
+    max_pages: int | None = typer.Option(None, "--max-pages", min=0, help=(
+        "Fetch at most N new article pages per outlet (the days left are walked by the next run).")),
+    dry_run: bool = typer.Option(False, "--dry-run",
+                                 help="Read the index pages and count the new articles; fetch, store and record nothing."),
+    replay: str | None = typer.Option(None, "--replay", help=(
+        "Walk a replay host's archive (e.g. http://127.0.0.1:8800) instead of the outlets' real sites.")),
+    no_throttle: bool = typer.Option(False, "--no-throttle",
+                                     help="Turn AutoThrottle off (only for a local replay host you own)."),
     no_process: bool = typer.Option(False, "--no-process", help="Only fetch; process later with `pantau process`."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:
@@ -35,7 +42,8 @@ def backfill(
     settings = {"AUTOTHROTTLE_ENABLED": False} if no_throttle else None
     with BackfillProgress(disabled=as_json) as progress:
         report = backfill_outlets(outlet or None, first, last, replay=replay, newest_first=newest_first, max_pages=max_pages,
-                                  dry_run=dry_run, progress=progress, settings=settings, log_level="INFO" if state.verbose else "WARNING")
+                                  dry_run=dry_run, progress=progress, settings=settings,
+                                  log_level="INFO" if state.verbose else "WARNING")
     processed = None
     if not (dry_run or no_process):
         from pantau.cli.process import print_report, process_with_progress  # noqa: PLC0415 - loads the process stage only when it runs
@@ -101,11 +109,13 @@ def print_walk(report: dict[str, Any]) -> None:
 
     what = "to fetch" if report["dry_run"] else "new"
     table = Table("outlet", "walked", "skipped", "left", "pages", "listed", what, "known", "requests", "failed",
-                  title=f"backfill {report['from']} .. {report['to']} ({report['order']}{', dry run' if report['dry_run'] else ''})")
+                  title=f"backfill {report['from']} .. {report['to']} "
+                        f"({report['order']}{', dry run' if report['dry_run'] else ''})")
     for record in [*report["outlets"], {"outlet": "total", **report["totals"]}]:
         failed = ", ".join(f"{reason} {count}" for reason, count in sorted(record["failed"].items())) or "-"
         left = record["days"] - record["days_skipped"] - record["days_walked"]
-        table.add_row(record["outlet"], str(record["days_walked"]), str(record["days_skipped"]), str(left), str(record["index_pages"]),
+        table.add_row(record["outlet"], str(record["days_walked"]), str(record["days_skipped"]), str(left),
+                      str(record["index_pages"]),
                       str(record["discovered"]), str(record["would_fetch"] if report["dry_run"] else record["new"]),
                       str(record["skipped_known"]), str(record["requests"]), failed)
     console = Console()

@@ -56,7 +56,8 @@ def rekey_store(as_json: bool = typer.Option(False, "--json", help="Print the co
         print(json.dumps(report.as_dict()))
         return
     print(f"{store.display_url}: keys changed for {report.changed['pages']} pages and {report.changed['articles']} articles; "
-          f"{report.merged['pages']} pages and {report.merged['articles']} articles were copies of one already stored and were dropped")
+          f"{report.merged['pages']} pages and {report.merged['articles']} articles were copies of one already stored "
+          "and were dropped")
 
 
 @db_app.command("stats")

@@ -22,7 +22,8 @@ def process(
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
 ) -> None:
     """Extract, tag and match the pages that have no article for the current pipeline version (resumable)."""
-    report = process_with_progress(open_store(), quiet=as_json, batch_size=batch_size, workers=workers, limit=limit, reprocess=reprocess)
+    report = process_with_progress(open_store(), quiet=as_json, batch_size=batch_size, workers=workers, limit=limit,
+                                   reprocess=reprocess)
     summary = report.as_dict()
     if as_json:
         print(json.dumps(summary, ensure_ascii=False))
@@ -34,7 +35,8 @@ def process_with_progress(store: Store, quiet: bool = False, **options: Any) -> 
     """pipeline.process.process_pages with a progress bar (none when `quiet`); the report."""
     from pipeline.process import process_pages  # noqa: PLC0415 - the processing stages load numpy and py3langid (~0.15 s) and the CLI loads this module at every start; only `process` and `backfill` need them
 
-    with Progress(TextColumn("processing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True, disable=quiet) as bar:
+    with Progress(TextColumn("processing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True,
+                  disable=quiet) as bar:
         task = bar.add_task("process", total=None)
         return process_pages(store, progress=lambda done, total: bar.update(task, completed=done, total=total), **options)
 

@@ -358,8 +358,10 @@ class Statistic(TagRow, Base):
 class ArticleHashtag(TagRow, Base):
     __tablename__ = "article_hashtags"
 
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True, doc="the article (articles.id)")
-    name: Mapped[str] = mapped_column(String(120), index=True, doc="the hashtag or account as written (#MakinCakapDigital, @siberkreasi)")
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True,
+                                            doc="the article (articles.id)")
+    name: Mapped[str] = mapped_column(String(120), index=True,
+                                      doc="the hashtag or account as written (#MakinCakapDigital, @siberkreasi)")
     kind: Mapped[str] = mapped_column(String(16), doc="hashtag or account")
     mentions: Mapped[int] = mapped_column(default=1, doc="times the article writes it")
 

@@ -150,7 +150,8 @@ def outlet_from_entry(entry: Mapping[str, Any]) -> Outlet:
         raise ValueError(f"outlet entry {entry.get('id', '?')!r}: blocking: {error}") from error
     if "archive" in values:
         try:
-            values["archive"] = Archive(**{key: tuple(value) if isinstance(value, list) else value for key, value in values["archive"].items()})
+            values["archive"] = Archive(**{key: tuple(value) if isinstance(value, list) else value
+                                           for key, value in values["archive"].items()})
         except (TypeError, ValueError) as error:
             raise ValueError(f"outlet entry {entry.get('id', '?')!r}: {error}") from error
     for key, value in list(values.items()):

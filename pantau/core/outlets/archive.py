@@ -27,7 +27,8 @@ def template_fields(template: str) -> set[str]:
     fields = {name for _text, name, _spec, _conversion in string.Formatter().parse(template) if name is not None}
     unknown = fields - set(_FIELD_PATTERNS)
     if unknown:
-        raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}} in {template!r}; use {{yyyy}} {{mm}} {{dd}} {{m}} {{d}} {{page}}")
+        raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}} in {template!r}; "
+                         "use {yyyy} {mm} {dd} {m} {d} {page}")
     return fields
 
 
@@ -107,7 +108,8 @@ class Archive:
         for template in self.sitemaps:
             fields = template_fields(template)
             if "page" in fields or "yyyy" not in fields or not fields & {"mm", "m"}:
-                raise ValueError(f"archive: sitemap {template!r} must name the month or day ({{yyyy}}, {{mm}}[, {{dd}}]) and no {{page}}")
+                raise ValueError(f"archive: sitemap {template!r} must name the month or day "
+                                 "({yyyy}, {mm}[, {dd}]) and no {page}")
         if self.page_step < 1 or self.max_pages < 1:
             raise ValueError("archive: page_step and max_pages must be 1 or more")
 

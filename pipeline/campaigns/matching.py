@@ -223,7 +223,8 @@ def _query_signal(campaign: Campaign, article: _ArticleView) -> _QueryResult | N
         if section not in sections:
             sections.append(section)
     in_passing = len(result.hits) == 1 and result.hits[0].start >= article.lead_end
-    shown = [f"{literal} ({', '.join(found[:2])}{', ...' if len(found) > 2 else ''})" for literal, found in list(places.items())[:4]]
+    shown = [f"{literal} ({', '.join(found[:2])}{', ...' if len(found) > 2 else ''})"
+             for literal, found in list(places.items())[:4]]
     more = f" and {len(places) - 4} more" if len(places) > 4 else ""
     prefix = "query matched by one mention in passing: " if in_passing else "query matched: "
     return _QueryResult(prefix + "; ".join(shown) + more, in_passing)
@@ -253,7 +254,8 @@ class CampaignMatcher:
         calibration = load_calibration()
         self.weights = weights or ScoringWeights(**calibration.get("weights", {}))
         descriptions = [campaign.description for campaign in self.campaigns]
-        self.description_vectors = _as_matrix(embedder.embed_queries(descriptions), embedder.dim) if descriptions else np.zeros((0, embedder.dim), np.float32)
+        self.description_vectors = (_as_matrix(embedder.embed_queries(descriptions), embedder.dim) if descriptions
+                                    else np.zeros((0, embedder.dim), np.float32))
         self.scale = scale or similarity_scale(embedder, self.description_vectors, calibration)
 
     def match(self, article: ArticleForMatching) -> list[CampaignDecision]:
@@ -285,7 +287,8 @@ class CampaignMatcher:
     def _passage_vectors(self, articles: Sequence[ArticleForMatching], passages: list[list[Chunk]]) -> list[np.ndarray]:
         missing = [i for i, article in enumerate(articles) if article.paragraph_vectors is None and passages[i]]
         texts = [passage.text for i in missing for passage in passages[i]]
-        embedded = _as_matrix(self.embedder.embed_passages(texts), self.embedder.dim) if texts else np.zeros((0, self.embedder.dim), np.float32)
+        embedded = (_as_matrix(self.embedder.embed_passages(texts), self.embedder.dim) if texts
+                    else np.zeros((0, self.embedder.dim), np.float32))
         vectors: list[np.ndarray] = []
         offset = 0
         for i, article in enumerate(articles):
@@ -300,7 +303,8 @@ class CampaignMatcher:
 
     def _view(self, article: ArticleForMatching, passages: list[Chunk], vectors: np.ndarray) -> _ArticleView:
         index, lead_end = _index_article(article.title or "", paragraphs_of(article.text))
-        similarities = self.description_vectors @ vectors.T if vectors.shape[0] else np.zeros((len(self.campaigns), 0), np.float32)
+        similarities = (self.description_vectors @ vectors.T if vectors.shape[0]
+                        else np.zeros((len(self.campaigns), 0), np.float32))
         return _ArticleView(
             index=index,
             title_index=index_sections([("title", article.title or "")]),

@@ -25,4 +25,6 @@ from pipeline.extract.pool import ExtractionFailure, extract_many
 # Part of the pipeline version: bump the first number when the output of this stage changes.
 EXTRACTOR_VERSION = f"2.0+trafilatura-{_package_version('trafilatura')}"
 
-__all__ = ["EXTRACTOR_VERSION", "ExtractedArticle", "ExtractionFailure", "extract_article", "extract_many", "extract_text_document"]
+__all__ = [
+    "EXTRACTOR_VERSION", "ExtractedArticle", "ExtractionFailure", "extract_article", "extract_many", "extract_text_document",
+]

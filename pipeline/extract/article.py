@@ -116,7 +116,8 @@ def _is_false(value: Any) -> bool:
 
 # -------------------------------------------------------------------------------------- is_article
 
-NON_ARTICLE_TYPES = frozenset({"collectionpage", "searchresultspage", "imagegallery", "mediagallery", "videogallery", "itemlist", "profilepage"})
+NON_ARTICLE_TYPES = frozenset({"collectionpage", "searchresultspage", "imagegallery", "mediagallery", "videogallery", "itemlist",
+                               "profilepage"})
 NON_ARTICLE_OG_TYPES = frozenset({"video", "video.other", "video.movie", "video.episode", "profile", "music.song", "book"})
 # Paths of listings, tag/search pages and media galleries on Indonesian and international sites.
 NON_ARTICLE_PATHS = re.compile(
@@ -153,7 +154,8 @@ def decide_is_article(url: str | None, outlet, page: PageMetadata, word_count: i
 # ------------------------------------------------------------------------------------------ stage
 
 
-def extract_article(html: HtmlInput | Sequence[HtmlInput], url: str | None = None, *, now: datetime | None = None) -> ExtractedArticle:
+def extract_article(html: HtmlInput | Sequence[HtmlInput], url: str | None = None, *,
+                    now: datetime | None = None) -> ExtractedArticle:
     """The article in a page, or in the parts of a multi-page article given in order.
 
     Raises InputError for input that is not an HTML page (empty, binary, oversized, unparseable).
@@ -185,8 +187,10 @@ def _body_text(tree, url: str | None) -> str:
 def _canonical(page: PageMetadata, url: str | None) -> str | None:
     main = page.main
     entity = main.get("mainEntityOfPage")
-    entity_url = entity.get("@id") or entity.get("url") if isinstance(entity, dict) else entity if isinstance(entity, str) else None
-    for candidate in (page.canonical, page.first("og:url"), entity_url, main.get("url") if isinstance(main.get("url"), str) else None):
+    entity_url = (entity.get("@id") or entity.get("url") if isinstance(entity, dict)
+                  else entity if isinstance(entity, str) else None)
+    main_url = main.get("url") if isinstance(main.get("url"), str) else None
+    for candidate in (page.canonical, page.first("og:url"), entity_url, main_url):
         if not candidate:
             continue
         try:
@@ -250,13 +254,15 @@ def build_article(page: PageMetadata, bodies: list[str], url, canonical_url, out
     publisher_name = publisher.get("name") if isinstance(publisher, dict) else publisher if isinstance(publisher, str) else None
     site_name = page.first("og:site_name", "application-name")
     outlet_name = outlet.name if outlet is not None else (site_name or publisher_name)
-    site_names = [n for n in (outlet_name, site_name, publisher_name, *(outlet.publisher_names if outlet else ()), *(outlet.dateline_names if outlet else ())) if n]
+    site_names = [n for n in (outlet_name, site_name, publisher_name, *(outlet.publisher_names if outlet else ()),
+                              *(outlet.dateline_names if outlet else ())) if n]
     if url or canonical_url:
         site_names.append(url_host(url or canonical_url))
     headline = main.get("headline") if isinstance(main.get("headline"), str) else None
     raw_title = headline or page.first("og:title", "twitter:title") or _title_element(tree) or ""
     title = strip_title_suffix(raw_title, site_names, outlet.title_suffixes if outlet else ()) or None
-    description = (main.get("description") if isinstance(main.get("description"), str) else None) or page.first("og:description", "description", "twitter:description")
+    description = ((main.get("description") if isinstance(main.get("description"), str) else None)
+                   or page.first("og:description", "description", "twitter:description"))
     description = normalize_line(description) if description else None
 
     body, header_lines = drop_repeated_header(assemble_parts(bodies), title, description)

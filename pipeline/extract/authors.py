@@ -32,7 +32,8 @@ NOT_A_PERSON_WORDS = ORGANIZATION_WORDS | frozenset(
 )
 _CREDIT_LABEL = re.compile(
     r"^(?:view all posts\s+|(?:ditulis|veröffentlicht|geschrieben|posted|written|published|publié|escrito|publicado)\s+)?"
-    r"(?:oleh|by|von|par|por|door|penulis|reporter|pewarta|writer|author|autor|auteur|laporan wartawan|wartawan|kontributor)\s*[:\-]?\s+",
+    r"(?:oleh|by|von|par|por|door|penulis|reporter|pewarta|writer|author|autor|auteur|laporan wartawan|wartawan"
+    r"|kontributor)\s*[:\-]?\s+",
     re.IGNORECASE,
 )
 _EDITOR_LABEL = re.compile(r"(?:editor|penyunting|redaktur)\s*[:\-]?\s*(?P<name>[^|,;\n]{2,60})", re.IGNORECASE)
@@ -80,7 +81,8 @@ def editor_names(page: PageMetadata) -> set[str]:
         for editor in jsonld_values(item, "editor"):
             names.add(str(editor.get("name", "")) if isinstance(editor, dict) else str(editor))
     names.update(page.all("content_editor", "dtk:editor", "editor"))
-    names.update(page.script_fields.get("content_editor", []) + page.script_fields.get("editor", []) + page.script_fields.get("article_editor", []))
+    names.update(page.script_fields.get("content_editor", []) + page.script_fields.get("editor", [])
+                 + page.script_fields.get("article_editor", []))
     for text in page.editor_texts:
         match = _EDITOR_LABEL.search(text)
         names.add(match.group("name") if match else text)

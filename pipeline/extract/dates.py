@@ -22,7 +22,8 @@ PUBLISHED_META = (
     "publishdate", "publish-date", "publish_date", "pubdate", "article.published", "datepublished",
     "date", "dc.date.issued", "dc.date", "dcterms.date", "sailthru.date", "parsely-pub-date", "og:published_time",
 )
-UPDATED_META = ("article:modified_time", "og:updated_time", "og:article:modified_time", "datemodified", "last-modified", "dc.date.modified")
+UPDATED_META = ("article:modified_time", "og:updated_time", "og:article:modified_time", "datemodified", "last-modified",
+                "dc.date.modified")
 _TIME_WITH_DASHES = re.compile(r"T(\d{2})-(\d{2})-(\d{2})")
 _LOCAL_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d/%m/%Y")
 
@@ -96,7 +97,8 @@ def published_candidates(page: PageMetadata) -> list[Any]:
     main = page.main
     values: list[Any] = jsonld_values(main, "datePublished") + jsonld_values(main, "dateCreated")
     values += page.all(*PUBLISHED_META)
-    values += page.script_fields.get("content_publisheddate", []) + page.script_fields.get("published_date", []) + page.script_fields.get("publish_date", [])
+    values += (page.script_fields.get("content_publisheddate", []) + page.script_fields.get("published_date", [])
+               + page.script_fields.get("publish_date", []))
     return values
 
 

@@ -22,7 +22,8 @@ def decode_html(data: bytes | str) -> str:
     if isinstance(data, str):
         return data
     if len(data) > MAX_HTML_BYTES:
-        raise InputError(f"page is {len(data) / 1e6:.1f} MB, over the {MAX_HTML_BYTES / 1e6:.0f} MB limit; it is not a news article")
+        raise InputError(f"page is {len(data) / 1e6:.1f} MB, over the {MAX_HTML_BYTES / 1e6:.0f} MB limit; "
+                         "it is not a news article")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace")
     try:

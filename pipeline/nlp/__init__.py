@@ -50,7 +50,8 @@ def tags_from_doc(doc: Doc) -> dict[str, list[dict[str, Any]]]:
     return {key: list(getattr(doc._, key) or []) for key in TAG_KEYS}
 
 
-def annotate_many(nlp: Language, items: Iterable[tuple[str, str | None]], batch_size: int = 64) -> Iterator[dict[str, list[dict[str, Any]]]]:
+def annotate_many(nlp: Language, items: Iterable[tuple[str, str | None]],
+                  batch_size: int = 64) -> Iterator[dict[str, list[dict[str, Any]]]]:
     """Tags for each (text, dateline) pair, in order, running every stage batch by batch."""
     docs: Iterable[Doc] = (make_doc(nlp, text, dateline) for text, dateline in items)
     for _name, component in nlp.pipeline:

@@ -261,7 +261,8 @@ def _read_quantity(text: str, match: re.Match) -> tuple[Quantity | None, int]:
     """The Quantity at `match` (None when it is not a number after all) and where scanning resumes."""
     start, end = match.start(), match.end()
     currency = CURRENCY_SIGNS.get(match["currency"].rstrip(".").lower()) if match["currency"] else None
-    if not _stands_alone(text, match.start("a_digits") if match["a_digits"] else start, end, currency, match["a_digits"] is not None):
+    if not _stands_alone(text, match.start("a_digits") if match["a_digits"] else start, end, currency,
+                         match["a_digits"] is not None):
         chain = _DIGIT_CHAIN.match(text, end) if text[start - 1:start] == "+" else None
         return None, chain.end() if chain else end
     value = _number_value(match, "a_")
@@ -275,7 +276,9 @@ def _read_quantity(text: str, match: re.Match) -> tuple[Quantity | None, int]:
     antara = _ANTARA_BEFORE.search(text, max(0, start - 10), start)
     if tail is None and antara:
         tail = _AND_TAIL.match(text, end)
-    if tail is not None and not match["a_vague"] and _same_kind(match, tail) and _stands_alone(text, tail.start("b_digits") if tail["b_digits"] else tail.start(), tail.end(), currency, tail["b_digits"] is not None):
+    if tail is not None and not match["a_vague"] and _same_kind(match, tail) and _stands_alone(
+            text, tail.start("b_digits") if tail["b_digits"] else tail.start(), tail.end(), currency,
+            tail["b_digits"] is not None):
         high = _number_value(tail, "b_")
         low = value
         if high is not None and not _has_own_scale(match, "a_") and _has_own_scale(tail, "b_"):

@@ -289,7 +289,8 @@ class OrganizationRecognizer:
                           keys: dict[tuple[int, int], str]) -> list[Span]:
         if not acronyms:
             return []
-        pattern = re.compile(_first_characters(acronyms) + r"(?<![\w-])(" + "|".join(map(re.escape, sorted(acronyms, key=len, reverse=True))) + r")(?![\w-])")
+        alternatives = "|".join(map(re.escape, sorted(acronyms, key=len, reverse=True)))
+        pattern = re.compile(_first_characters(acronyms) + r"(?<![\w-])(" + alternatives + r")(?![\w-])")
         spans = []
         for match in pattern.finditer(text):
             span = doc.char_span(match.start(), match.end(), alignment_mode="contract")
@@ -326,7 +327,8 @@ class OrganizationRecognizer:
         """One record per organisation, in order of first mention."""
         records: dict[str, dict] = {}
         for mention in mentions:
-            record = records.setdefault(mention.key, {"name": mention.key, "acronym": self._acronym_of(mention.key), "mentions": 0})
+            record = records.setdefault(mention.key,
+                                        {"name": mention.key, "acronym": self._acronym_of(mention.key), "mentions": 0})
             if mention.counts:
                 record["mentions"] += 1
             if record["acronym"] is None and mention.key not in self.entries and _looks_like_acronym(mention.span.text):
@@ -362,7 +364,8 @@ def _shape_pattern(shapes: ShapeRules) -> re.Pattern[str] | None:
     not_a_new_name = rf"(?!(?:{_alternation(shapes.heads)})\b)(?![A-Z]{{2,}}\b)"
     connector = rf"(?:(?:{_alternation(shapes.connectors)})\s+{not_a_new_name})?" if shapes.connectors else ""
     suffix = rf"(?:\s+(?:{_alternation(shapes.suffixes)}))?" if shapes.suffixes else ""
-    return re.compile(rf"{_first_characters(shapes.heads)}(?<![\w-])(?:{_alternation(shapes.heads)})\s+{NAME_WORD}(?:\s+{connector}{NAME_WORD})*{suffix}(?![\w])")
+    return re.compile(rf"{_first_characters(shapes.heads)}(?<![\w-])(?:{_alternation(shapes.heads)})"
+                      rf"\s+{NAME_WORD}(?:\s+{connector}{NAME_WORD})*{suffix}(?![\w])")
 
 
 def _tail_pattern(shapes: ShapeRules) -> re.Pattern[str] | None:

@@ -161,7 +161,8 @@ _SOURCE_AFTER_TRIGGER = re.compile(
 )
 _ANAPHORA_AFTER_TRIGGER = re.compile(r"\s+(?:tersebut|itu|ini)\b")
 # "Angka itu naik 20 persen": a figure of the sentence before, whose source carries over.
-_ANAPHORIC_FIGURE = re.compile(r"\b(?i:angka|jumlah|jumlahnya|data|hasil|temuan|capaian|realisasi|nilai)\s+(?:tersebut|itu|ini)\b")
+_ANAPHORIC_FIGURE = re.compile(
+    r"\b(?i:angka|jumlah|jumlahnya|data|hasil|temuan|capaian|realisasi|nilai)\s+(?:tersebut|itu|ini)\b")
 _PRONOUNS = frozenset(("Dia", "Ia", "Mereka", "Kami", "Kita", "Ini", "Itu", "Tersebut"))
 # A country or capital alone after "data" is where the data is about, not who made it.
 _NON_SOURCE_NAMES = frozenset(("Rp", "Indonesia", "Jakarta"))
@@ -371,7 +372,8 @@ def _number_words_count(text: str, quantity: Quantity) -> bool:
     first = quantity.raw.lstrip()[:1]
     if first.isupper() and not _sentence_initial(text[max(0, quantity.start - 40):quantity.start], min(40, quantity.start)):
         return False
-    if quantity.raw.lower() == "satu" and (_SALAH_BEFORE.search(text, max(0, quantity.start - 8), quantity.start) or _WORDS_AFTER_SATU.match(text, quantity.end)):
+    if quantity.raw.lower() == "satu" and (_SALAH_BEFORE.search(text, max(0, quantity.start - 8), quantity.start)
+                                           or _WORDS_AFTER_SATU.match(text, quantity.end)):
         return False
     return True
 
@@ -474,7 +476,8 @@ def _phrase_forward(text: str, start: int, limit: int, max_words: int) -> str | 
             words.append(token)
             continue
         if in_clause:
-            if lower in {"dan", "atau", "sedangkan", "sementara", "namun", "tetapi", "karena", "sehingga", "kata", "ujar"} or len(words) >= MAX_RELATIVE_CLAUSE_WORDS:
+            if (lower in {"dan", "atau", "sedangkan", "sementara", "namun", "tetapi", "karena", "sehingga", "kata", "ujar"}
+                    or len(words) >= MAX_RELATIVE_CLAUSE_WORDS):
                 break
         elif words and (lower in FUNCTION_WORDS or _looks_like_verb(lower) or value[0].isdigit() or len(words) >= max_words):
             break
@@ -495,7 +498,8 @@ def _phrase_backward(text: str, sentence_start: int, end: int, max_words: int) -
     """The noun phrase before the number, skipping linking verbs and qualifiers."""
     tokens = list(_TOKENS.finditer(text, sentence_start, end))
     index = len(tokens) - 1
-    while index >= 0 and (tokens[index].group(0).lower() in _LINK_WORDS or tokens[index].group(0) in "(:" or _looks_like_verb(tokens[index].group(0).lower())):
+    while index >= 0 and (tokens[index].group(0).lower() in _LINK_WORDS or tokens[index].group(0) in "(:"
+                          or _looks_like_verb(tokens[index].group(0).lower())):
         index -= 1
     words: list[re.Match] = []
     while index >= 0 and len(words) < max_words:

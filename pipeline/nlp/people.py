@@ -373,9 +373,11 @@ class PeopleRecognizer:
         (path / "leaders.msgpack").write_bytes(self.leader_matcher.to_bytes())
         # One list of names with a bit per subset: each name string is read (and hashed) once.
         names = sorted(self.place_names)
-        kinds = [(name in self._village_names) | (name in self._cued_foreign_names) << 1 | (name in self.unambiguous_place_names) << 2
+        kinds = [(name in self._village_names) | (name in self._cued_foreign_names) << 1
+                 | (name in self.unambiguous_place_names) << 2
                  for name in names]
-        (path / "place_names.msgpack").write_bytes(srsly.msgpack_dumps({"names": names, "kinds": kinds, "words": sorted(self.place_words)}))
+        content = {"names": names, "kinds": kinds, "words": sorted(self.place_words)}
+        (path / "place_names.msgpack").write_bytes(srsly.msgpack_dumps(content))
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> PeopleRecognizer:
         path = Path(path)
@@ -505,7 +507,8 @@ class PeopleRecognizer:
                 break
         if end == start:
             return None
-        if DEGREE.match(state.words[end - 1]) and end - start > 1 and len(state.words[end - 1]) <= 4 and state.words[end - 1].isupper():
+        if (DEGREE.match(state.words[end - 1]) and end - start > 1 and len(state.words[end - 1]) <= 4
+                and state.words[end - 1].isupper()):
             end -= 1
         if address is not None and end - start == 1 and address + 1 == start:
             start = address
@@ -546,7 +549,8 @@ class PeopleRecognizer:
         n = len(state.words)
         organizations: list[tuple[int, int, str]] = []
         name_from = taken_from_organization = None
-        if head + 2 < n and (state.lowers[head], state.lowers[head + 1]) in SPELLED_RANKS and self._is_name_token(state, head + 2):
+        if (head + 2 < n and (state.lowers[head], state.lowers[head + 1]) in SPELLED_RANKS
+                and self._is_name_token(state, head + 2)):
             name = self.read_name(state, head + 2)  # "Komisaris Jenderal Budi Gunawan": a rank, not a role
             return (name[0], name[1], None, None) if name else None
         if head in state.role_at:
@@ -586,7 +590,8 @@ class PeopleRecognizer:
                     continue
                 following = j + 1
                 if following < limit and (self._is_name_token(state, following) and state.lowers[following] not in ROLE_WORDS
-                                          or following in state.span_end or state.words[following] in HONORIFICS or state.lowers[following] in RANKS
+                                          or following in state.span_end or state.words[following] in HONORIFICS
+                                          or state.lowers[following] in RANKS
                                           or self._is_initial(state, following)):
                     name_from = following  # "Direktur Utama PT X, Budi Santoso"
                 break
@@ -647,7 +652,8 @@ class PeopleRecognizer:
         organization = self._role_organization(state, chosen)
         if organization is None:
             organization = next((state.words[k] for k in range(head + 1, name_from) if state.words[k].isupper()
-                                 and state.words[k].isalpha() and len(state.words[k]) > 1 and state.words[k] not in PARTY_BOARDS), None)
+                                 and state.words[k].isalpha() and len(state.words[k]) > 1
+                                 and state.words[k] not in PARTY_BOARDS), None)
         return name[0], name[1], role, organization
 
     def _name_inside_organization(self, state: DocState, start: int, end: int) -> int | None:
@@ -660,8 +666,9 @@ class PeopleRecognizer:
         for stop in range(end - 1, start, -1):
             if _span_text(state, start, stop) in self.organization_forms:
                 # "Komisi Pemberantasan Korupsi Johan Budi": capitalised words after a known organisation's full name
-                return stop if all(state.words[k][:1].isupper() and _wordlike(state.words[k]) and state.lowers[k] not in ROLE_WORDS
-                                   and self._place_end(state, k) is None for k in range(stop, end)) else None
+                return stop if all(state.words[k][:1].isupper() and _wordlike(state.words[k])
+                                   and state.lowers[k] not in ROLE_WORDS and self._place_end(state, k) is None
+                                   for k in range(stop, end)) else None
         if state.lowers[start] not in BODY_HEADS:
             return None  # universities, hospitals and foundations are often named after people
         for first in range(start + 1, end):
@@ -1199,7 +1206,8 @@ class PeopleRecognizer:
                 comma -= 1
             if comma > 0 and state.words[comma] == ",":
                 end = comma
-        while end > 1 and (state.words[end - 1] == "," or DEGREE.match(state.words[end - 1]) and not state.words[end - 1].isalpha()):
+        while end > 1 and (state.words[end - 1] == ","
+                           or DEGREE.match(state.words[end - 1]) and not state.words[end - 1].isalpha()):
             end -= 1
         if end > 0 and state.lowers[end - 1] in PRONOUNS:
             return self.last_person(state, end)
@@ -1218,7 +1226,8 @@ class PeopleRecognizer:
         if end - start == 1 and state.words[start] in state.short_names:
             state.salient.add(start)
             return self.register(state, start, end)
-        if end - start == 1 and (state.sentence_start[start] or state.lowers[start] in ROLE_WORDS) and is_common(state.words[start]):
+        if (end - start == 1 and (state.sentence_start[start] or state.lowers[start] in ROLE_WORDS)
+                and is_common(state.words[start])):
             return None  # "Pemerintah mengatakan": a common noun, not a name
         if self._looks_like_place(state, start, end) or self._not_a_person(state, start, end):
             return None
@@ -1332,8 +1341,10 @@ class PeopleRecognizer:
                 break
             elif end + 1 < len(doc) and ((state.lowers[end] in PARTICLES or state.words[end] in CAPITAL_PARTICLES)
                                          and self._is_name_token(state, end + 1)
-                                         or state.words[end] == "-" and state.token_starts[end] == state.token_starts[end - 1] + len(state.words[end - 1])
-                                         and state.token_starts[end + 1] == state.token_starts[end] + 1 and state.words[end + 1].isalpha()
+                                         or state.words[end] == "-"
+                                         and state.token_starts[end] == state.token_starts[end - 1] + len(state.words[end - 1])
+                                         and state.token_starts[end + 1] == state.token_starts[end] + 1
+                                         and state.words[end + 1].isalpha()
                                          and end + 1 not in state.claimed and not self._joins_two_names(state, end)):
                 end += 2
             else:
@@ -1383,7 +1394,8 @@ class PeopleRecognizer:
             return False  # "Lalu Lintas", "Ujian Nasional", "Kebijakan Publik": capitalised common words
         if end - start == 1 and text.lower().endswith("nya"):
             return False  # "Ekosistemnya": a possessive noun opening a sentence
-        if end - start > 1 and _initials(state.words[start]) and not any(_acronym_like(state.words[k]) for k in range(start + 1, end)):
+        if (end - start > 1 and _initials(state.words[start])
+                and not any(_acronym_like(state.words[k]) for k in range(start + 1, end))):
             return True  # initials before a name: "MS Hidayat", "TB Hasanuddin"
         if any(_acronym_like(state.words[k]) for k in range(start, end)):
             return text in state.short_names or text in state.people or text in KNOWN_INITIALS
@@ -1514,7 +1526,8 @@ def _one_edit(a: str, b: str) -> bool:
         return False
     if len(a) == len(b):
         diffs = [k for k in range(len(a)) if a[k] != b[k]]
-        return len(diffs) == 1 or len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
+                                   and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
     shorter, longer = (a, b) if len(a) < len(b) else (b, a)
     k = 0
     while k < len(shorter) and shorter[k] == longer[k]:

@@ -451,7 +451,7 @@ class PeopleRecognizer:
         role_at = {span.start: (span.end, span.label_) for span in self.leader_matcher(doc)}
         text, starts, words = _token_texts(doc)
         spaces = [text[start + len(word):following] for start, word, following in
-                  zip(starts, words, [*starts[1:], len(text)], strict=True)]
+                  zip(starts, words, [*starts[1:], len(text)], strict=False)]
         lowers = [word.lower() for word in words]
         state = DocState(doc=doc, words=words, lowers=lowers, text=text, token_starts=starts, org_at=org_at,
                          role_at=role_at, sentence_start=_sentence_starts(words, spaces))

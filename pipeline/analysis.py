@@ -76,19 +76,19 @@ class ArticleAnalysis:
         }
 
     def article_fields(self, pipeline_version: str, page_id: int | None = None,
-                       listed_published_at: datetime | None = None) -> dict[str, Any]:
-        """Columns of the Article row for the store (requires a URL).
+                       listed_published_at: datetime | None = None, key: str | None = None) -> dict[str, Any]:
+        """Columns of the Article row for the store (requires a URL, or the `key` to store it under).
 
         The publication time is the page's own; when the page gives none, the time its sitemap or feed
         listed (`listed_published_at`) stands in. Both stored forms come from that one value."""
         extracted = self.extracted
-        url_key = self.url_key
+        url_key = self.url_key or key
         if url_key is None:
             raise InputError("cannot store an article without its web address: pass --url URL")
         published_at = extracted.published_at or listed_published_at
         return {
             "url_key": url_key,
-            "url": self.url,
+            "url": self.url or url_key,
             "page_id": page_id,
             "outlet_id": extracted.outlet_id,
             "outlet_name": extracted.outlet,

@@ -3,13 +3,19 @@
 Pages are taken in batches; each batch is extracted (process pool), tagged, matched and written in
 one transaction, so a crash loses at most the batch in flight and a re-run resumes with the pages
 that have no article for the current pipeline version. Nothing is ever fetched here.
+
+The pool extracts the next batch while this process tags, embeds, matches and writes the current
+one (`pipeline.extract.extract_batches`): one batch ahead at most, and nothing of it is written
+before its turn, so the transactions and their order are those of a run without the overlap.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,7 +30,7 @@ from pantau.store.tables import Article, Page
 from pipeline.analysis import Analyzer
 from pipeline.dedup import assign_duplicates_and_stories
 from pipeline.embeddings import embed_articles
-from pipeline.extract import ExtractionFailure, extract_many
+from pipeline.extract import ExtractionFailure, extract_batches
 from pipeline.version import pipeline_version
 
 log = logging.getLogger(__name__)
@@ -42,6 +48,17 @@ class ProcessReport:
     matched: Counter = field(default_factory=Counter)
     duplicates: int = 0
     stories: int = 0
+    # Wall seconds this process spent per step: waiting for the extraction of a batch (extraction_wait),
+    # embeddings, nlp_matching, store_dedup (the writes, dedup and the commit).
+    seconds: Counter = field(default_factory=Counter)
+
+    @contextmanager
+    def timed(self, step: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[step] += time.perf_counter() - started
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +70,7 @@ class ProcessReport:
             "matched": dict(self.matched),
             "duplicates": self.duplicates,
             "stories": self.stories,
+            "seconds": {step: round(value, 2) for step, value in self.seconds.items()},
         }
 
 
@@ -77,11 +95,13 @@ def process_pages(
     page_ids: Sequence[int] | None = None,
     analyzer: Any = None,
     progress: Progress | None = None,
+    overlap: bool = True,
 ) -> ProcessReport:
     """Make (or re-make) the articles of the stored pages that need it; returns what was done.
 
     `page_ids` restricts the work to those pages (a partition of a parallel run): the ones that still
-    need processing are done, in the given order, so a retried partition only does what is left."""
+    need processing are done, in the given order, so a retried partition only does what is left.
+    `overlap=False` extracts each batch only once the one before is written (same results, slower)."""
     settings = get_settings()
     version = pipeline_version()
     batch_size = batch_size or settings.process.batch_size
@@ -95,60 +115,90 @@ def process_pages(
     page_ids = pending
     if not page_ids:
         return report
-    if analyzer is None:
-        analyzer = Analyzer()
-    done = 0
-    for batch in _chunks(page_ids, batch_size):
-        _process_batch(store, batch, analyzer, version, workers, settings.process.page_timeout_s, report)
-        done += len(batch)
-        if progress:
-            progress(done, len(page_ids))
+    batches = (_load_batch(store, batch) for batch in _chunks(page_ids, batch_size))
+    with extract_batches(batches, workers, settings.process.page_timeout_s, ahead=overlap) as extracted:
+        if analyzer is None:
+            analyzer = Analyzer()  # loads while the pool extracts the first batch
+        done = 0
+        batches_done = iter(extracted)
+        while True:
+            with report.timed("extraction_wait"):
+                batch = next(batches_done, None)
+            if batch is None:
+                break
+            pages, outcomes = batch
+            _write_batch(store, pages, outcomes, analyzer, version, report)
+            done += len(pages)
+            if progress:
+                progress(done, len(page_ids))
     return report
 
 
-def _process_batch(
-    store: Store, page_ids: Sequence[int], analyzer: Any, version: str, workers: int | None, timeout_s: float,
-    report: ProcessReport,
-) -> None:
+@dataclass(frozen=True)
+class _PageRow:
+    """What the write of an article needs from its page (read in the extraction thread, used in this one)."""
+
+    id: int
+    url: str
+    url_key: str
+    outlet_id: str | None
+    listed_title: str | None
+    listed_published_at: datetime | None
+
+
+def _load_batch(store: Store, page_ids: Sequence[int]) -> tuple[list[_PageRow], list[tuple[int, list[bytes], str]]]:
+    """The pages of a batch in the order of `page_ids`, and their extraction jobs."""
     with store.session() as session:
-        pages = {page.id: page for page in session.scalars(select(Page).where(Page.id.in_(page_ids)))}
-        jobs = [(page.id, page.html_parts(), page.final_url or page.url) for page in pages.values()]
+        found = {page.id: page for page in session.scalars(select(Page).where(Page.id.in_(page_ids)))}
+        pages = [found[page_id] for page_id in page_ids if page_id in found]
+        rows = [_PageRow(p.id, p.url, p.url_key, p.outlet_id, p.listed_title, p.listed_published_at) for p in pages]
+        jobs = [(page.id, page.html_parts(), page.final_url or page.url) for page in pages]
+    return rows, jobs
+
+
+def _write_batch(store: Store, pages: list[_PageRow], outcomes: list[tuple[int, Any]], analyzer: Any, version: str,
+                 report: ProcessReport) -> None:
+    """Tag, embed, match and write one extracted batch, with its dedup, in one transaction."""
+    by_id = {page.id: page for page in pages}
     extracted: dict[int, Any] = {}
     failures: dict[int, Any] = {}
-    for page_id, outcome in extract_many(jobs, workers=workers, timeout_s=timeout_s):
+    for page_id, outcome in outcomes:
         if isinstance(outcome, ExtractionFailure):
             report.failed[outcome.reason] += 1
-            log.warning("page %s: %s", pages[page_id].url, outcome.message)
+            log.warning("page %s: %s", by_id[page_id].url, outcome.message)
             failures[page_id] = outcome
             continue
-        outcome.url = pages[page_id].url
+        outcome.url = by_id[page_id].url
         extracted[page_id] = outcome
-    report.pages += len(page_ids)
+    report.pages += len(pages)
     with store.session() as session:
-        vectors = _paragraph_vectors(session, analyzer, list(extracted.values()))
-        analyses = analyzer.analyze(list(extracted.values()), paragraph_vectors=vectors)
+        with report.timed("embeddings"):
+            vectors = paragraph_vectors(session, analyzer, list(extracted.values()))
+        with report.timed("nlp_matching"):
+            analyses = analyzer.analyze(list(extracted.values()), paragraph_vectors=vectors)
+        writing = time.perf_counter()
         saved: list[int] = []
         for (page_id, _), analysis in zip(extracted.items(), analyses, strict=True):
-            saved.append(_save(session, pages[page_id], analysis, version, report))
+            saved.append(_save(session, by_id[page_id], analysis, version, report))
         for page_id, failure in failures.items():
-            _save_failure(session, pages[page_id], version, failure)
+            _save_failure(session, by_id[page_id], version, failure)
         _cluster(session, saved, analyzer, report)
+    report.seconds["store_dedup"] += time.perf_counter() - writing  # the commit included
 
 
-def _paragraph_vectors(session: Session, analyzer: Any, articles: list[Any]) -> list[Any] | None:
+def paragraph_vectors(session: Session, analyzer: Any, articles: list[Any]) -> list[Any] | None:
     """Chunk vectors per article from the cache table, the missing ones embedded in one batch and stored.
 
     They are the rows of `embedder.chunk(text)`, the passages the campaign matcher compares, so the
     matcher embeds nothing and dedup (next) reads the same rows: one embedding per text version."""
     if getattr(analyzer, "matcher", None) is None or analyzer.embedder is None:
         return None
-
     wanted = [article for article in articles if article.is_article and article.text]
     found = dict(zip((id(a) for a in wanted), embed_articles(session, analyzer.embedder, [a.text for a in wanted]), strict=True))
     return [found[id(article)].chunks if id(article) in found else None for article in articles]
 
 
-def _save(session: Session, page: Page, analysis: Any, version: str, report: ProcessReport) -> int:
+def _save(session: Session, page: _PageRow, analysis: Any, version: str, report: ProcessReport) -> int:
     fields = analysis.article_fields(version, page_id=page.id, listed_published_at=page.listed_published_at)
     fields["url_key"] = page.url_key
     fields["outlet_id"] = fields["outlet_id"] or page.outlet_id
@@ -163,7 +213,7 @@ def _save(session: Session, page: Page, analysis: Any, version: str, report: Pro
     return article.id
 
 
-def _save_failure(session: Session, page: Page, version: str, failure: Any) -> None:
+def _save_failure(session: Session, page: _PageRow, version: str, failure: Any) -> None:
     """Record that this page could not be extracted with this pipeline version (no retry loop)."""
     upsert_article(
         session,
@@ -179,7 +229,6 @@ def _save_failure(session: Session, page: Page, version: str, failure: Any) -> N
 def _cluster(session: Session, article_ids: list[int], analyzer: Any, report: ProcessReport) -> None:
     if not article_ids or analyzer.embedder is None:
         return
-
     outcome = assign_duplicates_and_stories(session, article_ids, analyzer.embedder)
     report.duplicates += getattr(outcome, "duplicates", 0)
     report.stories += getattr(outcome, "new_stories", 0)

@@ -23,9 +23,11 @@ def test_missing_file(capsys) -> None:
     assert "no such file" in _one_line_error(capsys)
 
 
-def test_folder_instead_of_file(tmp_path, capsys) -> None:
+def test_folder_without_documents(tmp_path, capsys) -> None:
+    # A folder is a batch of its pages and texts (tests/test_analyze_batch.py); one with none is an error.
+    (tmp_path / "notes.json").write_text("{}")
     assert run(["analyze", str(tmp_path)]) == 2
-    assert "is a folder" in _one_line_error(capsys)
+    assert "has no .html, .htm or .txt files" in _one_line_error(capsys)
 
 
 def test_binary_file(tmp_path, capsys) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract import ExtractedArticle, ExtractionFailure, extract_many
+from pipeline.extract import ExtractedArticle, ExtractionFailure, extract_batches, extract_many
 
 PAGE = (Path(__file__).parent / "data" / "extraction" / "kompas_like.html").read_bytes()
 URL = "https://regional.kompas.com/read/2023/11/02/213419026/pelatihan-literasi-digital-untuk-umkm-digelar-di-gorontalo"
@@ -99,3 +99,80 @@ def test_pages_queued_behind_a_worker_that_dies_go_to_another_worker() -> None:
     crashed = [key for key, outcome in results if isinstance(outcome, ExtractionFailure)]
     assert len(crashed) <= 1 and all(results[i][1].reason == "crashed" for i, (key, _) in enumerate(results) if key in crashed)
     assert sum(isinstance(outcome, ExtractedArticle) for _, outcome in results) >= 7
+
+
+def _batches(count: int, loaded: list[int], fail_at: int | None = None):
+    """`count` batches of two pages (one good, one empty); `loaded` records each batch as it is taken."""
+    for number in range(count):
+        if number == fail_at:
+            raise ValueError("the store went away")
+        loaded.append(number)
+        yield f"batch-{number}", [(f"{number}-good", [PAGE], URL), (f"{number}-empty", [b""], None)]
+
+
+def _wait_until(condition, timeout_s: float = 20.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("ahead", [True, False])
+def test_batches_come_back_in_order_one_batch_extracted_ahead_at_most(ahead: bool) -> None:
+    import time
+
+    loaded: list[int] = []
+    seen = []
+    with extract_batches(_batches(4, loaded), workers=1, timeout_s=60, ahead=ahead) as extracted:
+        for number, (context, outcomes) in enumerate(extracted):
+            seen.append(context)
+            assert [key for key, _ in outcomes] == [f"{number}-good", f"{number}-empty"]
+            assert isinstance(outcomes[0][1], ExtractedArticle) and outcomes[1][1].reason == "empty"
+            if ahead:
+                # While this batch is worked on, the next one is taken and extracted, and no other.
+                expected = min(number + 2, 4)
+                _wait_until(lambda expected=expected: len(loaded) >= expected)
+                time.sleep(0.3)
+                assert len(loaded) == expected
+            else:
+                assert len(loaded) == number + 1
+    assert seen == ["batch-0", "batch-1", "batch-2", "batch-3"]
+    assert not _worker_pids()
+
+
+def test_a_failing_batch_source_reaches_the_caller_and_the_workers_stop() -> None:
+    import threading
+
+    loaded: list[int] = []
+    seen = []
+    with pytest.raises(ValueError, match="store went away"):
+        with extract_batches(_batches(4, loaded, fail_at=2), workers=1, timeout_s=60) as extracted:
+            for context, _ in extracted:
+                seen.append(context)
+    assert seen == ["batch-0", "batch-1"]
+    assert not _worker_pids()
+    assert not [thread for thread in threading.enumerate() if thread.name == "pantau-extract-ahead"]
+
+
+def test_leaving_early_stops_the_extraction_ahead_and_its_workers() -> None:
+    import threading
+
+    # The second batch is slow to extract: leaving must not wait for it.
+    slow = b"<html><body><article>" + b"<p>Paragraf berita yang panjang sekali dan berulang.</p>" * 200_000 + b"</article></body></html>"
+    batches = iter([("first", [("good", [PAGE], URL)]), ("second", [("slow", [slow], None)])])
+    with extract_batches(batches, workers=1, timeout_s=120) as extracted:
+        for context, outcomes in extracted:
+            assert context == "first" and isinstance(outcomes[0][1], ExtractedArticle)
+            _wait_until(_worker_pids)
+            break
+    assert not _worker_pids()
+    assert not [thread for thread in threading.enumerate() if thread.name == "pantau-extract-ahead"]
+
+
+def test_batches_without_workers_are_extracted_in_the_calling_thread() -> None:
+    loaded: list[int] = []
+    with extract_batches(_batches(2, loaded), workers=0, timeout_s=60) as extracted:
+        results = [(context, [key for key, _ in outcomes]) for context, outcomes in extracted]
+    assert results == [("batch-0", ["0-good", "0-empty"]), ("batch-1", ["1-good", "1-empty"])]
+    assert not _worker_pids()

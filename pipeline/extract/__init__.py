@@ -12,7 +12,8 @@ Bad input never crashes a batch: `extract_article` raises `InputError` with a on
 
 Modules, in the order a page goes through them: `html` (bytes to text to tree), `metadata` (what the
 page says about itself), `dates` and `authors` (chosen from it), `article` (the body and the record);
-`pool` runs many pages in worker processes, `preload` readies their fork server.
+`pool` runs many pages in worker processes (`extract_batches`: batch after batch, one ahead of the
+caller), `preload` readies their fork server.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from __future__ import annotations
 from importlib.metadata import version as _package_version
 
 from pipeline.extract.article import ExtractedArticle, extract_article, extract_text_document
-from pipeline.extract.pool import ExtractionFailure, extract_many
+from pipeline.extract.pool import ExtractionFailure, extract_batches, extract_many
 
 # Part of the pipeline version: bump the first number when the output of this stage changes.
 EXTRACTOR_VERSION = f"2.0+trafilatura-{_package_version('trafilatura')}"
 
 __all__ = [
-    "EXTRACTOR_VERSION", "ExtractedArticle", "ExtractionFailure", "extract_article", "extract_many", "extract_text_document",
+    "EXTRACTOR_VERSION", "ExtractedArticle", "ExtractionFailure", "extract_article", "extract_batches", "extract_many",
+    "extract_text_document",
 ]

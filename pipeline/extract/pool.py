@@ -1,19 +1,22 @@
 """Batches: many pages extracted by a pool of worker processes (or in this process), each page under
 a time limit; a page that fails, runs over or kills its worker becomes an ExtractionFailure and the
-batch goes on."""
+batch goes on. `extract_batches` keeps one pool for a whole run and extracts the next batch while
+the caller works on the current one."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import signal
 import threading
 from collections import deque
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from multiprocessing.connection import wait
 from time import monotonic
-from typing import Any, Hashable, Iterable, Iterator, Sequence, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pantau.core.errors import InputError, PantauError
 from pipeline.extract.article import ExtractedArticle, extract_article
@@ -21,8 +24,11 @@ from pipeline.extract.html import HtmlInput
 from pipeline.language import detect_language
 
 STARTUP_TIMEOUT_S = 120.0  # a worker loads trafilatura and the language model once
+WORKER_DIED = "the extraction worker died on this page (out of memory or a parser crash)"
 
 Key = TypeVar("Key", bound=Hashable)
+Context = TypeVar("Context")
+Job = tuple[Key, Sequence[HtmlInput], str | None]
 
 
 @dataclass
@@ -69,7 +75,8 @@ def extract_job(parts: Sequence[HtmlInput], url: str | None) -> ExtractedArticle
 
 
 def _reason_of(message: str) -> str:
-    for prefix, reason in (("empty", "empty"), ("no page", "empty"), ("binary", "binary"), ("page is", "too_large"), ("unparseable", "unparseable"), ("not an HTML", "unparseable")):
+    for prefix, reason in (("empty", "empty"), ("no page", "empty"), ("binary", "binary"), ("page is", "too_large"),
+                           ("unparseable", "unparseable"), ("not an HTML", "unparseable")):
         if message.startswith(prefix):
             return reason
     return "error"
@@ -84,11 +91,16 @@ def warm_up() -> bool:
     return True
 
 
+class ExtractionCancelled(Exception):
+    """The extraction was stopped from another thread (the run it belongs to ended or failed)."""
+
+
 class _PageTimeout(BaseException):
     """Raised by the alarm in inline mode; a BaseException so that no page-level handler swallows it."""
 
 
-def run_inline(jobs: Iterable[tuple[Key, Sequence[HtmlInput], str | None]], timeout_s: float) -> Iterator[tuple[Key, ExtractedArticle | ExtractionFailure]]:
+def run_inline(jobs: Iterable[tuple[Key, Sequence[HtmlInput], str | None]],
+               timeout_s: float) -> Iterator[tuple[Key, ExtractedArticle | ExtractionFailure]]:
     for key, parts, url in jobs:
         yield key, _extract_with_alarm(list(parts), url, timeout_s)
 
@@ -190,15 +202,18 @@ def _pool_context():
     if method == "forkserver":
         # Workers fork from a server that has already imported the heavy libraries and loaded the
         # language model, so that a worker (and each one that replaces a recycled worker) starts at once.
-        context.set_forkserver_preload(["trafilatura", "htmldate", "charset_normalizer", "pipeline.extract", "pipeline.extract.preload"])
+        context.set_forkserver_preload(
+            ["trafilatura", "htmldate", "charset_normalizer", "pipeline.extract", "pipeline.extract.preload"])
     return context
 
 
 class _Pool:
-    """The bookkeeping of `run_in_pool`: which worker holds which pages, results waiting for their turn."""
+    """The workers of `run_in_pool` and `extract_batches`, and the bookkeeping of `extract`: which worker
+    holds which pages, results waiting for their turn."""
 
     def __init__(self, context, workers: int, timeout_s: float, recycle_after: int, rss_limit_mb: float) -> None:
         self.context = context
+        self.size = workers
         self.timeout_s = timeout_s
         self.recycle_after = recycle_after
         self.rss_limit_mb = rss_limit_mb
@@ -210,6 +225,11 @@ class _Pool:
         self.resend: deque[int] = deque()  # pages left in the pipe of a worker that was killed
         self.done: dict[int, ExtractedArticle | ExtractionFailure] = {}
         self.recycled = 0
+        self.next_index = 0  # pages are numbered across every `extract` call of this pool
+        # `cancel` (from another thread) writes here, so that a wait for the workers wakes at once.
+        self.wake_read, self.wake_write = os.pipe()
+        self.wake_lock = threading.Lock()  # `cancel` and `close` may run in different threads
+        self.cancelled = False
 
     def add(self, index: int, key: Any, parts: list[HtmlInput], url: str | None) -> None:
         self.keys[index], self.payloads[index] = key, (parts, url)
@@ -236,7 +256,7 @@ class _Pool:
         except (BrokenPipeError, OSError, ValueError):
             # It died between pages: the page it was on (if any) is the culprit, this one is not.
             self.resend.appendleft(index)
-            self.replace(worker, ExtractionFailure("crashed", "the extraction worker died on this page (out of memory or a parser crash)"))
+            self.replace(worker, ExtractionFailure("crashed", WORKER_DIED))
             return False
         if not worker.queue:
             worker.started = monotonic()
@@ -252,7 +272,7 @@ class _Pool:
                     "extraction worker failed to start (a script calling extract_many needs the "
                     "`if __name__ == '__main__':` guard); or run with workers=0"
                 ) from error
-            self.replace(worker, ExtractionFailure("crashed", "the extraction worker died on this page (out of memory or a parser crash)"))
+            self.replace(worker, ExtractionFailure("crashed", WORKER_DIED))
             return
         if message == "ready":
             worker.ready = True
@@ -302,7 +322,8 @@ class _Pool:
         now = monotonic()
         for worker in list(self.workers):
             if worker.queue and now - worker.started >= self.timeout_s:
-                self.replace(worker, ExtractionFailure("timeout", f"page took longer than {self.timeout_s:g} s to extract; skipped"))
+                self.replace(worker, ExtractionFailure(
+                    "timeout", f"page took longer than {self.timeout_s:g} s to extract; skipped"))
             elif not worker.ready and now - worker.started >= STARTUP_TIMEOUT_S:
                 raise PantauError(f"extraction workers did not start within {STARTUP_TIMEOUT_S:g} s; try --workers 0")
 
@@ -311,6 +332,13 @@ class _Pool:
         deadlines += [w.started + STARTUP_TIMEOUT_S for w in self.workers if not w.ready]
         return min(deadlines) if deadlines else None
 
+    def cancel(self) -> None:
+        """Stop `extract` at its next wait (safe from another thread); the pool is then only good for closing."""
+        with self.wake_lock:
+            self.cancelled = True
+            if self.wake_write >= 0:
+                os.write(self.wake_write, b"x")
+
     def close(self) -> None:
         everyone = self.workers + self.stopping
         for worker in everyone:
@@ -318,10 +346,78 @@ class _Pool:
         for worker in everyone:
             worker.process.join(timeout=2)
             worker.close()
+        self.workers, self.stopping = [], []
+        with self.wake_lock:
+            for end in (self.wake_read, self.wake_write):
+                if end >= 0:
+                    os.close(end)
+            self.wake_read = self.wake_write = -1
+
+    def extract(self, jobs: Iterable[Job]) -> Iterator[tuple[Key, ExtractedArticle | ExtractionFailure]]:
+        """The pages of `jobs` through the workers of this pool, results in the order of `jobs`.
+
+        The workers stay for the next call, so their recycling counts pages across calls. A call that
+        is abandoned before its last result (or cancelled) leaves pages in flight: close the pool then."""
+        pending = iter(jobs)
+        window = self.size * WINDOW_PER_WORKER
+        taken = emitted = self.next_index  # pages taken from `jobs`, pages given back in order
+        exhausted = False
+
+        def next_page() -> int | None:
+            nonlocal taken, exhausted
+            if self.resend:
+                return self.resend.popleft()
+            if exhausted or taken - emitted >= window:
+                return None
+            try:
+                key, parts, url = next(pending)
+            except StopIteration:
+                exhausted = True
+                return None
+            self.add(taken, key, list(parts), url)
+            taken += 1
+            return taken - 1
+
+        held_back: int | None = None  # the next page, too big for any pipe that is not empty
+        try:
+            while True:
+                # Results first: a page answered frees its place in the window before anything is sent.
+                while emitted in self.done:
+                    yield self.keys.pop(emitted), self.done.pop(emitted)
+                    emitted += 1
+                self.let_go_of_retired()
+                if exhausted and held_back is None and not self.resend and emitted == taken:
+                    return
+                # Each page to the worker with the fewest pages queued: idle workers first, and a page too
+                # big to wait in a busy worker's pipe is held back until one is idle.
+                while takers := [worker for worker in self.workers if self.can_take(worker)]:
+                    worker = min(takers, key=lambda w: (len(w.queue), self.unread_bytes(w)))
+                    index = held_back if held_back is not None else next_page()
+                    if index is None:
+                        break
+                    if not self.fits(worker, index):
+                        held_back = index
+                        break
+                    held_back = None
+                    self.send(worker, index)
+                waiting: list[Any] = [worker.conn for worker in self.workers if worker.queue or not worker.ready]
+                if not waiting:
+                    raise PantauError("extraction pool has pages left but none in flight (a bug); run with --workers 0")
+                deadline = self.next_deadline()
+                timeout = None if deadline is None else max(0.0, deadline - monotonic())
+                for conn in wait([*waiting, self.wake_read], timeout=timeout):
+                    worker = next((w for w in self.workers if w.conn is conn), None)
+                    if worker is not None:
+                        self.receive(worker)
+                if self.cancelled:
+                    raise ExtractionCancelled()
+                self.check_time_limits()
+        finally:
+            self.next_index = taken
 
 
 def run_in_pool(
-    jobs: Iterable[tuple[Key, Sequence[HtmlInput], str | None]],
+    jobs: Iterable[Job],
     workers: int,
     timeout_s: float,
     *,
@@ -329,56 +425,107 @@ def run_in_pool(
     rss_limit_mb: float = WORKER_RSS_LIMIT_MB,
 ) -> Iterator[tuple[Key, ExtractedArticle | ExtractionFailure]]:
     pool = _Pool(_pool_context(), workers, timeout_s, recycle_after, rss_limit_mb)
-    pending = iter(jobs)
-    window = workers * WINDOW_PER_WORKER
-    taken = emitted = 0  # pages taken from `jobs`, pages given back in order
-    exhausted = False
-
-    def next_page() -> int | None:
-        nonlocal taken, exhausted
-        if pool.resend:
-            return pool.resend.popleft()
-        if exhausted or taken - emitted >= window:
-            return None
-        try:
-            key, parts, url = next(pending)
-        except StopIteration:
-            exhausted = True
-            return None
-        pool.add(taken, key, list(parts), url)
-        taken += 1
-        return taken - 1
-
-    held_back: int | None = None  # the next page, too big for any pipe that is not empty
     try:
-        while True:
-            # Results first: a page answered frees its place in the window before anything is sent.
-            while emitted in pool.done:
-                yield pool.keys.pop(emitted), pool.done.pop(emitted)
-                emitted += 1
-            pool.let_go_of_retired()
-            if exhausted and held_back is None and not pool.resend and emitted == taken:
-                return
-            # Each page to the worker with the fewest pages queued: idle workers first, and a page too
-            # big to wait in a busy worker's pipe is held back until one is idle.
-            while takers := [worker for worker in pool.workers if pool.can_take(worker)]:
-                worker = min(takers, key=lambda w: (len(w.queue), pool.unread_bytes(w)))
-                index = held_back if held_back is not None else next_page()
-                if index is None:
-                    break
-                if not pool.fits(worker, index):
-                    held_back = index
-                    break
-                held_back = None
-                pool.send(worker, index)
-            waiting = [worker.conn for worker in pool.workers if worker.queue or not worker.ready]
-            if not waiting:
-                raise PantauError("extraction pool has pages left but none in flight (a bug); run with --workers 0")
-            deadline = pool.next_deadline()
-            for conn in wait(waiting, timeout=None if deadline is None else max(0.0, deadline - monotonic())):
-                worker = next((w for w in pool.workers if w.conn is conn), None)
-                if worker is not None:
-                    pool.receive(worker)
-            pool.check_time_limits()
+        yield from pool.extract(jobs)
     finally:
         pool.close()
+
+
+def extract_batches(
+    batches: Iterable[tuple[Context, Sequence[Job]]],
+    workers: int | None = None,
+    timeout_s: float = 30.0,
+    *,
+    ahead: bool = True,
+) -> BatchExtraction[Context]:
+    """Each batch's context with its extraction results (in job order), batch after batch, from one pool.
+
+    Use it as a context manager and iterate it. With `ahead` (and workers), a background thread takes
+    the next batch from `batches` and extracts it while the caller works on the current one; it never
+    runs more than that one batch ahead, so memory holds two batches at most. `batches` is iterated in
+    that thread then: loading a batch (from a store) is part of the work done ahead.
+    `workers=0` extracts in the calling thread, one batch at a time, as `extract_many` does."""
+    return BatchExtraction(batches, os.cpu_count() or 1 if workers is None else workers, timeout_s, ahead)
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_END = object()
+
+
+class BatchExtraction(Generic[Context]):
+    """See `extract_batches`. Leaving the `with` block stops the background thread and the workers."""
+
+    def __init__(self, batches: Iterable[tuple[Context, Sequence[Job]]], workers: int, timeout_s: float, ahead: bool) -> None:
+        self.batches = iter(batches)
+        self.workers = workers
+        self.timeout_s = timeout_s
+        self.ahead = ahead and workers > 0
+        self.pool: _Pool | None = None
+        self.thread: threading.Thread | None = None
+        self.results: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        # Batches the thread may start: the first at once, then one more each time the caller takes one.
+        self.permits = threading.Semaphore(1)
+        self.stopping = threading.Event()
+
+    def __enter__(self) -> BatchExtraction[Context]:
+        if self.ahead:
+            # Started here, so that the first batch is extracted while the caller loads its models.
+            self.thread = threading.Thread(target=self._extract_ahead, name="pantau-extract-ahead", daemon=True)
+            self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stopping.set()
+        if self.thread is not None:
+            self.permits.release()
+            if self.pool is not None:
+                self.pool.cancel()
+            self.thread.join()
+        elif self.pool is not None:
+            self.pool.close()
+
+    def __iter__(self) -> Iterator[tuple[Context, list[tuple[Any, ExtractedArticle | ExtractionFailure]]]]:
+        if self.ahead:
+            yield from self._take_ahead()
+            return
+        for context, jobs in self.batches:
+            if self.workers <= 0:
+                yield context, list(run_inline(jobs, self.timeout_s))
+                continue
+            if self.pool is None and jobs:
+                self.pool = _Pool(_pool_context(), self.workers, self.timeout_s, RECYCLE_AFTER_PAGES, WORKER_RSS_LIMIT_MB)
+            yield context, list(self.pool.extract(jobs)) if jobs else []
+
+    def _take_ahead(self) -> Iterator[tuple[Context, list[tuple[Any, ExtractedArticle | ExtractionFailure]]]]:
+        while True:
+            item = self.results.get()
+            if item is _END:
+                return
+            if isinstance(item, _Failed):
+                raise item.error
+            self.permits.release()  # the next batch is extracted while the caller works on this one
+            yield item
+
+    def _extract_ahead(self) -> None:
+        """The background thread: batch after batch, each once the caller has taken the one before."""
+        try:
+            self.pool = _Pool(_pool_context(), self.workers, self.timeout_s, RECYCLE_AFTER_PAGES, WORKER_RSS_LIMIT_MB)
+            while True:
+                self.permits.acquire()
+                if self.stopping.is_set():
+                    return
+                batch = next(self.batches, _END)
+                if batch is _END:
+                    self.results.put(_END)
+                    return
+                context, jobs = batch
+                self.results.put((context, list(self.pool.extract(jobs)) if jobs else []))
+        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread, raised there
+            self.results.put(_Failed(error))
+        finally:
+            if self.pool is not None:
+                self.pool.close()

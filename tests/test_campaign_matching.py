@@ -126,14 +126,14 @@ def test_reasons_name_the_paragraphs_of_the_best_passage(matcher) -> None:
 def test_the_process_stage_passes_cached_vectors_and_nothing_is_embedded_again(matcher, embedder, store, monkeypatch) -> None:
     from types import SimpleNamespace
 
-    from pipeline.process import _paragraph_vectors
+    from pipeline.process import paragraph_vectors
 
     article = labelled("22-bbi-peluncuran.txt")
     expected = matcher.match(labelled("22-bbi-peluncuran.txt"))  # the matcher embedding its passages itself
     extracted = [SimpleNamespace(is_article=True, text=article.text), SimpleNamespace(is_article=False, text="Halaman indeks")]
     analyzer = SimpleNamespace(matcher=matcher, embedder=embedder)
     with store.session() as session:  # the cache table, filled in one batch
-        vectors = _paragraph_vectors(session, analyzer, extracted)
+        vectors = paragraph_vectors(session, analyzer, extracted)
     assert vectors[1] is None and vectors[0].shape == (len(matcher.passages(article.text)), embedder.dim)
 
     def no_model(texts):
@@ -141,7 +141,7 @@ def test_the_process_stage_passes_cached_vectors_and_nothing_is_embedded_again(m
 
     monkeypatch.setattr(embedder, "embed_passages", no_model)
     with store.session() as session:  # a re-run reads the stored rows
-        again = _paragraph_vectors(session, analyzer, extracted)
+        again = paragraph_vectors(session, analyzer, extracted)
     assert np.array_equal(again[0], vectors[0])
     article.paragraph_vectors = vectors[0]
     given = matcher.match(article)

@@ -46,8 +46,16 @@ print(json.dumps({"ready": time.time(), "cpu": time.process_time(), "places": le
 """
 
 
+def child_env(data_dir: Path) -> dict[str, str]:
+    """A fresh data dir (so the saved pipeline starts cold), with the prepared models of this checkout."""
+    from pantau.core.config import get_settings  # noqa: PLC0415 - the parent stays light: it only times children
+
+    models_dir = os.environ.get("PANTAU_MODELS_DIR") or str(get_settings().models_dir)
+    return {**os.environ, "PANTAU_DATA_DIR": str(data_dir), "PANTAU_MODELS_DIR": models_dir, "PYTHONPATH": str(ROOT)}
+
+
 def first_tag(mode: str, data_dir: Path, article: Path) -> dict:
-    env = {**os.environ, "PANTAU_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
+    env = child_env(data_dir)
     started = time.time()
     completed = subprocess.run([sys.executable, "-c", CHILD, mode, str(article)], capture_output=True, text=True, env=env,
                                cwd=ROOT)
@@ -62,7 +70,7 @@ def analyze_command(data_dir: Path, article: Path) -> float:
     entry = json.loads(article.read_text(encoding="utf-8"))
     text_file = data_dir / "article.txt"
     text_file.write_text(entry["title"] + "\n\n" + "\n".join(entry["paragraphs"]), encoding="utf-8")
-    env = {**os.environ, "PANTAU_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
+    env = child_env(data_dir)
     started = time.perf_counter()
     completed = subprocess.run([sys.executable, "-m", "pantau.cli.main", "analyze", str(text_file), "--format", "json"],
                                capture_output=True, text=True, env=env, cwd=ROOT)

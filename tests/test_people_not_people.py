@@ -49,6 +49,21 @@ def test_a_place_ending_a_run_of_capitalised_words_is_not_part_of_a_name(nlp):
     assert not any("Jatim" in name or "Morotai" in name for name in [span.text for span in doc.spans["people"]])
 
 
+@pytest.mark.parametrize(("text", "place"), [
+    ("Angkatan Udara Jepang mengatakan pesawat itu jatuh di laut.", "Jepang"),
+    ("Meski Prancis menolak, rancangan itu tetap disahkan.", "Prancis"),
+    ("Ia diangkat menjadi Duta Wisata Malaysia tahun lalu.", "Malaysia"),
+])
+def test_everyday_words_then_a_place_are_not_a_person(nlp, text, place):
+    doc = nlp(text)
+    assert [span.text for span in doc.spans["people"]] == []
+    assert place in [span.text for span in doc.spans["places"]]
+
+
+def test_a_name_ending_in_a_place_name_stays_a_person(nlp):
+    assert people(nlp, "Menurut Kapolri Badrodin Haiti, situasi sudah aman.") == ["Badrodin Haiti"]
+
+
 def test_a_role_before_a_smaller_foreign_city_name_makes_it_a_person(nlp):
     # "Elizabeth" is a US city of 130 000 people: alone it needs a cue to be a place; after "Ratu" it is a queen.
     doc = nlp("Ratu Elizabeth menyapa warga.")

@@ -31,6 +31,11 @@ def test_wali_kota_names_the_city_not_kota(nlp):
     assert doc_spans == ["Surabaya", "Kota Malang"]
 
 
+def test_a_level_word_in_lower_case_is_not_part_of_the_name(nlp):
+    assert loc_spans(nlp, "Banjir melanda kota Medan dan kabupaten Deli Serdang.") == ["Medan", "Deli Serdang"]
+    assert loc_spans(nlp, "Pemilihan di Kota Medan dan Kabupaten Deli Serdang.") == ["Kota Medan", "Kabupaten Deli Serdang"]
+
+
 def test_facility_heads_and_venue_tails(nlp):
     assert loc_spans(nlp, "Laga digelar di Volkswagen Arena, Kamis.", organizations=[(3, 4)]) == ["Volkswagen Arena"]
     assert loc_spans(nlp, "Rapat di Gedung DPR berlangsung lama.", organizations=[(3, 4)]) == ["Gedung DPR"]

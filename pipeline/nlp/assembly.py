@@ -46,7 +46,7 @@ from pantau.core.config import get_settings
 log = logging.getLogger(__name__)
 
 # Bump when a change to any NLP stage or resource changes its output (articles are then re-processed).
-NLP_VERSION = "4"
+NLP_VERSION = "5"
 
 # Abbreviations that end in a full stop but do not end a sentence or a token in Indonesian news.
 TOKENIZER_EXCEPTIONS = (

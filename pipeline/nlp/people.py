@@ -761,13 +761,25 @@ class PeopleRecognizer:
         return _span_text(state, start, end) in self.named_place_names
 
     def _not_a_person(self, state: DocState, start: int, end: int) -> bool:
-        """A building, an event or a product: "Bandara Juwata", "Liga Champions", "Galaxy Tab"."""
+        """A building, an event or a product: "Bandara Juwata", "Liga Champions", "Galaxy Tab"; a body or a phrase
+        ending in a place (see `_everyday_words_then_place`)."""
         before = start - 1
         while before > 0 and state.words[before][:1].isupper() and state.lowers[before] in ROLE_HEADS:
             before -= 1  # "Jalan Gubernur Suryo": a title inside a street's or a building's name
         if before >= 0 and state.lowers[before] in NOT_PERSON_WORDS:
             return True
-        return any(lower in NOT_PERSON_WORDS for lower in state.lowers[start:end])
+        return any(lower in NOT_PERSON_WORDS for lower in state.lowers[start:end]) \
+            or self._everyday_words_then_place(state, start, end)
+
+    def _everyday_words_then_place(self, state: DocState, start: int, end: int) -> bool:
+        """ "Militer Israel", "Kendati Jepang", "Kehormatan Pariwisata Korea": capitalised everyday words (or titles)
+        then a place's name are a body, a title or a phrase, never a person's name (a name has a word that is not an
+        everyday one: "Badrodin Haiti")."""
+        for cut in range(start + 1, end):
+            if _span_text(state, cut, end) in self.leading_place_names:
+                return all(is_common(word) or lower in ROLE_WORDS
+                           for word, lower in zip(state.words[start:cut], state.lowers[start:cut], strict=True))
+        return False
 
     # --- registering people ---------------------------------------------------------------------------------
 

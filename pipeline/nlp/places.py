@@ -144,6 +144,9 @@ METROPOLITAN_WORD = "Raya"
 # Words before a province's name that are not part of it: the province is "Jawa Barat", not "Provinsi Jawa Barat"
 # (a kabupaten's or a kota's official name holds its level word: "Kabupaten Bogor", "Kota Bogor").
 PROVINCE_WORDS = frozenset({"Provinsi", "provinsi", "Prov.", "Prov", "Propinsi", "propinsi"})
+# Level words in lower case before a kota's or a kabupaten's name are ordinary nouns, not part of it: "di kota Palembang"
+# ("in the city of Palembang") names Palembang; the capitalised "Kota Palembang" is the region's official name.
+LOWER_CASE_LEVEL_WORDS = frozenset({"kota", "kabupaten", "kab.", "kab"})
 # The longest unknown name taken after a locative word: longer runs are headlines or titles.
 MAX_CUED_NAME = 4
 # Buildings whose name is also used for the body housed there ("Balai Kota Surabaya"): always a LOC span.
@@ -589,10 +592,11 @@ def _names_an_organisation(words: list[str], span: Span) -> bool:
 
 
 def _as_written_name(doc: Doc, words: list[str], span: Span, place: Place) -> Span:
-    """The span of the place's name as written: without "Provinsi" before a province ("Provinsi Aceh" names Aceh), with
-    a compass word after a foreign place or an island ("Afrika Barat", "Sumatera Timur") and "Raya" after an Indonesian
-    city ("Bandung Raya")."""
-    if place.level == "province" and span.end - span.start > 1 and words[span.start] in PROVINCE_WORDS:
+    """The span of the place's name as written: without "Provinsi" before a province ("Provinsi Aceh" names Aceh) or a
+    level word in lower case ("kota Palembang" names Palembang), with a compass word after a foreign place or an island
+    ("Afrika Barat", "Sumatera Timur") and "Raya" after an Indonesian city ("Bandung Raya")."""
+    if span.end - span.start > 1 and (place.level == "province" and words[span.start] in PROVINCE_WORDS
+                                      or words[span.start] in LOWER_CASE_LEVEL_WORDS):
         span = doc[span.start + 1:span.end]
     if span.end < len(words):
         following = words[span.end]

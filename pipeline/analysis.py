@@ -153,10 +153,12 @@ class Analyzer:
         ):
             result.tags = tags
         if self.matcher is not None:
+            # One batched embedding call for the passages of every text that comes without its vectors.
             vectors = list(paragraph_vectors) if paragraph_vectors is not None else [None] * len(results)
-            for result, vector in zip(results, vectors, strict=True):
-                if id(result) in wanted_ids:
-                    result.decisions = self.matcher.match(matching_input(result, vector))
+            matched = [(result, vector) for result, vector in zip(results, vectors, strict=True) if id(result) in wanted_ids]
+            decisions = self.matcher.match_many([matching_input(result, vector) for result, vector in matched])
+            for (result, _), result_decisions in zip(matched, decisions, strict=True):
+                result.decisions = result_decisions
         return results
 
 

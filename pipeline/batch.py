@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -28,7 +28,6 @@ from pantau.store.db import Store
 from pipeline.analysis import Analyzer, ArticleAnalysis
 from pipeline.dedup import assign_duplicates_and_stories
 from pipeline.documents import Record
-from pipeline.embeddings import compute_article_vectors
 from pipeline.extract import ExtractedArticle, ExtractionFailure, extract_batches, extract_text_document
 from pipeline.extract.dates import parse_datetime
 from pipeline.process import paragraph_vectors
@@ -140,8 +139,8 @@ def _analyze(items: list[_Item], analyzer: Analyzer, store: Store | None, versio
     ready = [item for item in items if item.error is None and item.article is not None]
     articles = [item.article for item in ready]
     if store is None:
-        # As `pantau analyze` of one document: whatever text a record has is tagged.
-        analyses = analyzer.analyze(articles, paragraph_vectors=_chunk_vectors(analyzer, articles), include_non_articles=True)
+        # As `pantau analyze` of one document: whatever text a record has is tagged (and its passages embedded in one batch).
+        analyses = analyzer.analyze(articles, include_non_articles=True)
         for item, analysis in zip(ready, analyses, strict=True):
             item.output = analysis.contract()
         return
@@ -157,18 +156,6 @@ def _analyze(items: list[_Item], analyzer: Analyzer, store: Store | None, versio
         if saved and analyzer.embedder is not None:
             assign_duplicates_and_stories(session, saved, analyzer.embedder)
     summary.stored += len(ready)
-
-
-def _chunk_vectors(analyzer: Analyzer, articles: Sequence[ExtractedArticle]) -> list[Any] | None:
-    """The embedder's chunk vectors of every text, in one batched call (the matcher then embeds nothing)."""
-    if analyzer.matcher is None or analyzer.embedder is None:
-        return None
-    texts = [i for i, article in enumerate(articles) if article.text]
-    vectors: list[Any] = [None] * len(articles)
-    computed_vectors = compute_article_vectors(analyzer.embedder, [articles[i].text for i in texts])
-    for index, computed in zip(texts, computed_vectors, strict=True):
-        vectors[index] = computed.chunks
-    return vectors
 
 
 def one_line(message: str) -> str:

@@ -55,7 +55,7 @@ from pipeline.dedup import assign_duplicates_and_stories  # noqa: E402
 from pipeline.evaluation import shared_dir  # noqa: E402
 from pipeline.extract import extract_article, extract_many  # noqa: E402
 from pipeline.nlp import annotate_many  # noqa: E402
-from pipeline.process import paragraph_vectors, process_pages  # noqa: E402
+from pipeline.process import chunked, paragraph_vectors, process_pages  # noqa: E402
 from pipeline.version import pipeline_version  # noqa: E402
 
 CORPUS = ROOT / "crawlers" / "replay" / "corpus" / "articles"
@@ -243,10 +243,6 @@ class TreeSampler:
 # ------------------------------------------------------------------------------------------- stages
 
 
-def chunks(items: list, size: int) -> list[list]:
-    return [items[start:start + size] for start in range(0, len(items), size)]
-
-
 class Timed:
     """Wall and CPU seconds (this process's threads, its pool's fork server and workers) of a block."""
 
@@ -279,7 +275,7 @@ def stages_alone(database_url: str, analyzer: Analyzer, workers: int | None, bat
     with Timed() as timings["nlp"]:
         tags = list(annotate_many(analyzer.nlp, ((article.text, article.dateline) for article in articles)))
 
-    by_batch = list(zip(chunks(articles, batch_size), chunks(tags, batch_size), strict=True))
+    by_batch = list(zip(chunked(articles, batch_size), chunked(tags, batch_size), strict=True))
     with Timed() as timings["embeddings"]:
         for batch, _ in by_batch:
             with store.session() as session:

@@ -30,7 +30,7 @@ from pipeline.dedup import assign_duplicates_and_stories
 from pipeline.documents import Record
 from pipeline.extract import ExtractedArticle, ExtractionFailure, extract_batches, extract_text_document
 from pipeline.extract.dates import parse_datetime
-from pipeline.process import paragraph_vectors
+from pipeline.process import chunked, paragraph_vectors
 from pipeline.version import pipeline_version
 
 IMPORT_OUTLET = "import"
@@ -66,7 +66,7 @@ def analyze_records(records: Iterable[Record], analyzer: Analyzer, *, workers: i
     """One output object per record, in order: the contract with the record's `id`, or {id, url, error}."""
     summary = summary if summary is not None else BatchSummary()
     version = pipeline_version() if store is not None else ""
-    batches = (_prepare(batch) for batch in _chunked(records, batch_size))
+    batches = (_prepare(batch) for batch in chunked(records, batch_size))
     with extract_batches(batches, workers, timeout_s) as extracted:
         for items, outcomes in extracted:
             for index, outcome in outcomes:
@@ -84,17 +84,6 @@ def analyze_records(records: Iterable[Record], analyzer: Analyzer, *, workers: i
                 else:
                     summary.analysed += 1
                     yield {"id": item.record.id, **item.output}
-
-
-def _chunked(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
-    batch: list[Record] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _prepare(records: list[Record]) -> tuple[list[_Item], list[tuple[int, list[bytes | str], str | None]]]:

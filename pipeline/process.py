@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -36,6 +36,7 @@ from pipeline.version import pipeline_version
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -115,7 +116,7 @@ def process_pages(
     page_ids = pending
     if not page_ids:
         return report
-    batches = (_load_batch(store, batch) for batch in _chunks(page_ids, batch_size))
+    batches = (_load_batch(store, batch) for batch in chunked(page_ids, batch_size))
     with extract_batches(batches, workers, settings.process.page_timeout_s, ahead=overlap) as extracted:
         if analyzer is None:
             analyzer = Analyzer()  # loads while the pool extracts the first batch
@@ -234,6 +235,13 @@ def _cluster(session: Session, article_ids: list[int], analyzer: Any, report: Pr
     report.stories += getattr(outcome, "new_stories", 0)
 
 
-def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last one shorter), taken as they come."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -175,12 +175,6 @@ class _Worker:
         self.retiring = False  # takes no new page; stopped once its queue is empty
         self.pages = 0
 
-    def stop(self, kill: bool = False) -> None:
-        if not kill:
-            self.ask_to_stop()
-            self.process.join(timeout=2)
-        self.close()
-
     def ask_to_stop(self) -> None:
         try:
             self.conn.send(None)
@@ -304,7 +298,7 @@ class _Pool:
             self.done[current] = failure
             self.resend.extendleft(reversed(worker.queue))
             worker.queue.clear()
-        worker.stop(kill=True)
+        worker.close()
         self.workers.remove(worker)
         if not worker.retiring:
             self.workers.append(_Worker(self.context))

@@ -1689,14 +1689,15 @@ def _place_names() -> tuple[frozenset[str], frozenset[str], frozenset[str], froz
         gazetteer = load_gazetteer()
     except Exception:  # noqa: BLE001 - without a gazetteer people are still found, with more false positives
         return frozenset(), frozenset(), frozenset(), frozenset()
-    villages = frozenset(form for form, entries in gazetteer.forms.items()
+    forms = gazetteer.forms  # a property that makes every place: read it once
+    villages = frozenset(form for form, entries in forms.items()
                          if " " not in form and all(place.key.startswith("district:") for place, _, _ in entries))
-    cued_foreign = frozenset(form for form, entries in gazetteer.forms.items()
+    cued_foreign = frozenset(form for form, entries in forms.items()
                              if all(place.level == "foreign" and place.needs_context for place, _, _ in entries))
     # Indonesian only: a foreign name ending a run is often a surname ("Badrodin Haiti") or a company's ("Nielsen Korea").
-    unambiguous = frozenset(form for form, entries in gazetteer.forms.items()
+    unambiguous = frozenset(form for form, entries in forms.items()
                             if not any(place.needs_context or place.level == "foreign" for place, _, _ in entries))
-    return frozenset(gazetteer.forms), villages, cued_foreign, unambiguous
+    return frozenset(forms), villages, cued_foreign, unambiguous
 
 
 @Language.factory("pantau_people", default_config={"lexicon_path": ""},

@@ -44,7 +44,6 @@ from pantau.read.queries import (
 )
 from pantau.store import Store, open_store
 from pantau.store.crawl_status import blocked_outlets
-from pipeline.process import process_pages
 from pipeline.version import pipeline_version
 
 log = logging.getLogger(__name__)
@@ -232,6 +231,8 @@ def _add_admin_routes(app: FastAPI, get_store: Callable[[], Store], token: str) 
 
     def run_process(reprocess: bool, limit: int | None) -> None:
         try:
+            from pipeline.process import process_pages  # noqa: PLC0415 - the processing stage (lxml, numpy) loads only when an admin reprocesses
+
             report = process_pages(get_store(), reprocess=reprocess, limit=limit)
             job.update(last=report.as_dict(), error=None)
         except Exception as error:  # noqa: BLE001 - the status endpoint reports it; the server goes on

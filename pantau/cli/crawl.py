@@ -10,10 +10,6 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from crawlers.replay.faults import FaultHTTPServer
-from crawlers.replay.server import ReplayApp, ReplayHTTPServer
-from crawlers.replay.site import corpus_site, multiplied_site
-from crawlers.run import crawl_outlets, summed
 from pantau.cli.app import app, replay_app, state
 from pantau.core.errors import InputError
 from pantau.core.time import time_zone
@@ -34,6 +30,8 @@ def crawl(
     as_json: bool = typer.Option(False, "--json", help="Print the run record(s) as JSON."),
 ) -> None:
     """Discover and fetch new articles; already-stored URLs are never fetched again."""
+    from crawlers.run import crawl_outlets, summed  # noqa: PLC0415 - the crawl side loads only for the commands that crawl
+
     since_date = _parse_date(since) if since else None
     settings = {"AUTOTHROTTLE_ENABLED": False} if no_throttle else None
     with _progress(disabled=as_json) as report:
@@ -56,6 +54,10 @@ def serve(
         False, "--faults", help="Serve the fault-injection site (errors, slow pages, bad charsets, redirect loops) instead."),
 ) -> None:
     """Serve the bundled corpus as a set of outlet sites until interrupted (Ctrl-C)."""
+    from crawlers.replay.faults import FaultHTTPServer  # noqa: PLC0415 - the replay server loads only for `pantau replay serve`
+    from crawlers.replay.server import ReplayApp, ReplayHTTPServer  # noqa: PLC0415 - the replay server loads only for `pantau replay serve`
+    from crawlers.replay.site import corpus_site, multiplied_site  # noqa: PLC0415 - the replay server loads only for `pantau replay serve`
+
     try:
         if faults:
             server = FaultHTTPServer(host, port)

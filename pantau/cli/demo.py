@@ -10,8 +10,6 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
 
-from crawlers.replay.server import start_in_thread
-from crawlers.replay.site import corpus_site
 from flows.environment import configure_prefect
 from flows.progress import listening
 from pantau.cli.app import app
@@ -30,6 +28,8 @@ def demo(
     the campaigns (each for its last week with coverage) and say where to look. A second run reuses
     what is stored."""
     home = configure_prefect(quiet_console=True)
+    from crawlers.replay.server import start_in_thread  # noqa: PLC0415 - the replay server loads only for `pantau demo`
+    from crawlers.replay.site import corpus_site  # noqa: PLC0415 - the replay server loads only for `pantau demo`
     from flows.demo import demo_flow  # noqa: PLC0415 - heavy: Prefect (~2 s) loads only for `pantau demo`, after configure_prefect() above has set its environment
 
     site = corpus_site()

@@ -16,7 +16,6 @@ from pantau.cli.app import app
 from pantau.core.campaigns import load_campaigns
 from pantau.core.errors import InputError, PantauError
 from pantau.core.time import last_complete_week, parse_week
-from pantau.read.digest import build_digest, render_digest, send_digests, write_preview
 from pantau.store import open_store
 
 
@@ -68,6 +67,8 @@ def preview_path(base: Path, campaign_id: str, several: bool) -> Path:
 
 
 def _previews(store: Any, campaigns: list[Any], week: str, preview: Path | None, quiet: bool) -> list[dict[str, Any]]:
+    from pantau.read.digest import build_digest, render_digest, write_preview  # noqa: PLC0415 - the digest (Jinja, charts) loads only for `pantau digest`
+
     written: list[dict[str, Any]] = []
     with Progress(transient=True, disable=quiet or len(campaigns) < 2) as progress:
         task = progress.add_task("rendering digests", total=len(campaigns))
@@ -92,6 +93,8 @@ def _previews(store: Any, campaigns: list[Any], week: str, preview: Path | None,
 
 
 def _send(store: Any, campaigns: list[Any], week: str, quiet: bool) -> dict[str, Any]:
+    from pantau.read.digest import send_digests  # noqa: PLC0415 - the digest (Jinja, SMTP) loads only for `pantau digest`
+
     with Console(stderr=True).status(f"sending the {week} digests") if not quiet else nullcontext():
         report = send_digests(store, campaigns, week)
     summary = report.as_dict()

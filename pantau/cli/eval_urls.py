@@ -11,7 +11,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from pantau.cli.app import eval_app
-from pipeline.evaluation.urls import evaluate
 
 
 @eval_app.command("urls")
@@ -25,6 +24,8 @@ def eval_urls(
 ) -> None:
     """Share of article URLs recognised per outlet (goal >= 99 % where an outlet has >= 20 URLs), none of
     the feed, section, tag, search, photo or video URLs taken for an article."""
+    from pipeline.evaluation.urls import evaluate  # noqa: PLC0415 - the pipeline loads only for `pantau eval urls`
+
     result = evaluate(path, shapes).as_dict(examples=examples)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))

@@ -219,16 +219,14 @@ def main() -> None:
                     print(f"{model} ({backend}): failed: {error.splitlines()[-1] if error else completed.returncode}")
                     continue
                 result = json.loads(completed.stdout.strip().splitlines()[-1])
-                kept = best.get((model, backend))
-                if kept is None:
-                    best[(model, backend)] = result
-                elif result["articles_per_s"] > kept["articles_per_s"]:
+                kept = best.setdefault((model, backend), result)
+                if kept is result:
+                    continue
+                if result["articles_per_s"] > kept["articles_per_s"]:
                     kept.update({k: result[k] for k in ("embed_s", "articles_per_s", "chunks_per_s")})
-                if kept is not None:
-                    kept["embed_cpu_s"] = min(kept["embed_cpu_s"], result["embed_cpu_s"])
-                if kept is not None:
-                    kept["passes_s"] = kept["passes_s"] + result["passes_s"]
-                    kept["peak_rss_mb"] = max(kept["peak_rss_mb"], result["peak_rss_mb"])
+                kept["embed_cpu_s"] = min(kept["embed_cpu_s"], result["embed_cpu_s"])
+                kept["passes_s"] = kept["passes_s"] + result["passes_s"]
+                kept["peak_rss_mb"] = max(kept["peak_rss_mb"], result["peak_rss_mb"])
         agreement = compare_backends(folder, [best.get((models[0], b)) for b in backends], backends)
     results = [best[run] for run in runs if run in best]
     for result in results:

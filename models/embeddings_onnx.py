@@ -34,18 +34,22 @@ import numpy as np
 
 from models.embeddings import (
     DEFAULT_MODEL_NAME,
+    MANIFEST_NAME,
     PrepareResult,
     _replace_folder,
     file_sha256,
     quiet_transformers,
     read_manifest,
     size_problem,
+    write_manifest,
 )
 from pantau.core.errors import ModelMissingError
 
 BACKEND = "onnx-int8"
 FOLDER_SUFFIX = "-" + BACKEND
-MANIFEST_NAME = "pantau-manifest.json"
+# The files of an exported folder besides the manifest (read by pipeline/embeddings_onnx.py).
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
 # Bump when the export or the quantisation changes its output; folders of another version are rebuilt.
 EXPORTER_VERSION = "1"
 OPSET = 17
@@ -111,9 +115,9 @@ def prepare_onnx_int8(source: Path, runtime: Callable[[Path], Any], target: Path
         fp32 = staging / "model-fp32.onnx"
         _export(source, layout, fp32)
         say("quantising to int8")
-        _quantize(fp32, build / "model.onnx")
+        _quantize(fp32, build / MODEL_FILE)
         fp32.unlink()
-        shutil.copyfile(layout["tokenizer_file"], build / "tokenizer.json")
+        shutil.copyfile(layout["tokenizer_file"], build / TOKENIZER_FILE)
         manifest = {
             "name": target.name,
             "backend": BACKEND,
@@ -131,7 +135,7 @@ def prepare_onnx_int8(source: Path, runtime: Callable[[Path], Any], target: Path
         (build / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")  # what the check's loader reads
         say("checking against the fp32 model")
         manifest["check"] = check_against_reference(runtime(build), reference, build.name)
-        _write(build, manifest)
+        write_manifest(build, manifest)
         say("moving into place")
         _replace_folder(build, target)
     finally:
@@ -251,10 +255,3 @@ def _quantize(fp32: Path, int8: Path) -> None:
                          op_types_to_quantize=["MatMul", "Gather"])
     finally:
         root.setLevel(level)
-
-
-def _write(folder: Path, manifest: dict[str, Any]) -> None:
-    files = sorted(path for path in folder.rglob("*") if path.is_file() and path.name != MANIFEST_NAME)
-    manifest["files"] = {str(path.relative_to(folder)): path.stat().st_size for path in files}
-    manifest["sha256"] = {str(path.relative_to(folder)): file_sha256(path) for path in files}
-    (folder / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")

@@ -22,11 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from models.embeddings_onnx import MANIFEST_NAME, MODEL_FILE, TOKENIZER_FILE
 from pantau.core.errors import ModelMissingError
-
-MANIFEST_NAME = "pantau-manifest.json"
-MODEL_FILE = "model.onnx"
-TOKENIZER_FILE = "tokenizer.json"
 
 
 def available_threads() -> int:

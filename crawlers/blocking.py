@@ -224,12 +224,17 @@ def _comparable(url: str) -> str:
     return url.split("#", 1)[0].rstrip("/")
 
 
+def url_before_redirects(message: Any) -> str:  # noqa: ANN401 - a Scrapy Request, or a Response with its request
+    """The address a request (or the request of a response) started from, before any redirect."""
+    return (message.meta.get("redirect_urls") or [message.url])[0]
+
+
 def response_wall(response: Any, signs: WallSigns, article: bool) -> Block | None:  # noqa: ANN401 - a Scrapy Response
     """`detect_wall` for a Scrapy response (its request's first URL is where it started)."""
     headers = {
         name.decode("latin-1").lower(): values[-1].decode("latin-1") for name, values in response.headers.items() if values
     }
-    requested = (response.meta.get("redirect_urls") or [response.url])[0] if response.request is not None else response.url
+    requested = url_before_redirects(response) if response.request is not None else response.url
     return detect_wall(status=response.status, headers=headers, body=response.body, url=response.url,
                        requested_url=requested, signs=signs, article=article)
 

@@ -17,7 +17,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.response import response_status_message
 
-from crawlers.blocking import Block, redirect_wall, response_wall, signs_for
+from crawlers.blocking import Block, redirect_wall, response_wall, signs_for, url_before_redirects
 from crawlers.transport import AFTER_HOLD, hold_fetching
 from pantau.core.urls import url_host
 
@@ -156,8 +156,7 @@ class RedirectGuardMiddleware:
         if outlet is not None:
             # Only an article's first page is compared with the home page; its own parts may redirect there.
             article = bool(request.meta.get("pantau_article")) and not request.meta.get("parts")
-            first = (request.meta.get("redirect_urls") or [request.url])[0]
-            wall = redirect_wall(first, target, signs_for(outlet), article, response.status)
+            wall = redirect_wall(url_before_redirects(request), target, signs_for(outlet), article, response.status)
             if wall is not None:
                 raise WallRedirect(wall)
         if outlet is not None and not outlet.owns_host(url_host(target)):

@@ -32,7 +32,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers import store as crawl_store
 from crawlers.archive import ArchiveWalk
-from crawlers.blocking import Block, WallWatch, response_wall, signs_for
+from crawlers.blocking import Block, WallWatch, response_wall, signs_for, url_before_redirects
 from crawlers.discovery import PROBE_SITEMAP_PATHS, Entry, NotADiscoveryDocument, is_before, parse_listing, robots_sitemaps
 from crawlers.failures import classify
 from crawlers.items import FailureItem, PageItem
@@ -346,7 +346,7 @@ class NewsSpider(ArchiveWalk, scrapy.Spider):
         wall = self.wall_of(response, article=not meta["parts"])
         if wall is not None:
             self.resolve(key, permanent=False)
-            yield from self.walled(_requested_url(response), wall, part=len(meta["parts"]) + 1)
+            yield from self.walled(url_before_redirects(response), wall, part=len(meta["parts"]) + 1)
             return
         parts = [*meta["parts"], (response.url, response.body)]
         next_url = next_part_url(response, len(parts) + 1, self.outlet.pagination)
@@ -379,7 +379,8 @@ class NewsSpider(ArchiveWalk, scrapy.Spider):
         wall = self.failure_wall(failure, article=not failure.request.meta.get("parts"))
         if wall is not None:
             self.resolve(failure.request.meta["pantau_article"], permanent=False)
-            yield from self.walled(_requested_url(failure.request), wall, part=len(failure.request.meta.get("parts") or []) + 1)
+            part = len(failure.request.meta.get("parts") or []) + 1
+            yield from self.walled(url_before_redirects(failure.request), wall, part=part)
             return
         item = self.failure_item(failure)
         if failure.request.meta.get("parts"):
@@ -534,11 +535,6 @@ def page_headers(response: Response) -> dict:
 
 def _is_html(response: Response) -> bool:
     return "html" in (_header(response, b"Content-Type") or "").lower()
-
-
-def _requested_url(message: Request | Response) -> str:
-    """The address a request (or the request of a response) started from, before any redirect."""
-    return (message.meta.get("redirect_urls") or [message.url])[0]
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -2,15 +2,22 @@
 
 Pages: the chrome of the real Indonesian news pages in ../shared/eval/extraction/indonesian (Kompas
 357 KB, Detik 120 KB, Tribunnews 126 KB, Media Indonesia 75 KB: head, menus, related links and scripts
-kept), each page's body paragraphs replaced by paragraphs of the project's replay corpus
-(crawlers/replay/corpus, Indonesian news written for pantau) drawn at random until the body has
-290-450 words, with its own title and address. Every page is different, as in a real crawl: no
-embedding cached twice and few near-duplicates. The four pages' own bodies are 158-446 words.
+kept), each page's body paragraphs replaced by a new body of 290-450 words, with its own title and
+address. Bodies are of two kinds, mixed as a crawl of whole outlets mixes them:
+- general news: sentences of real Indonesian news (the idner-news-2k set in ../shared/eval/ner, 2,000
+  sentences from news sites), drawn at random and set in paragraphs of one to three sentences;
+- campaign coverage: paragraphs of the project's replay corpus (crawlers/replay/corpus, Indonesian news
+  about the campaigns written for pantau), which campaign matching must compare passage by passage.
+`--campaign-share` is the share of campaign coverage (default 0.1; a crawl of whole outlets has far
+less: a campaign's coverage is a few hundred articles among the hundreds of thousands an outlet
+publishes in a year). `--campaign-share 1` is the worst case. Every page is different, as in a real
+crawl: no embedding cached twice and few near-duplicates. The four pages' own bodies are 158-446 words.
 
 In one run, on the same pages, it prints:
-- each stage alone: extraction (the process pool), NLP (spaCy pipeline), embeddings (chunks, embedded
-  and cached as `process` does), matching + store (campaign decisions from the cached vectors, the
-  article rows and their tags, dedup and stories, one transaction per batch), and their sum;
+- each stage alone: extraction (the process pool), NLP (spaCy pipeline), embeddings (what matching
+  asks for: every lead, and the chunks of the articles that could match; embedded and cached as
+  `process` does), matching + store (campaign decisions from the cached vectors, the article rows and
+  their tags, dedup and stories, one transaction per batch), and their sum;
 - `process_pages` with the models already loaded, without and with the overlap (extraction of the
   next batch in the pool while this process works on the current one), articles/s and the seconds of
   each step as the process report counts them;
@@ -19,8 +26,9 @@ In one run, on the same pages, it prints:
   as the sum of PSS (shared pages counted once) and of RSS, sampled every 0.2 s;
 - the load average before and after.
 
-Run: .venv/bin/python bench/process.py [--articles 200] [--batch-size 64] [--workers N] [--repeat 1]
-(the embedding model is the configured one: `PANTAU_EMBEDDING__MODEL` to change it).
+Run: .venv/bin/python bench/process.py [--articles 200] [--campaign-share 0.1] [--batch-size 64] [--workers N]
+[--repeat 1] (the embedding model and backend are the configured ones: `PANTAU_EMBEDDING__MODEL`,
+`PANTAU_EMBEDDING__BACKEND=torch` for the PyTorch baseline).
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import html
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -52,13 +61,15 @@ from pantau.store.articles import upsert_article  # noqa: E402
 from pantau.store.tables import Page, PagePart  # noqa: E402
 from pipeline.analysis import Analyzer, ArticleAnalysis, matching_input  # noqa: E402
 from pipeline.dedup import assign_duplicates_and_stories  # noqa: E402
+from pipeline.embeddings import embed_articles  # noqa: E402
 from pipeline.evaluation import shared_dir  # noqa: E402
 from pipeline.extract import extract_article, extract_many  # noqa: E402
 from pipeline.nlp import annotate_many  # noqa: E402
-from pipeline.process import chunked, paragraph_vectors, process_pages  # noqa: E402
+from pipeline.process import chunked, process_pages, stored_vectors  # noqa: E402
 from pipeline.version import pipeline_version  # noqa: E402
 
 CORPUS = ROOT / "crawlers" / "replay" / "corpus" / "articles"
+NEWS_SENTENCES = ("eval/ner/idner-news-2k/train.txt", "eval/ner/idner-news-2k/dev.txt", "eval/ner/idner-news-2k/test.txt")
 # The real pages, the address each copy gets (a path per copy) and its outlet.
 TEMPLATES = (
     ("htmldate/tests/eval/money.kompas.com-Menhub.html", "https://money.kompas.com/read/2023/11/02/21341{n:04d}/bench-artikel-{n}"),
@@ -73,6 +84,45 @@ def corpus_paragraphs() -> list[str]:
     paragraphs = []
     for path in sorted(CORPUS.glob("*.json")):
         paragraphs += json.loads(path.read_text(encoding="utf-8"))["paragraphs"]
+    return paragraphs
+
+
+def news_sentences() -> list[str]:
+    """The sentences of the idner-news-2k set (CoNLL: one token per line), as written text."""
+    sentences = []
+    for relative in NEWS_SENTENCES:
+        path = shared_dir() / relative
+        if not path.exists():
+            sys.exit(f"missing {path}; this benchmark needs ../shared (or PANTAU_SHARED)")
+        for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
+            tokens = [line.split(" ")[0] for line in block.splitlines() if line.strip()]
+            if len(tokens) >= 6:
+                sentences.append(detokenize(tokens))
+    return sentences
+
+
+def detokenize(tokens: list[str]) -> str:
+    text = " ".join(tokens)
+    text = re.sub(r" ([,.;:!?%)\]])", r"\1", text)
+    text = re.sub(r"([(\[]) ", r"\1", text)
+    return re.sub(r'" ([^"]*?) "', r'"\1"', text)
+
+
+def general_news_body(sentences: list[str], rng: random.Random, target: int) -> list[str]:
+    paragraphs, words = [], 0
+    while words < target:
+        paragraph = " ".join(rng.choice(sentences) for _ in range(rng.randint(1, 3)))
+        paragraphs.append(paragraph)
+        words += len(paragraph.split())
+    return paragraphs
+
+
+def campaign_body(pool: list[str], rng: random.Random, target: int) -> list[str]:
+    paragraphs, words = [], 0
+    while words < target:
+        paragraph = rng.choice(pool)
+        paragraphs.append(paragraph)
+        words += len(paragraph.split())
     return paragraphs
 
 
@@ -110,7 +160,8 @@ def make_page(template: bytes, old_title: str, url: str, title: str, paragraphs:
     return page.encode("utf-8")
 
 
-def make_pages(count: int, seed: int = 14) -> list[tuple[str, bytes]]:
+def make_pages(count: int, seed: int = 14, campaign_share: float = 1.0) -> list[tuple[str, bytes]]:
+    """`count` pages, every n-th one campaign coverage so that their share is `campaign_share`."""
     root = shared_dir() / "eval" / "extraction" / "indonesian"
     templates = []
     for relative, address in TEMPLATES:
@@ -121,15 +172,14 @@ def make_pages(count: int, seed: int = 14) -> list[tuple[str, bytes]]:
         data = gzip.decompress(data) if path.suffix == ".gz" else data
         templates.append((data, extract_article(data, address.format(n=0)).title or "", address))
     pool = corpus_paragraphs()
+    sentences = news_sentences() if campaign_share < 1 else []
     rng = random.Random(seed)
     pages = []
     for n in range(count):
         template, old_title, address = templates[n % len(templates)]
-        target, chosen, words = rng.randint(*WORDS), [], 0
-        while words < target:
-            paragraph = rng.choice(pool)
-            chosen.append(paragraph)
-            words += len(paragraph.split())
+        target = rng.randint(*WORDS)
+        coverage = int((n + 1) * campaign_share) > int(n * campaign_share)
+        chosen = campaign_body(pool, rng, target) if coverage else general_news_body(sentences, rng, target)
         title = f"{' '.join(chosen[0].split()[:9]).rstrip(',.')} ({n})"
         url = address.format(n=n)
         pages.append((url, make_page(template, old_title, url, title, chosen)))
@@ -276,21 +326,28 @@ def stages_alone(database_url: str, analyzer: Analyzer, workers: int | None, bat
         tags = list(annotate_many(analyzer.nlp, ((article.text, article.dateline) for article in articles)))
 
     by_batch = list(zip(chunked(articles, batch_size), chunked(tags, batch_size), strict=True))
+    inputs = [matching_input(ArticleAnalysis(extracted=article, tags=article_tags))
+              for article, article_tags in zip(articles, tags, strict=True)]
+    needed = dict(zip((id(article) for article in articles), analyzer.matcher.needs_passages(inputs), strict=True))
+    print(f"  {sum(needed.values())} of {len(articles)} articles could match a campaign: every passage of theirs is embedded, "
+          "the others' lead alone")
     with Timed() as timings["embeddings"]:
         for batch, _ in by_batch:
-            with store.session() as session:
-                paragraph_vectors(session, analyzer, batch)  # chunk, embed, store in the cache table
+            with store.session() as session:  # what matching asks for: every lead, the chunks of those that could match
+                embed_articles(session, analyzer.embedder, [a.text for a in batch], [needed[id(a)] for a in batch])
 
     version = pipeline_version()
     page_of = {id(article): page for page, article in zip(pages, extracted, strict=True)}
     with Timed() as timings["matching+store"]:
         for batch, batch_tags in by_batch:
             with store.session() as session:
-                vectors = paragraph_vectors(session, analyzer, batch)  # read back from the cache: nothing embedded
+                analyses = [ArticleAnalysis(extracted=article, tags=article_tags)
+                            for article, article_tags in zip(batch, batch_tags, strict=True)]
+                # Read back from the cache: nothing embedded.
+                decisions = analyzer.matcher.match_many([matching_input(a) for a in analyses], stored_vectors(session, analyzer))
                 ids = []
-                for article, article_tags, vector in zip(batch, batch_tags, vectors, strict=True):
-                    analysis = ArticleAnalysis(extracted=article, tags=article_tags)
-                    analysis.decisions = analyzer.matcher.match(matching_input(analysis, vector))
+                for article, analysis, article_decisions in zip(batch, analyses, decisions, strict=True):
+                    analysis.decisions = article_decisions
                     page = page_of[id(article)]
                     fields = analysis.article_fields(version, page_id=page.id)
                     fields["url_key"], fields["outlet_id"] = page.url_key, fields["outlet_id"] or page.outlet_id
@@ -332,6 +389,7 @@ def load() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--campaign-share", type=float, default=0.1, help="share of campaign coverage among the bodies (0-1)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--workers", type=int, default=None, help="extraction processes (default: one per core)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of process without / with overlap, alternating")
@@ -342,7 +400,7 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="pantau-bench-process-"))
     try:
-        pages = make_pages(args.articles)
+        pages = make_pages(args.articles, campaign_share=args.campaign_share)
         template = work / "pages.db"
         write_pages(f"sqlite:///{template}", pages)
         sizes = sorted(len(body) for _, body in pages)

@@ -19,6 +19,7 @@ from pantau.core.errors import InputError
 from pantau.core.outlets import url_key
 from pantau.store.tables import TAG_TYPES
 from pipeline.campaigns import ArticleForMatching, CampaignMatcher
+from pipeline.campaigns.matching import VectorSource
 from pipeline.embeddings import load_embedder
 
 log = logging.getLogger(__name__)
@@ -139,35 +140,32 @@ class Analyzer:
             self.embedder = self.embedder or load_embedder()
             self.matcher = CampaignMatcher(load_campaigns(), self.embedder)
 
-    def analyze(self, articles: Sequence[Any], paragraph_vectors: Sequence[Any] | None = None,
+    def analyze(self, articles: Sequence[Any], vectors: VectorSource | None = None,
                 include_non_articles: bool = False) -> list[ArticleAnalysis]:
         """Tags and campaign decisions for extracted articles; non-articles get neither unless
-        `include_non_articles` (one document a user asked about: a short text is still worth tagging)."""
+        `include_non_articles` (one document a user asked about: a short text is still worth tagging).
+        `vectors` gives the embeddings matching asks for (`pipeline.process.stored_vectors`: from and
+        into the store); by default they are embedded here."""
         from pipeline.nlp import annotate_many  # noqa: PLC0415 - heavy: the NLP stages load spaCy and torch (~4 s); pipeline.process, the flows and the web app import this module before any text is analysed
 
         results = [ArticleAnalysis(extracted=article) for article in articles]
         wanted = [r for r in results if (r.extracted.is_article or include_non_articles) and r.extracted.text]
-        wanted_ids = {id(r) for r in wanted}
         for result, tags in zip(
             wanted, annotate_many(self.nlp, ((r.extracted.text, r.extracted.dateline) for r in wanted)), strict=True
         ):
             result.tags = tags
         if self.matcher is not None:
-            # One batched embedding call for the passages of every text that comes without its vectors.
-            vectors = list(paragraph_vectors) if paragraph_vectors is not None else [None] * len(results)
-            matched = [(result, vector) for result, vector in zip(results, vectors, strict=True) if id(result) in wanted_ids]
-            decisions = self.matcher.match_many([matching_input(result, vector) for result, vector in matched])
-            for (result, _), result_decisions in zip(matched, decisions, strict=True):
+            decisions = self.matcher.match_many([matching_input(result) for result in wanted], vectors)
+            for result, result_decisions in zip(wanted, decisions, strict=True):
                 result.decisions = result_decisions
         return results
 
 
-def matching_input(result: ArticleAnalysis, paragraph_vectors: Any = None) -> Any:
+def matching_input(result: ArticleAnalysis) -> Any:
     return ArticleForMatching(
         title=result.extracted.title or "",
         text=result.extracted.text or "",
         published_at=result.extracted.published_at,
         organizations=[org["name"] for org in result.tags.get("organizations", [])],
         people=[person["name"] for person in result.tags.get("people", [])],
-        paragraph_vectors=paragraph_vectors,
     )

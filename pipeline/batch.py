@@ -30,7 +30,7 @@ from pipeline.dedup import assign_duplicates_and_stories
 from pipeline.documents import Record
 from pipeline.extract import ExtractedArticle, ExtractionFailure, extract_batches, extract_text_document
 from pipeline.extract.dates import parse_datetime
-from pipeline.process import chunked, paragraph_vectors
+from pipeline.process import chunked, stored_vectors
 from pipeline.version import pipeline_version
 
 IMPORT_OUTLET = "import"
@@ -128,14 +128,14 @@ def _analyze(items: list[_Item], analyzer: Analyzer, store: Store | None, versio
     ready = [item for item in items if item.error is None and item.article is not None]
     articles = [item.article for item in ready]
     if store is None:
-        # As `pantau analyze` of one document: whatever text a record has is tagged (and its passages embedded in one batch).
+        # As `pantau analyze` of one document: whatever text a record has is tagged (and embedded in one batch).
         analyses = analyzer.analyze(articles, include_non_articles=True)
         for item, analysis in zip(ready, analyses, strict=True):
             item.output = analysis.contract()
         return
     with store.session() as session:
         # As `pantau process` writes a batch: the store's rule for what counts as an article.
-        analyses = analyzer.analyze(articles, paragraph_vectors=paragraph_vectors(session, analyzer, articles))
+        analyses = analyzer.analyze(articles, vectors=stored_vectors(session, analyzer))
         saved = []
         for item, analysis in zip(ready, analyses, strict=True):
             fields = analysis.article_fields(version, key=f"{IMPORT_OUTLET}:{item.content_hash}")

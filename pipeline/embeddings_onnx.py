@@ -35,16 +35,21 @@ def available_threads() -> int:
 
 
 class _TokenCounter:
-    """`tokenizer(texts, add_special_tokens=False)["input_ids"]`, as a transformers fast tokenizer answers it."""
+    """`tokenizer(texts, add_special_tokens=False, return_offsets_mapping=...)`, answered with "input_ids" (and
+    "offset_mapping") as a transformers fast tokenizer answers it."""
 
     def __init__(self, tokenizer: Any):
         self._tokenizer = tokenizer
 
-    def __call__(self, texts: str | Sequence[str], add_special_tokens: bool = True) -> dict[str, Any]:
-        if isinstance(texts, str):
-            return {"input_ids": self._tokenizer.encode(texts, add_special_tokens=add_special_tokens).ids}
-        encoded = self._tokenizer.encode_batch(list(texts), add_special_tokens=add_special_tokens)
-        return {"input_ids": [item.ids for item in encoded]}
+    def __call__(self, texts: str | Sequence[str], add_special_tokens: bool = True,
+                 return_offsets_mapping: bool = False) -> dict[str, Any]:
+        single = isinstance(texts, str)
+        encoded = ([self._tokenizer.encode(texts, add_special_tokens=add_special_tokens)] if single
+                   else self._tokenizer.encode_batch(list(texts), add_special_tokens=add_special_tokens))
+        answer = {"input_ids": [item.ids for item in encoded]}
+        if return_offsets_mapping:
+            answer["offset_mapping"] = [item.offsets for item in encoded]
+        return {key: value[0] for key, value in answer.items()} if single else answer
 
 
 class OnnxSentenceModel:

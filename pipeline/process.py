@@ -173,10 +173,9 @@ def _write_batch(store: Store, pages: list[_PageRow], outcomes: list[tuple[int, 
         extracted[page_id] = outcome
     report.pages += len(pages)
     with store.session() as session:
-        with report.timed("embeddings"):
-            vectors = paragraph_vectors(session, analyzer, list(extracted.values()))
-        with report.timed("nlp_matching"):
-            analyses = analyzer.analyze(list(extracted.values()), paragraph_vectors=vectors)
+        started, embedding_before = time.perf_counter(), report.seconds["embeddings"]
+        analyses = analyzer.analyze(list(extracted.values()), vectors=stored_vectors(session, analyzer, report))
+        report.seconds["nlp_matching"] += time.perf_counter() - started - (report.seconds["embeddings"] - embedding_before)
         writing = time.perf_counter()
         saved: list[int] = []
         for (page_id, _), analysis in zip(extracted.items(), analyses, strict=True):
@@ -187,16 +186,20 @@ def _write_batch(store: Store, pages: list[_PageRow], outcomes: list[tuple[int, 
     report.seconds["store_dedup"] += time.perf_counter() - writing  # the commit included
 
 
-def paragraph_vectors(session: Session, analyzer: Any, articles: list[Any]) -> list[Any] | None:
-    """Chunk vectors per article from the cache table, the missing ones embedded in one batch and stored.
-
-    They are the rows of `embedder.chunk(text)`, the passages the campaign matcher compares, so the
-    matcher embeds nothing and dedup (next) reads the same rows: one embedding per text version."""
-    if getattr(analyzer, "matcher", None) is None or analyzer.embedder is None:
+def stored_vectors(session: Session, analyzer: Any, report: ProcessReport | None = None) -> Callable[..., Any] | None:
+    """The embeddings campaign matching asks for, read from the cache table, the missing ones embedded
+    in one batch and stored there (`pipeline.embeddings.embed_articles`), so that dedup (next) reads the
+    same leads and a re-run embeds nothing: one embedding per text version. None without an embedder."""
+    if analyzer.embedder is None:
         return None
-    wanted = [article for article in articles if article.is_article and article.text]
-    found = dict(zip((id(a) for a in wanted), embed_articles(session, analyzer.embedder, [a.text for a in wanted]), strict=True))
-    return [found[id(article)].chunks if id(article) in found else None for article in articles]
+
+    def vectors(texts: Sequence[str], with_chunks: Sequence[bool]) -> list[Any]:
+        if report is None:
+            return embed_articles(session, analyzer.embedder, texts, with_chunks)
+        with report.timed("embeddings"):
+            return embed_articles(session, analyzer.embedder, texts, with_chunks)
+
+    return vectors
 
 
 def _save(session: Session, page: _PageRow, analysis: Any, version: str, report: ProcessReport) -> int:

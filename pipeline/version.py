@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from pantau import __version__
 from pipeline.campaigns.matching import MATCHER_VERSION
-from pipeline.embeddings import CHUNKING_VERSION
+from pipeline.embeddings import CHUNKING_VERSION, LEAD_TOKENS
 from pipeline.extract import EXTRACTOR_VERSION
 
 
@@ -18,4 +18,4 @@ def pipeline_version() -> str:
 
     # A stage added or removed changes the output too: the stages are part of the NLP version.
     stages = hashlib.sha256(",".join(STAGES).encode("utf-8")).hexdigest()[:6]
-    return f"{__version__}+x{EXTRACTOR_VERSION}.n{NLP_VERSION}-{stages}.e{CHUNKING_VERSION}.m{MATCHER_VERSION}"
+    return f"{__version__}+x{EXTRACTOR_VERSION}.n{NLP_VERSION}-{stages}.e{CHUNKING_VERSION}l{LEAD_TOKENS}.m{MATCHER_VERSION}"

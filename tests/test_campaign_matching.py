@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 
 from pantau.core.campaigns import load_campaigns
 from pantau.core.errors import InputError
@@ -126,38 +127,63 @@ def test_reasons_name_the_paragraphs_of_the_best_passage(matcher) -> None:
 def test_the_process_stage_passes_cached_vectors_and_nothing_is_embedded_again(matcher, embedder, store, monkeypatch) -> None:
     from types import SimpleNamespace
 
-    from pipeline.process import paragraph_vectors
+    from pantau.store.tables import Embedding
+    from pipeline.process import stored_vectors
 
-    article = labelled("22-bbi-peluncuran.txt")
-    expected = matcher.match(labelled("22-bbi-peluncuran.txt"))  # the matcher embedding its passages itself
-    extracted = [SimpleNamespace(is_article=True, text=article.text), SimpleNamespace(is_article=False, text="Halaman indeks")]
+    names = ["22-bbi-peluncuran.txt", "33-neg-palapa-ring.txt"]  # one that could match, one that could not
+    expected = matcher.match_many([labelled(n) for n in names])  # the matcher embedding itself
     analyzer = SimpleNamespace(matcher=matcher, embedder=embedder)
     with store.session() as session:  # the cache table, filled in one batch
-        vectors = paragraph_vectors(session, analyzer, extracted)
-    assert vectors[1] is None and vectors[0].shape == (len(matcher.passages(article.text)), embedder.dim)
+        cached = matcher.match_many([labelled(n) for n in names], stored_vectors(session, analyzer))
+        rows = {row.chunk_count for row in session.scalars(select(Embedding))}
+    assert rows == {0, len(matcher.passages(labelled(names[0]).text))}  # the second text's chunks were not embedded
 
     def no_model(texts):
         raise AssertionError(f"embedded {len(texts)} passage(s) again")
 
     monkeypatch.setattr(embedder, "embed_passages", no_model)
     with store.session() as session:  # a re-run reads the stored rows
-        again = paragraph_vectors(session, analyzer, extracted)
-    assert np.array_equal(again[0], vectors[0])
-    article.paragraph_vectors = vectors[0]
-    given = matcher.match(article)
-    assert [(d.campaign_id, d.reasons) for d in given] == [(d.campaign_id, d.reasons) for d in expected]
-    assert [d.score for d in given] == pytest.approx([d.score for d in expected], abs=1e-3)
+        again = matcher.match_many([labelled(n) for n in names], stored_vectors(session, analyzer))
+    for given in (cached, again):
+        assert [[(d.campaign_id, d.matched, d.reasons) for d in ds] for ds in given] == [
+            [(d.campaign_id, d.matched, d.reasons) for d in ds] for ds in expected]
+        assert [d.score for ds in given for d in ds] == pytest.approx([d.score for ds in expected for d in ds], abs=1e-3)
+
+
+def test_passages_are_compared_only_for_articles_that_could_match(matcher) -> None:
+    could, could_not = labelled("22-bbi-peluncuran.txt"), labelled("33-neg-palapa-ring.txt")
+    assert matcher.needs_passages([could, could_not]) == [True, False]
+    asked = []
+
+    def recording(texts, with_chunks):
+        asked.append(list(with_chunks))
+        return matcher.compute_vectors(texts, with_chunks)
+
+    decisions = matcher.match_many([could, could_not], recording)
+    assert asked == [[True, False]]
+    # The one that could not match is compared by its lead, and says so; no campaign is matched.
+    assert all(any(r.startswith("lead similar ") for r in d.reasons) and not d.matched for d in decisions[1])
+    assert not any(any(r.startswith("lead similar ") for r in d.reasons) for d in decisions[0])
+    # Comparing every passage of it would not change a decision: the lead only lowers the score.
+    everything = matcher.match_many([could_not], lambda texts, flags: matcher.compute_vectors(texts, [True] * len(texts)))[0]
+    assert [d.matched for d in everything] == [d.matched for d in decisions[1]]
+    weight = matcher.weights.semantic
+    for lead_only, passages in zip(decisions[1], everything, strict=True):
+        assert lead_only.score <= passages.score + 1e-6 and passages.score - lead_only.score <= weight + 1e-6
 
 
 def test_vectors_that_do_not_line_up_are_refused(matcher, embedder) -> None:
+    from pipeline.embeddings import ArticleVectors
+
     article = labelled("22-bbi-peluncuran.txt")
-    article.paragraph_vectors = np.ones((2, embedder.dim + 1), np.float32)
+    wrong_dimension = ArticleVectors(np.ones(embedder.dim, np.float32), np.ones((2, embedder.dim + 1), np.float32))
     with pytest.raises(InputError, match="dimensions"):
-        matcher.match(article)
-    # One vector for the whole text: the reasons could not name the right paragraph.
-    article.paragraph_vectors = np.vstack([np.ones((1, embedder.dim), np.float32)] * (len(matcher.passages(article.text)) + 1))
+        matcher.match_many([article], lambda texts, flags: [wrong_dimension])
+    # One vector too many: the reasons could not name the right paragraph.
+    rows = len(matcher.passages(article.text)) + 1
+    one_too_many = ArticleVectors(np.ones(embedder.dim, np.float32), np.ones((rows, embedder.dim), np.float32))
     with pytest.raises(InputError, match="chunks"):
-        matcher.match(article)
+        matcher.match_many([article], lambda texts, flags: [one_too_many])
 
 
 def test_match_many_equals_match(matcher) -> None:

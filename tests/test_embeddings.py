@@ -199,9 +199,9 @@ def test_article_embeddings_are_stored_once_per_text_version(e5, store, monkeypa
         chunks = article_embeddings(session, e5, text)
     assert chunks.shape == (len(e5.chunk(text)), 384) and chunks.shape[0] > 1
     with store.session() as session:
-        whole = article_vector(session, e5, text)
-    assert abs(float(np.linalg.norm(whole)) - 1.0) < 1e-5
-    assert float(np.min(chunks @ whole)) > 0.8  # the article vector sits among its chunks
+        lead = article_vector(session, e5, text)
+    assert abs(float(np.linalg.norm(lead)) - 1.0) < 1e-5
+    assert float(np.min(chunks @ lead)) > 0.8  # the lead vector sits among its chunks
 
     def no_model(texts):  # from here on the model must not be asked again for this text
         raise AssertionError(f"re-embedded {len(texts)} chunk(s)")
@@ -214,7 +214,7 @@ def test_article_embeddings_are_stored_once_per_text_version(e5, store, monkeypa
     monkeypatch.undo()
 
     with store.session() as session:
-        results = embed_articles(session, e5, [text, text + "\nParagraf tambahan.", ""])
+        results = embed_articles(session, e5, [text, text + "\nParagraf tambahan.", ""], with_chunks=True)
         assert session.scalar(select(func.count()).select_from(Embedding)) == 2  # the empty text stores nothing
         assert set(session.scalars(select(Embedding.model))) == {e5.cache_key}
     assert results[2].chunks.shape == (0, 384)
@@ -225,6 +225,43 @@ def test_article_embeddings_are_stored_once_per_text_version(e5, store, monkeypa
         halved = article_embeddings(session, e5, text)
         assert session.scalar(select(func.count()).select_from(Embedding)) == 3
     assert halved.shape == (len(e5.chunk(text)), 384) and halved.shape[0] > chunks.shape[0]
+
+
+def test_the_lead_is_the_first_lead_tokens_of_the_text(e5):
+    text = "\n".join(PARAGRAPHS * 30)
+    lead = e5.lead(text)
+    assert text.startswith(lead) and len(lead) < len(text)
+    assert e5.count_tokens(lead) == e5.lead_tokens
+    short = PARAGRAPHS[0]
+    assert e5.count_tokens(short) < e5.lead_tokens and e5.lead(short) == short
+
+
+def test_chunks_are_embedded_when_first_asked_for_and_the_lead_is_kept(e5, store, monkeypatch):
+    text = "\n".join(PARAGRAPHS * 30)
+    with store.session() as session:
+        first = embed_articles(session, e5, [text])[0]  # the lead alone, as dedup asks
+        row = session.scalars(select(Embedding)).one()
+        assert first.chunks is None and row.chunk_count == 0
+    assert np.allclose(first.lead, e5.embed_passages([e5.lead(text)])[0], atol=1e-6)
+
+    asked = []
+    real = e5.embed_passages
+
+    def recording(texts):
+        asked.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(e5, "embed_passages", recording)
+    with store.session() as session:
+        both = embed_articles(session, e5, [text], with_chunks=[True])[0]
+        row = session.scalars(select(Embedding)).one()
+        assert row.chunk_count == len(e5.chunk(text))
+    assert sorted(asked) == sorted({chunk.text for chunk in e5.chunk(text)})  # the stored lead is not embedded again
+    assert np.array_equal(both.lead, first.lead) and both.chunks.shape == (len(e5.chunk(text)), 384)
+    asked.clear()
+    with store.session() as session:
+        again = embed_articles(session, e5, [text, text], with_chunks=[False, True])
+    assert asked == [] and again[0].chunks is None and np.array_equal(again[1].chunks, both.chunks)
 
 
 def test_cli_prepare_twice_is_a_no_op_and_check_reports_the_model(capsys):

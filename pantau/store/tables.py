@@ -395,7 +395,7 @@ class Embedding(Base):
     text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     model: Mapped[str] = mapped_column(String(300), primary_key=True)
     dim: Mapped[int]
-    # float32 vectors, one per chunk, concatenated; chunk 0 is the whole-article vector.
+    # float32 vectors concatenated: the lead's first, then one per chunk once they are embedded (chunk_count of them).
     vectors: Mapped[bytes] = mapped_column(LargeBinary)
     chunk_count: Mapped[int]
     created_at: Mapped[datetime]

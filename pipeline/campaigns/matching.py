@@ -10,7 +10,12 @@ For every campaign the matcher gathers signals and adds their weights into a sco
   embedder's chunks (`Embedder.chunk`: consecutive paragraphs up to the model's chunk budget), the
   very vectors the store caches per text version, so an article is embedded once for everything.
   Raw cosine similarities differ per embedding model (E5 puts unrelated text near 0.8), so each
-  model has a calibrated scale (calibration.toml) mapping "unrelated" to 0 and "clearly about it" to 1;
+  model has a calibrated scale (calibration.toml) mapping "unrelated" to 0 and "clearly about it" to 1.
+  Semantic similarity alone stays below the threshold, so the passages are compared only when the
+  article's other signals for some campaign could, with it, reach the threshold. An article that
+  could not match any campaign gets the similarity of its lead (`Embedder.lead`, embedded for
+  dedup anyway) instead: its decisions are the ones all its passages would give, its score a lower
+  bound, and most news is embedded a quarter as much;
 - organisers, partners and spokespeople named in the article (weak: they appear in other news too).
 
 An article is matched when the score reaches the threshold and it was published inside the
@@ -20,7 +25,7 @@ campaign's active dates. Every decision carries its reasons, for people to check
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,7 +36,7 @@ import numpy as np
 from pantau.core.campaign_query import IndexedText, evaluate, index_sections, normalize_word, phrase_spans
 from pantau.core.campaigns import Campaign
 from pantau.core.errors import InputError
-from pipeline.embeddings import Chunk
+from pipeline.embeddings import ArticleVectors, Chunk, compute_article_vectors
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.toml")
 LEAD_PARAGRAPHS = 2
@@ -47,9 +52,18 @@ class Embedder(Protocol):
 
     def chunk(self, text: str) -> list[Chunk]: ...
 
+    def lead(self, text: str) -> str: ...
+
+
+# The vectors of article texts: for each text its lead vector, and its chunk vectors when its flag is
+# true (`pipeline.embeddings.embed_articles` on a store session, or `compute_article_vectors`).
+VectorSource = Callable[[Sequence[str], Sequence[bool]], Sequence[ArticleVectors]]
+
 
 # Bump when scoring, thresholds or calibration change (stored decisions are then re-made).
-MATCHER_VERSION = "1"
+# 2: articles that cannot match are compared by their lead, not by every passage.
+MATCHER_VERSION = "2"
+LEAD_LABEL = "lead"
 
 @dataclass
 class ArticleForMatching:
@@ -58,9 +72,6 @@ class ArticleForMatching:
     published_at: datetime | None
     organizations: list[str] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
-    # One row per chunk of `embedder.chunk(text)` (what `pipeline.embeddings.embed_articles` stores),
-    # L2-normalised; None: the matcher embeds the chunks itself.
-    paragraph_vectors: np.ndarray | None = None
 
 
 @dataclass
@@ -148,7 +159,7 @@ def _given_vectors(vectors: Any, chunks: int, dim: int) -> np.ndarray:
     matrix = _as_matrix(vectors, dim)
     if matrix.shape[0] != chunks:
         raise InputError(f"paragraph vectors have {matrix.shape[0]} rows but the embedder cuts this text into {chunks} chunks; "
-                         "pass the vectors of embedder.chunk(text) (pipeline.embeddings.embed_articles) or none")
+                         "give the vectors of embedder.chunk(text) (pipeline.embeddings.embed_articles)")
     return matrix
 
 
@@ -166,15 +177,33 @@ def _as_matrix(vectors: Any, dim: int) -> np.ndarray:
 
 @dataclass
 class _ArticleView:
-    """What every campaign is compared with: indexed words and the best passage per campaign."""
+    """What every campaign is compared with: the indexed words and the names found by NLP."""
 
     index: IndexedText
     title_index: IndexedText
     lead_end: int  # first word position after the lead paragraphs
-    passages: list[Chunk]
-    similarities: np.ndarray  # campaigns x passages
     organizations: set[str]
     people: set[str]
+
+
+@dataclass
+class _Signals:
+    """Every signal of one campaign but semantic similarity: its score and the reasons said before and after it."""
+
+    before: list[tuple[float, str]]  # (weight, reason) of the query and aliases
+    after: list[tuple[float, str]]  # of the organisers, partners and spokespeople named
+
+    @property
+    def score(self) -> float:
+        return sum(weight for weight, _ in self.before) + sum(weight for weight, _ in self.after)
+
+
+@dataclass
+class _Semantic:
+    """The passages of one article compared with the descriptions: their labels, and campaigns x passages."""
+
+    labels: list[str]
+    similarities: np.ndarray
 
 
 def _index_article(title: str, paragraphs: list[str]) -> tuple[IndexedText, int]:
@@ -262,75 +291,82 @@ class CampaignMatcher:
         """A decision for every campaign, in the order of the campaigns file."""
         return self.match_many([article])[0]
 
-    def match_many(self, articles: Sequence[ArticleForMatching]) -> list[list[CampaignDecision]]:
-        """Decisions for many articles; passages without vectors are embedded in one batch."""
-        passages = [self.passages(article.text) for article in articles]
-        vectors = self._passage_vectors(articles, passages)
+    def match_many(self, articles: Sequence[ArticleForMatching],
+                   vectors: VectorSource | None = None) -> list[list[CampaignDecision]]:
+        """Decisions for many articles. The vectors come from `vectors` in one call (default: embedded
+        here): every article's lead, and the chunks of those that could match some campaign."""
+        views = [self._view(article) for article in articles]
+        signals = [[self._signals(campaign, view) for campaign in self.campaigns] for view in views]
+        whole = [self.could_match(article_signals) for article_signals in signals]
+        source = vectors or self.compute_vectors
+        found = list(source([article.text for article in articles], whole)) if articles else []
         results = []
-        for article, article_passages, article_vectors in zip(articles, passages, vectors, strict=True):
-            view = self._view(article, article_passages, article_vectors)
-            results.append([self._decide(campaign, row, article, view) for row, campaign in enumerate(self.campaigns)])
+        for article, article_signals, compare_passages, article_vectors in zip(articles, signals, whole, found, strict=True):
+            semantic = self._semantic_input(article.text, article_vectors, compare_passages)
+            results.append([self._decide(campaign, row, article, article_signals[row], semantic)
+                            for row, campaign in enumerate(self.campaigns)])
         return results
+
+    def could_match(self, signals: Sequence[_Signals]) -> bool:
+        """Whether semantic similarity, at its strongest, could lift one of these campaigns to the threshold."""
+        return any(round(signal.score + self.weights.semantic, 4) >= self.weights.threshold for signal in signals)
+
+    def needs_passages(self, articles: Sequence[ArticleForMatching]) -> list[bool]:
+        """For each article, whether `match_many` compares all its passages (else its lead alone)."""
+        return [self.could_match([self._signals(campaign, view) for campaign in self.campaigns])
+                for view in (self._view(article) for article in articles)]
+
+    def compute_vectors(self, texts: Sequence[str], with_chunks: Sequence[bool]) -> list[ArticleVectors]:
+        """The default `VectorSource`: embedded now, stored nowhere."""
+        return compute_article_vectors(self.embedder, texts, with_chunks=with_chunks)
 
     def passages(self, text: str) -> list[Chunk]:
         """The passages this matcher compares with descriptions: the embedder's chunks of `text`."""
         return self.embedder.chunk(text)
 
     def similarities(self, article: ArticleForMatching) -> np.ndarray:
-        """Max similarity of each campaign description to the article's passages (for calibration)."""
-        passages = self.passages(article.text)
-        vectors = self._passage_vectors([article], [passages])[0]
+        """Max similarity of each campaign description to all the article's passages (for calibration)."""
+        chunks = self.compute_vectors([article.text], [True])[0].chunks
+        vectors = _given_vectors(chunks, len(self.passages(article.text)), self.embedder.dim)
         if vectors.shape[0] == 0:
             return np.zeros(len(self.campaigns), np.float32)
         return (self.description_vectors @ vectors.T).max(axis=1)
 
-    def _passage_vectors(self, articles: Sequence[ArticleForMatching], passages: list[list[Chunk]]) -> list[np.ndarray]:
-        missing = [i for i, article in enumerate(articles) if article.paragraph_vectors is None and passages[i]]
-        texts = [passage.text for i in missing for passage in passages[i]]
-        embedded = (_as_matrix(self.embedder.embed_passages(texts), self.embedder.dim) if texts
-                    else np.zeros((0, self.embedder.dim), np.float32))
-        vectors: list[np.ndarray] = []
-        offset = 0
-        for i, article in enumerate(articles):
-            if article.paragraph_vectors is not None:
-                vectors.append(_given_vectors(article.paragraph_vectors, len(passages[i]), self.embedder.dim))
-            elif i in missing:
-                vectors.append(embedded[offset : offset + len(passages[i])])
-                offset += len(passages[i])
-            else:
-                vectors.append(np.zeros((0, self.embedder.dim), np.float32))
-        return vectors
-
-    def _view(self, article: ArticleForMatching, passages: list[Chunk], vectors: np.ndarray) -> _ArticleView:
-        index, lead_end = _index_article(article.title or "", paragraphs_of(article.text))
-        similarities = (self.description_vectors @ vectors.T if vectors.shape[0]
+    def _semantic_input(self, text: str, vectors: ArticleVectors, compare_passages: bool) -> _Semantic:
+        if compare_passages:
+            passages = self.passages(text)
+            chunks = vectors.chunks if vectors.chunks is not None else np.zeros((0, self.embedder.dim), np.float32)
+            matrix = _given_vectors(chunks, len(passages), self.embedder.dim)
+            labels = [passage.label for passage in passages]
+        else:
+            lead = _as_matrix(vectors.lead, self.embedder.dim)
+            matrix = lead if np.any(lead) else np.zeros((0, self.embedder.dim), np.float32)
+            labels = [LEAD_LABEL] * len(matrix)
+        similarities = (self.description_vectors @ matrix.T if matrix.shape[0]
                         else np.zeros((len(self.campaigns), 0), np.float32))
+        return _Semantic(labels, similarities)
+
+    def _view(self, article: ArticleForMatching) -> _ArticleView:
+        index, lead_end = _index_article(article.title or "", paragraphs_of(article.text))
         return _ArticleView(
             index=index,
             title_index=index_sections([("title", article.title or "")]),
             lead_end=lead_end,
-            passages=passages,
-            similarities=similarities,
             organizations={normalize_word(name) for name in article.organizations},
             people={normalize_word(name) for name in article.people},
         )
 
-    def _decide(self, campaign: Campaign, row: int, article: ArticleForMatching, view: _ArticleView) -> CampaignDecision:
+    def _signals(self, campaign: Campaign, view: _ArticleView) -> _Signals:
         weights = self.weights
-        score = 0.0
-        reasons: list[str] = []
+        signals = _Signals([], [])
         query = _query_signal(campaign, view)
         if query:
-            score += weights.query_in_passing if query.in_passing else weights.query
-            reasons.append(query.reason)
+            signals.before.append((weights.query_in_passing if query.in_passing else weights.query, query.reason))
         in_title, prominent = _alias_signals(campaign, view)
         if in_title:
-            score += weights.alias_in_title
-            reasons.append(f"alias '{in_title}' in title")
+            signals.before.append((weights.alias_in_title, f"alias '{in_title}' in title"))
         if prominent:
-            score += weights.alias_prominent
-            reasons.append(f"alias '{prominent}' named prominently in the text")
-        score += self._semantic(row, view, reasons)
+            signals.before.append((weights.alias_prominent, f"alias '{prominent}' named prominently in the text"))
         for names, weight, what, listed in (
             (campaign.organisers, weights.organiser, "organiser", view.organizations),
             (campaign.partners, weights.partner, "partner", view.organizations),
@@ -338,21 +374,33 @@ class CampaignMatcher:
         ):
             found = _names_found(names, view, listed)
             if found:
-                score += weight
-                reasons.append(f"{what} {', '.join(repr(n) for n in found[:3])} named")
+                signals.after.append((weight, f"{what} {', '.join(repr(n) for n in found[:3])} named"))
+        return signals
+
+    def _decide(self, campaign: Campaign, row: int, article: ArticleForMatching, signals: _Signals,
+                semantic: _Semantic) -> CampaignDecision:
+        # Added in the order the reasons are given.
+        score, reasons = 0.0, []
+        for weight, reason in signals.before:
+            score += weight
+            reasons.append(reason)
+        score += self._semantic(row, semantic, reasons)
+        for weight, reason in signals.after:
+            score += weight
+            reasons.append(reason)
         score = round(min(1.0, score), 4)
-        matched = score >= weights.threshold
+        matched = score >= self.weights.threshold
         matched = self._within_dates(campaign, article, reasons) and matched
         return CampaignDecision(campaign.id, campaign.name, score, matched, reasons)
 
-    def _semantic(self, row: int, view: _ArticleView, reasons: list[str]) -> float:
-        if view.similarities.shape[1] == 0:
+    def _semantic(self, row: int, semantic: _Semantic, reasons: list[str]) -> float:
+        if semantic.similarities.shape[1] == 0:
             reasons.append("no text to compare with the description")
             return 0.0
-        best = int(np.argmax(view.similarities[row]))
-        similarity = float(view.similarities[row, best])
+        best = int(np.argmax(semantic.similarities[row]))
+        similarity = float(semantic.similarities[row, best])
         strength = self.scale.normalise(similarity)
-        reasons.append(f"{view.passages[best].label} similar {similarity:.2f}")
+        reasons.append(f"{semantic.labels[best]} similar {similarity:.2f}")
         return self.weights.semantic * strength
 
     @staticmethod

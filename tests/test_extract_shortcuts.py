@@ -17,7 +17,13 @@ from lxml import etree
 from pantau.core.errors import InputError
 from pipeline.extract import extract_article
 from pipeline.extract.html import decode_html, has_no_xml_invalid_bytes, parse_html
-from pipeline.extract.metadata import _CREDIT_WORDS, _SCRIPT_FIELD, _SCRIPT_FIELD_WORDS, _credit_elements
+from pipeline.extract.metadata import (
+    _CREDIT_WORDS,
+    _SCRIPT_FIELD,
+    _SCRIPT_FIELD_WORDS,
+    _credit_elements,
+    _script_field_matches,
+)
 
 KOMPAS_LIKE = (Path(__file__).parent / "data" / "extraction" / "kompas_like.html").read_bytes()
 BODY = "<body><article><h1>Judul</h1><p>Paragraf pertama berita ini.</p><p class='byline'>Penulis: Ani</p></article></body>"
@@ -110,3 +116,14 @@ def test_every_data_layer_key_contains_a_word_of_the_substring_test() -> None:
     assert len(keys) >= 10
     for key in keys:
         assert any(word in key for word in _SCRIPT_FIELD_WORDS), key
+
+
+@pytest.mark.parametrize("script", [
+    "var dataLayer = [{'Content_Author': 'Ani Rahma', \"CONTENT_PublishedDate\": \"2023-11-02 21:34:19\", editor = 'Budi'}];",
+    "window.kly = {Penulis: \"Dedi Ş. Öztürk \", reporter:'x', writer: ''};",
+    "var İstanbul = 1; var meta = {'Author': 'Çiğdem Eser', 'article_EDITOR': \"Eko\"};",  # lowercase longer: the plain path
+])
+def test_data_layer_fields_from_the_lowercased_script_are_the_case_insensitive_ones(script: str) -> None:
+    expected = [(m.group("key").lower(), m.group("value").strip()) for m in _SCRIPT_FIELD.finditer(script)]
+    assert expected
+    assert list(_script_field_matches(script, script.lower())) == expected

@@ -24,6 +24,8 @@ In one run, on the same pages, it prints:
 - `pantau process` as a user runs it (a new process: start-up, default workers, overlap), its wall
   time and the peak memory of its whole process tree (the CLI, the pool's fork server and workers),
   as the sum of PSS (shared pages counted once) and of RSS, sampled every 0.2 s;
+- with `--baseline-tree`: `process_pages` of another checkout on the same pages (models loaded first,
+  in its own process), and the speed-up against it;
 - the load average before and after.
 
 Run: .venv/bin/python bench/process.py [--articles 200] [--campaign-share 0.1] [--batch-size 64] [--workers N]
@@ -365,6 +367,33 @@ def process_in_this_process(database_url: str, analyzer: Analyzer, workers: int 
     return {"wall": timed.wall, "cpu": timed.cpu, "report": report.as_dict()}
 
 
+# `process_pages` of another checkout (the baseline), run in its own process with its own code and models.
+_PROCESS_IN_TREE = """
+import json, sys, time
+sys.path.insert(0, ".")
+from pantau.store import open_store
+from pipeline.analysis import Analyzer
+from pipeline.process import process_pages
+url, batch_size, workers, overlap = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) or None, sys.argv[4] == "1"
+analyzer = Analyzer()
+store = open_store(url)
+started, cpu = time.perf_counter(), time.process_time()
+report = process_pages(store, batch_size=batch_size, workers=workers, analyzer=analyzer, overlap=overlap)
+print(json.dumps({"wall": time.perf_counter() - started, "parent_cpu": time.process_time() - cpu,
+                  "embedder": repr(analyzer.embedder), "report": report.as_dict()}))
+"""
+
+
+def process_in_tree(tree: Path, database_url: str, batch_size: int, workers: int | None, backend: str, overlap: bool) -> dict:
+    """`process_pages` (models loaded first) of the checkout at `tree`, with `backend`, on the store at `database_url`."""
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(tree), "PANTAU_EMBEDDING__BACKEND": backend}
+    command = [sys.executable, "-c", _PROCESS_IN_TREE, database_url, str(batch_size), str(workers or 0), "1" if overlap else "0"]
+    done = subprocess.run(command, env=env, cwd=tree, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"the baseline in {tree} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def process_command(database_url: str, batch_size: int, workers: int | None) -> dict:
     """`pantau process` in a new process, as a user runs it; wall time and the peak memory of its tree."""
     command = [sys.executable, "-m", "pantau.cli.main", "process", "--json", "--batch-size", str(batch_size)]
@@ -395,6 +424,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="runs of process without / with overlap, alternating")
     parser.add_argument("--skip-alone", action="store_true", help="skip the stages run alone")
     parser.add_argument("--skip-cli", action="store_true", help="skip `pantau process` in a new process")
+    parser.add_argument("--baseline-tree", type=Path, help="another checkout (e.g. `git worktree add /tmp/base 58454b0`, with "
+                        "its own .venv and data/models or links to these) whose process_pages runs on the same pages first")
+    parser.add_argument("--baseline-backend", default="torch", help="its embedding backend (default torch, the reference)")
+    parser.add_argument("--baseline-overlap", action="store_true", help="let the baseline extract one batch ahead")
     args = parser.parse_args()
     print(f"load average at start: {load()}  (cores: {os.cpu_count()})")
 
@@ -421,6 +454,14 @@ def main() -> None:
                 print(f"  {stage:<30} {wall:7.1f} {count / wall:10.2f} {cpu:7.1f} {1000 * cpu / count:10.0f}")
             print(f"  a CPU-bound ceiling for {os.cpu_count()} idle cores: {os.cpu_count() * count / total_cpu:.1f} articles/s")
 
+        if args.baseline_tree:
+            base = process_in_tree(args.baseline_tree.resolve(), copy_store(template, work / "baseline.db"), args.batch_size,
+                                   args.workers, args.baseline_backend, args.baseline_overlap)
+            report = base["report"]
+            print(f"baseline: process_pages of {args.baseline_tree} ({base['embedder']}, "
+                  f"{'with' if args.baseline_overlap else 'without'} overlap), models loaded: {report['articles']} articles in "
+                  f"{base['wall']:.1f} s = {report['articles'] / base['wall']:.2f} articles/s; steps (s): {report['seconds']}")
+
         runs: dict[bool, list[dict]] = {False: [], True: []}
         for repeat in range(args.repeat):
             for overlap in (False, True):
@@ -435,6 +476,8 @@ def main() -> None:
                       f"steps (s): {report['seconds']}")
         best = {overlap: min(result["wall"] for result in results) for overlap, results in runs.items()}
         print(f"overlap speed-up: {best[False] / best[True]:.2f}x (best of {args.repeat})")
+        if args.baseline_tree:
+            print(f"process with overlap / baseline: {base['wall'] / best[True]:.2f}x")
         if not args.skip_alone:
             print(f"sum of the stages alone / process with overlap: {total_wall / best[True]:.2f}x "
                   f"(above 1: the overlap hides some stages' time behind others')")

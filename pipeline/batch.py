@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 from pantau.core.errors import InputError
 from pantau.core.time import time_zone
-from pantau.store.articles import upsert_article
+from pantau.store.articles import ArticleRows, upsert_articles
 from pantau.store.db import Store
 from pipeline.analysis import Analyzer, ArticleAnalysis
 from pipeline.dedup import assign_duplicates_and_stories
@@ -136,12 +136,13 @@ def _analyze(items: list[_Item], analyzer: Analyzer, store: Store | None, versio
     with store.session() as session:
         # As `pantau process` writes a batch: the store's rule for what counts as an article.
         analyses = analyzer.analyze(articles, vectors=stored_vectors(session, analyzer))
-        saved = []
+        rows = []
         for item, analysis in zip(ready, analyses, strict=True):
             fields = analysis.article_fields(version, key=f"{IMPORT_OUTLET}:{item.content_hash}")
             fields["outlet_id"] = fields["outlet_id"] or IMPORT_OUTLET
-            saved.append(upsert_article(session, fields, analysis.tags, analysis.campaign_rows()).id)
+            rows.append(ArticleRows(fields, analysis.tags, analysis.campaign_rows()))
             item.output = analysis.contract()
+        saved = [article.id for article in upsert_articles(session, rows)]
         if saved and analyzer.embedder is not None:
             assign_duplicates_and_stories(session, saved, analyzer.embedder)
     summary.stored += len(ready)

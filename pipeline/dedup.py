@@ -404,10 +404,12 @@ def _story_components(items: dict[int, _Item], duplicate_of: dict[int, int | Non
     if not originals:
         return components
     matrix = np.stack([item.vector for item in originals])
-    similarities = matrix @ matrix.T
-    for i, item in enumerate(originals):
-        if not item.is_target:
-            continue
+    targets = [item for item in originals if item.is_target]
+    if not targets:
+        return components
+    # New articles against every original of the window: targets x window, not window x window.
+    similarities = np.stack([item.vector for item in targets]) @ matrix.T
+    for i, item in enumerate(targets):
         for j in np.flatnonzero(similarities[i] >= min(limits.story_min_cosine, limits.story_strong_cosine)):
             other = originals[int(j)]
             if other.id != item.id and same_story(item, other, float(similarities[i, j]), limits):

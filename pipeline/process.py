@@ -24,7 +24,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pantau.core.config import get_settings
-from pantau.store.articles import upsert_article
+from pantau.store.articles import ArticleRows, upsert_articles
 from pantau.store.db import Store
 from pantau.store.tables import Article, Page
 from pipeline.analysis import Analyzer
@@ -177,12 +177,11 @@ def _write_batch(store: Store, pages: list[_PageRow], outcomes: list[tuple[int, 
         analyses = analyzer.analyze(list(extracted.values()), vectors=stored_vectors(session, analyzer, report))
         report.seconds["nlp_matching"] += time.perf_counter() - started - (report.seconds["embeddings"] - embedding_before)
         writing = time.perf_counter()
-        saved: list[int] = []
-        for (page_id, _), analysis in zip(extracted.items(), analyses, strict=True):
-            saved.append(_save(session, by_id[page_id], analysis, version, report))
-        for page_id, failure in failures.items():
-            _save_failure(session, by_id[page_id], version, failure)
-        _cluster(session, saved, analyzer, report)
+        rows = [_article_rows(by_id[page_id], analysis, version) for page_id, analysis in zip(extracted, analyses, strict=True)]
+        rows += [_failure_rows(by_id[page_id], version, failure) for page_id, failure in failures.items()]
+        written = upsert_articles(session, rows)
+        _count(analyses, report)
+        _cluster(session, [article.id for article in written[: len(analyses)]], analyzer, report)
     report.seconds["store_dedup"] += time.perf_counter() - writing  # the commit included
 
 
@@ -202,32 +201,31 @@ def stored_vectors(session: Session, analyzer: Any, report: ProcessReport | None
     return vectors
 
 
-def _save(session: Session, page: _PageRow, analysis: Any, version: str, report: ProcessReport) -> int:
+def _article_rows(page: _PageRow, analysis: Any, version: str) -> ArticleRows:
     fields = analysis.article_fields(version, page_id=page.id, listed_published_at=page.listed_published_at)
     fields["url_key"] = page.url_key
     fields["outlet_id"] = fields["outlet_id"] or page.outlet_id
-    article = upsert_article(session, fields, analysis.tags, analysis.campaign_rows())
-    if analysis.extracted.is_article:
-        report.articles += 1
-        for decision in analysis.decisions:
-            if decision.matched:
-                report.matched[decision.campaign_id] += 1
-    else:
-        report.not_articles += 1
-    return article.id
+    return ArticleRows(fields, analysis.tags, analysis.campaign_rows())
 
 
-def _save_failure(session: Session, page: _PageRow, version: str, failure: Any) -> None:
-    """Record that this page could not be extracted with this pipeline version (no retry loop)."""
-    upsert_article(
-        session,
-        {
-            "url_key": page.url_key, "url": page.url, "page_id": page.id, "outlet_id": page.outlet_id,
-            "title": page.listed_title, "text": None, "is_article": False, "pipeline_version": version,
-            "processed_at": datetime.now(UTC), "extra": {"error": failure.reason, "message": failure.message},
-        },
-        {},
-    )
+def _count(analyses: Sequence[Any], report: ProcessReport) -> None:
+    for analysis in analyses:
+        if analysis.extracted.is_article:
+            report.articles += 1
+            for decision in analysis.decisions:
+                if decision.matched:
+                    report.matched[decision.campaign_id] += 1
+        else:
+            report.not_articles += 1
+
+
+def _failure_rows(page: _PageRow, version: str, failure: Any) -> ArticleRows:
+    """What records that this page could not be extracted with this pipeline version (no retry loop)."""
+    return ArticleRows({
+        "url_key": page.url_key, "url": page.url, "page_id": page.id, "outlet_id": page.outlet_id,
+        "title": page.listed_title, "text": None, "is_article": False, "pipeline_version": version,
+        "processed_at": datetime.now(UTC), "extra": {"error": failure.reason, "message": failure.message},
+    })
 
 
 def _cluster(session: Session, article_ids: list[int], analyzer: Any, report: ProcessReport) -> None:

@@ -79,6 +79,7 @@ CHUNK_TOKENS = 192
 # campaign's event in another city at least as well as the mean of all chunks did (gaps 0.022 vs
 # 0.015 in cosine), copies stay >= 0.99, and it costs a quarter of a 290-word article's tokens.
 LEAD_TOKENS = 128
+_LEAD_CHARS_PER_TOKEN = 12  # more than a subword tokenizer's characters per token on news text
 # Bumped when chunk boundaries change for the same text and budget: stored chunk vectors then no
 # longer line up with the chunks and are recomputed (it is part of `Embedder.cache_key`).
 CHUNKING_VERSION = 2
@@ -173,8 +174,15 @@ class Embedder:
     def lead(self, text: str) -> str:
         """The beginning of `text` that stands for the article in dedup and stories: its first
         `lead_tokens` tokens (the whole text when shorter), cut where the last of them ends."""
-        encoded = self._model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
-        offsets = encoded["offset_mapping"]
+        # Tokenizers split the text at spaces before anything else, so a beginning that ends at a space
+        # has the tokens of the whole text up to there: when it has enough of them, it gives the same cut.
+        space = max(text.rfind(" ", 0, self.lead_tokens * _LEAD_CHARS_PER_TOKEN),
+                    text.rfind("\n", 0, self.lead_tokens * _LEAD_CHARS_PER_TOKEN))
+        offsets = None
+        if space > 0:
+            offsets = self._model.tokenizer(text[:space], add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        if offsets is None or len(offsets) <= self.lead_tokens:
+            offsets = self._model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
         if len(offsets) <= self.lead_tokens:
             return text
         return text[: offsets[self.lead_tokens - 1][1]]

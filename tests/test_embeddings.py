@@ -234,6 +234,10 @@ def test_the_lead_is_the_first_lead_tokens_of_the_text(e5):
     assert e5.count_tokens(lead) == e5.lead_tokens
     short = PARAGRAPHS[0]
     assert e5.count_tokens(short) < e5.lead_tokens and e5.lead(short) == short
+    # The cut is where the whole text's tokens put it, also when only its beginning is tokenized.
+    for whole in (text, "x" * 5000, "Kata" + "-kata" * 900, "\n".join(PARAGRAPHS) + " " + "sangat" * 400):
+        offsets = e5._model.tokenizer(whole, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        assert e5.lead(whole) == whole[: offsets[e5.lead_tokens - 1][1]]
 
 
 def test_chunks_are_embedded_when_first_asked_for_and_the_lead_is_kept(e5, store, monkeypatch):

@@ -21,6 +21,7 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 DEFAULT_NEAR_DISTANCE = 10
 MAX_NEAR_DISTANCE = 200
@@ -39,6 +40,8 @@ class QueryError(ValueError):
 
 def normalize_word(text: str) -> str:
     """Case- and diacritic-free form used on both sides of every comparison."""
+    if text.isascii():  # nothing to decompose: most news text, and the hot path of indexing it
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
@@ -258,6 +261,11 @@ class IndexedText:
     positions: dict[str, list[int]]
     sections: list[tuple[int, str]] = field(default_factory=list)  # (first position, name), ascending
 
+    @cached_property
+    def sorted_words(self) -> list[str]:
+        """The distinct words in order, for prefix look-ups."""
+        return sorted(self.positions)
+
     def section_at(self, position: int) -> str:
         starts = [start for start, _ in self.sections]
         index = bisect.bisect_right(starts, position) - 1
@@ -317,7 +325,13 @@ def _spans(node: Node, doc: IndexedText) -> list[tuple[int, int]]:
 def _positions_of(word: str, prefix: bool, doc: IndexedText) -> list[int]:
     if not prefix:
         return doc.positions.get(word, [])
-    return sorted(p for key, found in doc.positions.items() if key.startswith(word) for p in found)
+    keys = doc.sorted_words
+    found = []
+    for key in keys[bisect.bisect_left(keys, word):]:
+        if not key.startswith(word):
+            break
+        found.extend(doc.positions[key])
+    return sorted(found)
 
 
 def _word_spans(node: Words, doc: IndexedText) -> list[tuple[int, int]]:

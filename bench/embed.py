@@ -273,7 +273,7 @@ def report(results: list[dict], agreement: list[dict]) -> None:
               f"(CPU time of a pass {result['embed_cpu_s']} s, x{baseline['embed_cpu_s'] / result['embed_cpu_s']:.2f})")
         if "dedup_s_per_1000" in result:
             print(f"  matching per 1,000 articles: {result['matching_s_per_1000']} s embedding its passages, "
-                  f"{result.get('matching_decisions_only_s_per_1000', '-')} s with the cached chunk vectors (the process stage)")
+                  f"{result.get('matching_decisions_only_s_per_1000', '-')} s with the cached vectors (the process stage)")
             print(f"  dedup per 1,000 articles: {result['dedup_s_per_1000']} s (embeddings cached), "
                   f"{result['dedup_vs_embedding']}x the embedding time of the same articles; "
                   f"{result['dedup_duplicates']} copies found, {result['dedup_new_stories']} stories")

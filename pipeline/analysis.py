@@ -7,7 +7,6 @@ batching and the campaign matcher over each article.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from pantau.core.outlets import url_key
 from pantau.store.tables import TAG_TYPES
 from pipeline.campaigns import ArticleForMatching, CampaignMatcher
 from pipeline.campaigns.matching import VectorSource
-from pipeline.embeddings import load_embedder
+from pipeline.embeddings import load_embedder, text_sha256
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +123,8 @@ def iso(value: datetime | None) -> str | None:
 
 
 def text_hash(text: str | None) -> str:
-    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+    """The article's `text_hash`: the key its embeddings are stored under (`pipeline.embeddings.text_sha256`)."""
+    return text_sha256(text or "")
 
 
 class Analyzer:

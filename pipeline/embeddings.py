@@ -534,12 +534,12 @@ def embed_articles(store_session: Session, embedder: Embedder, texts: Sequence[s
             for h, chunks_wanted in zip(hashes, wanted, strict=True)]
 
 
-def _flags(value: bool | Sequence[bool], count: int) -> list[bool]:
+def _flags(value: bool | Sequence[bool], count: int, name: str = "with_chunks") -> list[bool]:
     if isinstance(value, bool):
         return [value] * count
     flags = [bool(flag) for flag in value]
     if len(flags) != count:
-        raise InputError(f"with_chunks has {len(flags)} flags for {count} texts")
+        raise InputError(f"{name} has {len(flags)} flags for {count} texts")
     return flags
 
 
@@ -574,7 +574,7 @@ def compute_article_vectors(embedder: Embedder, texts: Sequence[str], with_chunk
     """The lead and (where `with_chunks`) chunk vectors of every text, embedded in one batched call (no store).
 
     A lead not asked for (`with_lead` false: the caller has it) comes back as a zero vector."""
-    chunk_flags, lead_flags = _flags(with_chunks, len(texts)), _flags(with_lead, len(texts))
+    chunk_flags, lead_flags = _flags(with_chunks, len(texts)), _flags(with_lead, len(texts), "with_lead")
     leads = [embedder.lead(text) if lead and text.strip() else "" for text, lead in zip(texts, lead_flags, strict=True)]
     chunked = [embedder.chunk(text) if wanted else None for text, wanted in zip(texts, chunk_flags, strict=True)]
     passages = {lead for lead in leads if lead} | {chunk.text for chunks in chunked if chunks for chunk in chunks}

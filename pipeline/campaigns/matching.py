@@ -295,9 +295,8 @@ class CampaignMatcher:
                    vectors: VectorSource | None = None) -> list[list[CampaignDecision]]:
         """Decisions for many articles. The vectors come from `vectors` in one call (default: embedded
         here): every article's lead, and the chunks of those that could match some campaign."""
-        views = [self._view(article) for article in articles]
-        signals = [[self._signals(campaign, view) for campaign in self.campaigns] for view in views]
-        whole = [self.could_match(article_signals) for article_signals in signals]
+        signals = [self._signals_of(article) for article in articles]
+        whole = [self._could_match(article_signals) for article_signals in signals]
         source = vectors or self.compute_vectors
         found = list(source([article.text for article in articles], whole)) if articles else []
         results = []
@@ -307,14 +306,18 @@ class CampaignMatcher:
                             for row, campaign in enumerate(self.campaigns)])
         return results
 
-    def could_match(self, signals: Sequence[_Signals]) -> bool:
-        """Whether semantic similarity, at its strongest, could lift one of these campaigns to the threshold."""
-        return any(round(signal.score + self.weights.semantic, 4) >= self.weights.threshold for signal in signals)
-
     def needs_passages(self, articles: Sequence[ArticleForMatching]) -> list[bool]:
         """For each article, whether `match_many` compares all its passages (else its lead alone)."""
-        return [self.could_match([self._signals(campaign, view) for campaign in self.campaigns])
-                for view in (self._view(article) for article in articles)]
+        return [self._could_match(self._signals_of(article)) for article in articles]
+
+    def _signals_of(self, article: ArticleForMatching) -> list[_Signals]:
+        """Every signal but semantic similarity, for each campaign in order."""
+        view = self._view(article)
+        return [self._signals(campaign, view) for campaign in self.campaigns]
+
+    def _could_match(self, signals: Sequence[_Signals]) -> bool:
+        """Whether semantic similarity, at its strongest, could lift one of these campaigns to the threshold."""
+        return any(round(signal.score + self.weights.semantic, 4) >= self.weights.threshold for signal in signals)
 
     def compute_vectors(self, texts: Sequence[str], with_chunks: Sequence[bool]) -> list[ArticleVectors]:
         """The default `VectorSource`: embedded now, stored nowhere."""
